@@ -1,0 +1,217 @@
+import type { HistoryLimits } from '../store/store.js';
+import { parseRoster, type Roster } from './roster.js';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+
+export interface MistralConfig {
+  readonly apiKey: string;
+  readonly serverUrl: string;
+  readonly defaultAgentId: string;
+  /** Longest wait for the agent's first byte and between streamed chunks. */
+  readonly timeoutMs: number;
+  /** Total time spent retrying 429/5xx before the error reaches the person. */
+  readonly retryBudgetMs: number;
+}
+
+export interface SlackConfig {
+  readonly botToken: string;
+  readonly signingSecret: string | undefined;
+  readonly appToken: string | undefined;
+  readonly apiUrl: string | undefined;
+}
+
+export interface DiscordConfig {
+  readonly token: string;
+  readonly apiUrl: string | undefined;
+  readonly guildId: string | undefined;
+}
+
+export interface Config {
+  readonly mistral: MistralConfig;
+  readonly roster: Roster;
+  readonly redisUrl: string | undefined;
+  readonly slack: SlackConfig | undefined;
+  readonly discord: DiscordConfig | undefined;
+  readonly roleplay: { readonly maxTurns: number; readonly defaultTurns: number };
+  readonly history: HistoryLimits;
+  readonly port: number;
+  readonly logLevel: LogLevel;
+}
+
+export type ConfigResult =
+  | { readonly ok: true; readonly config: Config }
+  | { readonly ok: false; readonly problems: readonly string[] };
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Every default in one place. */
+export const DEFAULTS = {
+  mistralServerUrl: 'https://api.mistral.ai',
+  port: 3000,
+  logLevel: 'info',
+  roleplayMaxTurns: 20,
+  roleplayDefaultTurns: 6,
+  historyMaxMessages: 50,
+  // ~32k characters ≈ 8k tokens: leaves most of a small model's context for the answer.
+  historyMaxChars: 32_000,
+  historyTtlDays: 30,
+  agentTimeoutMs: 120_000,
+  agentRetryBudgetMs: 30_000,
+} as const satisfies Record<string, string | number>;
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+
+/** Reads and validates the whole configuration, reporting every problem at once. */
+export function loadConfig(env: Env, readFile?: (path: string) => string): ConfigResult {
+  const problems: string[] = [];
+  const read = reader(env, problems);
+  const rosterResult = parseRoster(env.AGENTS, readFile);
+  if (!rosterResult.ok) problems.push(rosterResult.problem);
+  const roster = rosterResult.ok ? rosterResult.roster : new Map();
+  const config: Config = {
+    mistral: readMistral(read, roster),
+    roster,
+    redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:']),
+    slack: readSlack(read),
+    discord: readDiscord(read),
+    roleplay: {
+      maxTurns: read.int('ROLEPLAY_MAX_TURNS', DEFAULTS.roleplayMaxTurns, 1, 200),
+      defaultTurns: DEFAULTS.roleplayDefaultTurns,
+    },
+    history: readHistory(read),
+    port: read.int('PORT', DEFAULTS.port, 0, 65_535),
+    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, DEFAULTS.logLevel),
+  };
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
+}
+
+function readMistral(read: Reader, roster: Roster): MistralConfig {
+  const agent = read.required(
+    'MISTRAL_AGENT_ID',
+    'the agent that answers mentions and DMs (an agent id like ag:… or an AGENTS alias)',
+  );
+  return {
+    apiKey: read.required('MISTRAL_API_KEY', 'your key from console.mistral.ai → API keys'),
+    serverUrl: read.url('MISTRAL_SERVER_URL', ['http:', 'https:']) ?? DEFAULTS.mistralServerUrl,
+    defaultAgentId: roster.get(agent.toLowerCase())?.id ?? agent,
+    timeoutMs: read.int('AGENT_TIMEOUT_MS', DEFAULTS.agentTimeoutMs, 1_000, 600_000),
+    retryBudgetMs: read.int('AGENT_RETRY_BUDGET_MS', DEFAULTS.agentRetryBudgetMs, 0, 600_000),
+  };
+}
+
+function readSlack(read: Reader): SlackConfig | undefined {
+  const botToken = read.token('SLACK_BOT_TOKEN', 'xoxb-');
+  const appToken = read.token('SLACK_APP_TOKEN', 'xapp-');
+  const signingSecret = read.optional('SLACK_SIGNING_SECRET');
+  const apiUrl = read.url('SLACK_API_URL', ['http:', 'https:']);
+  if (botToken === undefined) {
+    if (appToken !== undefined) read.problem('SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not');
+    return undefined;
+  }
+  if (appToken === undefined && signingSecret === undefined) {
+    read.problem(
+      'SLACK_SIGNING_SECRET is required with SLACK_BOT_TOKEN: Slack app → Basic Information → Signing Secret (or set SLACK_APP_TOKEN for Socket Mode)',
+    );
+  }
+  return { botToken, signingSecret, appToken, apiUrl };
+}
+
+function readDiscord(read: Reader): DiscordConfig | undefined {
+  const token = read.optional('DISCORD_TOKEN');
+  const apiUrl = read.url('DISCORD_API_URL', ['http:', 'https:']);
+  const guildId = read.optional('DISCORD_GUILD_ID');
+  if (guildId !== undefined && !/^\d{17,20}$/.test(guildId)) {
+    read.problem('DISCORD_GUILD_ID must be a server id (17–20 digits): Discord → right-click the server → Copy Server ID');
+  }
+  return token === undefined ? undefined : { token, apiUrl, guildId };
+}
+
+function readHistory(read: Reader): HistoryLimits {
+  return {
+    maxMessages: read.int('HISTORY_MAX_MESSAGES', DEFAULTS.historyMaxMessages, 2, 1_000),
+    maxChars: read.int('HISTORY_MAX_CHARS', DEFAULTS.historyMaxChars, 1_000, 1_000_000),
+    ttlMs: read.int('HISTORY_TTL_DAYS', DEFAULTS.historyTtlDays, 1, 3_650) * DAY_MS,
+  };
+}
+
+interface Reader {
+  optional(name: string): string | undefined;
+  required(name: string, hint: string): string;
+  token(name: string, prefix: string): string | undefined;
+  url(name: string, protocols: readonly string[]): string | undefined;
+  int(name: string, fallback: number, min: number, max: number): number;
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T;
+  problem(text: string): void;
+}
+
+/** Field readers that record problems by variable name and never echo a value. */
+function reader(env: Env, problems: string[]): Reader {
+  const optional = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  return {
+    optional,
+    problem: (text) => problems.push(text),
+    required(name, hint) {
+      const value = optional(name);
+      if (value === undefined) problems.push(`${name} is required: ${hint}`);
+      return value ?? '';
+    },
+    token(name, prefix) {
+      const value = optional(name);
+      if (value !== undefined && !value.startsWith(prefix)) {
+        problems.push(`${name} must start with "${prefix}" (check you pasted the right token)`);
+      }
+      return value;
+    },
+    url(name, protocols) {
+      const value = optional(name);
+      if (value === undefined) return undefined;
+      if (!isUrl(value, protocols)) {
+        problems.push(`${name} must be a ${protocols.join(' or ')}// URL`);
+        return undefined;
+      }
+      return value;
+    },
+    int(name, fallback, min, max) {
+      const value = optional(name);
+      if (value === undefined) return fallback;
+      const parsed = Number(value);
+      if (Number.isInteger(parsed) && parsed >= min && parsed <= max) return parsed;
+      problems.push(`${name} must be a whole number from ${min} to ${max}`);
+      return fallback;
+    },
+    oneOf(name, allowed, fallback) {
+      const value = optional(name)?.toLowerCase();
+      if (value === undefined) return fallback;
+      const match = allowed.find((candidate) => candidate === value);
+      if (match === undefined) problems.push(`${name} must be one of ${allowed.join(', ')}`);
+      return match ?? fallback;
+    },
+  };
+}
+
+function isUrl(value: string, protocols: readonly string[]): boolean {
+  try {
+    return protocols.includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/** Which platforms the configuration enables. */
+export function enabledPlatforms(config: Config): readonly ('slack' | 'discord')[] {
+  return [...(config.slack ? ['slack' as const] : []), ...(config.discord ? ['discord' as const] : [])];
+}
+
+/** What to tell someone who started the server with no platform configured. */
+export const NO_PLATFORM_HELP = [
+  'No chat platform is configured, so there is nothing to serve. Set at least one:',
+  '  Slack:   SLACK_BOT_TOKEN (xoxb-…) and SLACK_SIGNING_SECRET (HTTP events at POST /slack/events),',
+  '           or SLACK_BOT_TOKEN and SLACK_APP_TOKEN (xapp-…) for Socket Mode.',
+  '  Discord: DISCORD_TOKEN (Developer Portal → your application → Bot → Reset Token).',
+  'See README.md → Setup. To talk to the agent in this terminal instead: npm run chat',
+].join('\n');
