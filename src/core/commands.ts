@@ -1,0 +1,69 @@
+import type { AgentClient } from '../agent/agent-client.js';
+import { type Roster, resolveAgent } from '../config/roster.js';
+import type { ConversationStore } from '../store/store.js';
+import { channelKey, type ThreadRef, threadKey } from './model.js';
+
+/** The answer to a command, for the person who typed it. */
+export interface CommandReply {
+  readonly ok: boolean;
+  readonly text: string;
+}
+
+export interface ConversationCommands {
+  /** Forgets the thread's history. */
+  reset(thread: ThreadRef): Promise<CommandReply>;
+  /** Says which agent answers here, and where that choice comes from. */
+  showAgent(thread: ThreadRef): Promise<CommandReply>;
+  /** Sets the agent for the thread's channel (or, on the console, the session). */
+  setAgent(thread: ThreadRef, nameOrId: string): Promise<CommandReply>;
+  /** The roster as one line per agent. */
+  roster(): string;
+}
+
+export interface CommandDeps {
+  readonly store: ConversationStore;
+  readonly agent: AgentClient;
+  readonly roster: Roster;
+  readonly defaultAgentId: string;
+}
+
+/** Platform-neutral conversation commands (`/parley reset`, `/parley agent`, console `/agent`). */
+export function createConversationCommands(deps: CommandDeps): ConversationCommands {
+  const label = async (agentId: string): Promise<string> => {
+    const alias = [...deps.roster.values()].find((profile) => profile.id === agentId)?.alias;
+    const { name } = await deps.agent.describe(agentId);
+    const title = name ?? alias ?? agentId;
+    return title === agentId ? `\`${agentId}\`` : `*${title}* (\`${agentId}\`)`;
+  };
+  return {
+    async reset(thread) {
+      await deps.store.clear(thread);
+      return { ok: true, text: 'Conversation reset: the agent no longer sees the earlier messages here.' };
+    },
+    async showAgent(thread) {
+      const [own, channel] = await deps.store.settings([threadKey(thread), channelKey(thread)]);
+      const agentId = own?.agentId ?? channel?.agentId ?? deps.defaultAgentId;
+      const source = own?.agentId ? 'set for this conversation' : channel?.agentId ? 'set for this channel' : 'the default';
+      return { ok: true, text: `Agent here: ${await label(agentId)} — ${source}.` };
+    },
+    async setAgent(thread, nameOrId) {
+      const profile = resolveAgent(deps.roster, nameOrId);
+      if (!profile) return { ok: false, text: unknownAgentText(nameOrId, deps.roster) };
+      await deps.store.updateSettings(channelKey(thread), { agentId: profile.id });
+      return { ok: true, text: `This channel now talks to ${await label(profile.id)}.` };
+    },
+    roster: () => rosterText(deps.roster),
+  };
+}
+
+function unknownAgentText(nameOrId: string, roster: Roster): string {
+  const shown = nameOrId.length > 60 ? `${nameOrId.slice(0, 60)}…` : nameOrId;
+  return `I don’t know an agent called “${shown}”. ${rosterText(roster)}`;
+}
+
+/** Lists the roster, or says how to name an agent without one. */
+export function rosterText(roster: Roster): string {
+  if (roster.size === 0) return 'No agent aliases are configured (AGENTS); name an agent by its id (ag:… or ag_…).';
+  const lines = [...roster.values()].map((profile) => `• ${profile.alias} — ${profile.name ?? profile.id}`);
+  return ['Known agents:', ...lines, 'Or name an agent by its id (ag:… or ag_…).'].join('\n');
+}

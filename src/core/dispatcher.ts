@@ -1,0 +1,174 @@
+import type { AgentClient } from '../agent/agent-client.js';
+import { type ErrorCode, ParleyError, toParleyError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { ConversationStore } from '../store/store.js';
+import { resolveAgentId } from './agent-choice.js';
+import type { IncomingMessage, Message, ReplySink } from './model.js';
+import { threadKey } from './model.js';
+import { noticeFor } from './notices.js';
+
+/** How handling one message ended. */
+export type DispatchOutcome =
+  | { readonly kind: 'replied'; readonly agentId: string; readonly chars: number }
+  | { readonly kind: 'skipped'; readonly reason: 'duplicate' }
+  | { readonly kind: 'failed'; readonly code: ErrorCode };
+
+export interface DispatcherDeps {
+  readonly store: ConversationStore;
+  readonly agent: AgentClient;
+  readonly defaultAgentId: string;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly now?: () => number;
+}
+
+export interface DispatchOptions {
+  /** Aborts the agent call (shutdown); the person is told to send again. */
+  readonly signal?: AbortSignal;
+  /** False where the platform cannot show a growing message. */
+  readonly stream?: boolean;
+}
+
+export interface Dispatcher {
+  handle(incoming: IncomingMessage, sink: ReplySink, options?: DispatchOptions): Promise<DispatchOutcome>;
+  /**
+   * Stops taking messages, lets replies under way finish for up to `graceMs`, then cancels
+   * the rest (each person is told to send again).
+   */
+  drain(graceMs: number): Promise<void>;
+}
+
+// Platforms redeliver for minutes (Slack retries for ~5 minutes); an hour outlives every retry.
+export const DEDUPE_TTL_MS = 60 * 60 * 1000;
+
+/** Deduplicated, turn-taking, streamed handling of one human message. */
+export function createDispatcher(deps: DispatcherDeps): Dispatcher {
+  const now = deps.now ?? Date.now;
+  const log = deps.logger.child({ component: 'dispatcher' });
+
+  async function answer(incoming: IncomingMessage, sink: ReplySink, options: DispatchOptions) {
+    const history = await appendWithContext(deps.store, incoming);
+    const [agentId] = await Promise.all([
+      resolveAgentId(deps.store, incoming.thread, deps.defaultAgentId),
+      sink.start(),
+    ]);
+    const started = now();
+    let text = '';
+    const request = { agentId, messages: history, isShared: incoming.isShared };
+    for await (const delta of deps.agent.stream({ ...request, ...signalAndStream(options) })) {
+      if (text === '') deps.metrics.agentLatency('first_token', (now() - started) / 1000);
+      text += delta;
+      await sink.append(delta);
+    }
+    if (text.trim() === '') throw new ParleyError('AGENT_EMPTY_ANSWER', 'agent answered nothing');
+    deps.metrics.agentLatency('complete', (now() - started) / 1000);
+    await sink.finish();
+    const { name } = await deps.agent.describe(agentId);
+    const reply = assistantMessage(incoming, { id: agentId, name: name ?? agentId }, text, now());
+    await deps.store.append(incoming.thread, [reply]);
+    return { kind: 'replied' as const, agentId, chars: text.length };
+  }
+
+  async function failed(error: unknown, sink: ReplySink, thread: string): Promise<DispatchOutcome> {
+    const parleyError = toParleyError(error);
+    deps.metrics.error(parleyError.code);
+    log.warn('reply failed', { thread, code: parleyError.code, error: parleyError });
+    await sink.fail(noticeFor(parleyError.code)).catch((sinkError: unknown) => {
+      log.error('failure notice not posted', { thread, error: sinkError });
+    });
+    return { kind: 'failed', code: parleyError.code };
+  }
+
+  const inFlight = new Set<Promise<DispatchOutcome>>();
+  const shutdown = new AbortController();
+  let isDraining = false;
+
+  async function handleTracked(incoming: IncomingMessage, sink: ReplySink, options: DispatchOptions) {
+    const thread = threadKey(incoming.thread);
+    const signal = anySignal(shutdown.signal, options.signal);
+    const outcome = await handleOnce(incoming, sink, { ...options, signal }).catch((error: unknown) =>
+      failed(error, sink, thread),
+    );
+    deps.metrics.messageHandled(incoming.thread.platform, metricOutcome(outcome));
+    log.info('message handled', { thread, outcome: outcome.kind });
+    return outcome;
+  }
+
+  return {
+    handle(incoming, sink, options = {}) {
+      if (isDraining) {
+        return failed(new ParleyError('CANCELLED', 'shutting down'), sink, threadKey(incoming.thread));
+      }
+      const work = handleTracked(incoming, sink, options);
+      inFlight.add(work);
+      void work.finally(() => inFlight.delete(work));
+      return work;
+    },
+    async drain(graceMs) {
+      isDraining = true;
+      const settled = Promise.allSettled([...inFlight]);
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      });
+      await Promise.race([settled, grace]);
+      clearTimeout(timer);
+      shutdown.abort(new ParleyError('CANCELLED', 'shutting down'));
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+
+  async function handleOnce(incoming: IncomingMessage, sink: ReplySink, options: DispatchOptions) {
+    const isFirst = await deps.store.claim(`delivery:${incoming.deliveryKey}`, DEDUPE_TTL_MS);
+    if (!isFirst) return { kind: 'skipped' as const, reason: 'duplicate' as const };
+    const turn = await deps.store.takeTurn(incoming.thread, withSignal(options.signal));
+    try {
+      const signal = anySignal(turn.signal, options.signal);
+      return await answer(incoming, sink, { ...options, signal });
+    } finally {
+      await turn.release();
+    }
+  }
+}
+
+/** Appends the person's message; a first mention mid-thread also brings the thread so far. */
+async function appendWithContext(store: ConversationStore, incoming: IncomingMessage) {
+  const context = incoming.loadContext && (await store.historyLength(incoming.thread)) === 0
+    ? await incoming.loadContext()
+    : [];
+  const earlier = context.filter((message) => message.id !== incoming.message.id);
+  return store.append(incoming.thread, [...earlier, incoming.message]);
+}
+
+function assistantMessage(
+  incoming: IncomingMessage,
+  agent: { readonly id: string; readonly name: string },
+  text: string,
+  at: number,
+): Message {
+  return {
+    id: `${incoming.message.id}:reply`,
+    role: 'assistant',
+    author: { id: agent.id, name: agent.name, isBot: true },
+    text,
+    attachments: [],
+    at,
+  };
+}
+
+function metricOutcome(outcome: DispatchOutcome): 'replied' | 'duplicate' | 'failed' {
+  return outcome.kind === 'skipped' ? 'duplicate' : outcome.kind;
+}
+
+function withSignal(signal: AbortSignal | undefined): { signal?: AbortSignal } {
+  return signal === undefined ? {} : { signal };
+}
+
+function signalAndStream(options: DispatchOptions): { signal?: AbortSignal; stream?: boolean } {
+  return { ...withSignal(options.signal), ...(options.stream === undefined ? {} : { stream: options.stream }) };
+}
+
+function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal {
+  return AbortSignal.any(signals.filter((signal): signal is AbortSignal => signal !== undefined));
+}

@@ -1,0 +1,32 @@
+import { ParleyError } from '../errors.js';
+import type { ConversationStore } from './store.js';
+
+/** Wraps a store so that any failure of the backing service surfaces as STORE_UNAVAILABLE. */
+export function guardStore(store: ConversationStore): ConversationStore {
+  const guard =
+    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await call(...args);
+      } catch (error) {
+        if (error instanceof ParleyError || isAbort(error)) throw error;
+        throw new ParleyError('STORE_UNAVAILABLE', 'conversation store failed', { cause: error });
+      }
+    };
+  return {
+    claim: guard(store.claim.bind(store)),
+    append: guard(store.append.bind(store)),
+    history: guard(store.history.bind(store)),
+    historyLength: guard(store.historyLength.bind(store)),
+    clear: guard(store.clear.bind(store)),
+    settings: guard(store.settings.bind(store)),
+    updateSettings: guard(store.updateSettings.bind(store)),
+    takeTurn: guard(store.takeTurn.bind(store)),
+    ping: () => store.ping().catch(() => false),
+    close: () => store.close(),
+  };
+}
+
+function isAbort(error: unknown): boolean {
+  return error instanceof Error && error.name === 'AbortError';
+}

@@ -1,0 +1,55 @@
+import type { Message, ThreadRef } from '../core/model.js';
+
+/** How much history a thread keeps (DESIGN §3: bounded list + TTL). */
+export interface HistoryLimits {
+  /** Oldest messages beyond this count are dropped. */
+  readonly maxMessages: number;
+  /** Oldest messages are dropped until the texts together fit this many characters (the newest always stays). */
+  readonly maxChars: number;
+  /** A thread untouched this long is forgotten. */
+  readonly ttlMs: number;
+}
+
+/** Per-scope settings (a scope is a thread key or a channel key). */
+export interface ScopeSettings {
+  /** Agent that answers in this scope instead of the default. */
+  readonly agentId?: string;
+}
+
+/** A patch: a string sets a field, `null` removes it. */
+export type SettingsPatch = { readonly [K in keyof ScopeSettings]?: string | null };
+
+/** The right to answer in one thread; held (and renewed) until released. */
+export interface Turn {
+  /** Aborted when the turn was lost (the lease could not be renewed); stop writing then. */
+  readonly signal: AbortSignal;
+  release(): Promise<void>;
+}
+
+export interface TakeTurnOptions {
+  /** Gives up waiting (rejects) when aborted; the place in the queue is freed. */
+  readonly signal?: AbortSignal;
+}
+
+/** Conversation state: history, settings, delivery dedupe and turn-taking. */
+export interface ConversationStore {
+  /** True exactly once for a key within `ttlMs`; every later claim of the key is false. */
+  claim(key: string, ttlMs: number): Promise<boolean>;
+  /** Appends, trims to the limits, refreshes the TTL, and returns the kept history, atomically. */
+  append(thread: ThreadRef, messages: readonly Message[]): Promise<readonly Message[]>;
+  history(thread: ThreadRef): Promise<readonly Message[]>;
+  historyLength(thread: ThreadRef): Promise<number>;
+  /** Forgets the thread's history (a conversation reset). */
+  clear(thread: ThreadRef): Promise<void>;
+  /** Settings of each scope, in the order asked, in one round trip. */
+  settings(scopes: readonly string[]): Promise<readonly ScopeSettings[]>;
+  updateSettings(scope: string, patch: SettingsPatch): Promise<ScopeSettings>;
+  /**
+   * Waits until every earlier taker of this thread's turn is done, then holds the turn.
+   * Arrival order is the order of calls; a taker that dies is skipped once its lease lapses.
+   */
+  takeTurn(thread: ThreadRef, options?: TakeTurnOptions): Promise<Turn>;
+  /** True when the backing store answers. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}

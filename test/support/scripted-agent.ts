@@ -1,0 +1,31 @@
+import type { AgentClient, AgentRequest } from '../../src/agent/agent-client.js';
+import { ParleyError } from '../../src/errors.js';
+
+/** One scripted answer: text chunks, or a failure after some chunks. */
+export type ScriptedAnswer =
+  | { readonly chunks: readonly string[] }
+  | { readonly chunks: readonly string[]; readonly error: ParleyError };
+
+/** An AgentClient whose answers are given by a function of the request; records every call. */
+export function scriptedAgent(answer: (request: AgentRequest, call: number) => ScriptedAnswer | Promise<ScriptedAnswer>) {
+  const calls: AgentRequest[] = [];
+  const client: AgentClient = {
+    async *stream(request) {
+      calls.push(request);
+      const scripted = await answer(request, calls.length);
+      for (const chunk of scripted.chunks) yield chunk;
+      if ('error' in scripted) throw scripted.error;
+    },
+    describe: async (agentId) => ({ id: agentId, name: `Agent ${agentId}` }),
+  };
+  return { client, calls };
+}
+
+/** The text of the last message of a request. */
+export function lastText(request: AgentRequest): string {
+  return request.messages.at(-1)?.text ?? '';
+}
+
+export function failure(code: ConstructorParameters<typeof ParleyError>[0]): ParleyError {
+  return new ParleyError(code, `scripted ${code}`);
+}
