@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import type { ConversationCommands } from '../../src/core/commands.js';
+import type { Dispatcher } from '../../src/core/dispatcher.js';
+import type { IncomingMessage, ReplySink, ThreadRef } from '../../src/core/model.js';
+import { parseConsoleLine } from './console-commands.js';
+
+export interface ConsoleAdapterDeps {
+  readonly dispatcher: Dispatcher;
+  readonly commands: ConversationCommands;
+  readonly input: Readable;
+  readonly output: Writable;
+  /** Who is typing (shown to the agent only in shared threads, never here). */
+  readonly userName: string;
+  /** Show a prompt: only when a person types at a terminal. */
+  readonly isInteractive: boolean;
+}
+
+export interface ConsoleAdapter {
+  /** Reads lines until `/quit` or the end of input. */
+  run(): Promise<void>;
+}
+
+const HELP = [
+  'Type a message and press Enter to talk to the agent.',
+  '  /reset            forget this conversation',
+  '  /agent            show the agent',
+  '  /agent <alias|id> talk to another agent',
+  '  /quit             leave',
+].join('\n');
+
+/** A terminal chat with the default agent, streamed as it arrives; works piped too. */
+export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
+  const thread: ThreadRef = { platform: 'console', workspace: 'local', channel: deps.userName, thread: 'main' };
+  const session = randomUUID();
+  const write = (text: string): void => {
+    deps.output.write(text);
+  };
+  let count = 0;
+
+  async function say(text: string): Promise<void> {
+    count += 1;
+    const incoming: IncomingMessage = {
+      thread,
+      deliveryKey: `console:${session}:${count}`,
+      isShared: false,
+      message: {
+        id: `${session}:${count}`,
+        role: 'user',
+        author: { id: deps.userName, name: deps.userName, isBot: false },
+        text,
+        attachments: [],
+        at: Date.now(),
+      },
+    };
+    await deps.dispatcher.handle(incoming, createConsoleSink(write));
+  }
+
+  async function handleLine(line: string): Promise<'quit' | 'continue'> {
+    const command = parseConsoleLine(line);
+    switch (command.kind) {
+      case 'empty':
+        return 'continue';
+      case 'quit':
+        return 'quit';
+      case 'help':
+        write(`${HELP}\n`);
+        return 'continue';
+      case 'reset':
+        write(`${(await deps.commands.reset(thread)).text}\n`);
+        return 'continue';
+      case 'show-agent':
+        write(`${(await deps.commands.showAgent(thread)).text}\n`);
+        return 'continue';
+      case 'set-agent':
+        write(`${(await deps.commands.setAgent(thread, command.nameOrId)).text}\n`);
+        return 'continue';
+      case 'unknown':
+        write(`Unknown command ${command.name}. ${HELP}\n`);
+        return 'continue';
+      case 'say':
+        await say(command.text);
+        return 'continue';
+    }
+  }
+
+  return {
+    async run() {
+      const lines = createInterface({ input: deps.input, terminal: false });
+      const prompt = (): void => {
+        if (deps.isInteractive) write('you> ');
+      };
+      if (deps.isInteractive) write(`Parley console. ${HELP}\n`);
+      prompt();
+      for await (const line of lines) {
+        if ((await handleLine(line)) === 'quit') break;
+        prompt();
+      }
+      lines.close();
+    },
+  };
+}
+
+/** Writes the streamed answer straight to the terminal. */
+export function createConsoleSink(write: (text: string) => void, label = 'agent'): ReplySink {
+  let hasText = false;
+  return {
+    start: async () => {},
+    append: async (delta) => {
+      if (!hasText) write(`${label}> `);
+      hasText = true;
+      write(delta);
+    },
+    finish: async () => {
+      if (hasText) write('\n');
+    },
+    fail: async (notice) => {
+      write(`${hasText ? '\n' : ''}[!] ${notice}\n`);
+    },
+  };
+}

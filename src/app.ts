@@ -1,0 +1,75 @@
+import { createMistralAgentClient } from './agent/mistral-client.js';
+import type { AgentClient } from './agent/agent-client.js';
+import type { Config } from './config/config.js';
+import { type ConversationCommands, createConversationCommands } from './core/commands.js';
+import { createDispatcher, type Dispatcher } from './core/dispatcher.js';
+import type { Logger } from './log/logger.js';
+import { createPrometheusMetrics, type Metrics } from './metrics/metrics.js';
+import { guardStore } from './store/guarded-store.js';
+import { createMemoryConversationStore } from './store/memory-store.js';
+import { createRedisConversationStore } from './store/redis-store.js';
+import type { ConversationStore } from './store/store.js';
+
+/** Everything platform-independent, wired once. */
+export interface Core {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly store: ConversationStore;
+  readonly agent: AgentClient;
+  readonly metrics: Metrics;
+  readonly dispatcher: Dispatcher;
+  readonly commands: ConversationCommands;
+  /** Lets replies under way finish (up to `graceMs`), then closes the store. */
+  close(graceMs: number): Promise<void>;
+}
+
+export interface CoreOverrides {
+  readonly agent?: AgentClient;
+  readonly store?: ConversationStore;
+  readonly metrics?: Metrics;
+}
+
+/** Builds the core from configuration; tests may swap any part. */
+export function createCore(config: Config, logger: Logger, overrides: CoreOverrides = {}): Core {
+  const store = guardStore(overrides.store ?? createStore(config, logger));
+  const agent = overrides.agent ?? createMistralAgentClient(config.mistral, { logger });
+  const metrics = overrides.metrics ?? createPrometheusMetrics({ collectProcess: true });
+  const dispatcher = createDispatcher({
+    store,
+    agent,
+    defaultAgentId: config.mistral.defaultAgentId,
+    logger,
+    metrics,
+  });
+  const commands = createConversationCommands({
+    store,
+    agent,
+    roster: config.roster,
+    defaultAgentId: config.mistral.defaultAgentId,
+  });
+  return {
+    config,
+    logger,
+    store,
+    agent,
+    metrics,
+    dispatcher,
+    commands,
+    async close(graceMs) {
+      await dispatcher.drain(graceMs);
+      await store.close();
+    },
+  };
+}
+
+function createStore(config: Config, logger: Logger): ConversationStore {
+  if (config.redisUrl !== undefined) {
+    return createRedisConversationStore({
+      url: config.redisUrl,
+      limits: config.history,
+      logger: logger.child({ component: 'redis' }),
+    });
+  }
+  logger.warn('in-memory store: conversations live in this process only; set REDIS_URL to share and keep them', {});
+  return createMemoryConversationStore({ limits: config.history });
+}

@@ -1,0 +1,106 @@
+import { PassThrough, Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConsoleAdapter } from '../../../adapters/console/console-adapter.js';
+import { parseConsoleLine } from '../../../adapters/console/console-commands.js';
+import { createCore } from '../../../src/app.js';
+import { loadConfig } from '../../../src/config/config.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import { createPrometheusMetrics } from '../../../src/metrics/metrics.js';
+import { createMemoryConversationStore } from '../../../src/store/memory-store.js';
+import { type FakeMistral, startFakeMistral } from '../../fakes/mistral/fake-mistral.js';
+
+const AGENT = 'ag:console:test';
+let fake: FakeMistral;
+
+beforeAll(async () => {
+  fake = await startFakeMistral({ agents: [{ id: AGENT, name: 'Console Agent' }, { id: 'ag:other:1', name: 'Other' }] });
+});
+afterAll(() => fake.close());
+
+async function runChat(lines: string[]): Promise<string> {
+  const result = loadConfig({
+    MISTRAL_API_KEY: fake.apiKey,
+    MISTRAL_AGENT_ID: AGENT,
+    MISTRAL_SERVER_URL: fake.url,
+    AGENTS: 'other=ag:other:1',
+  });
+  if (!result.ok) throw new Error(result.problems.join('; '));
+  const store = createMemoryConversationStore({ limits: result.config.history });
+  const core = createCore(result.config, silentLogger, { store, metrics: createPrometheusMetrics() });
+  const input = new PassThrough();
+  let output = '';
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      output += chunk.toString();
+      done();
+    },
+  });
+  const adapter = createConsoleAdapter({
+    dispatcher: core.dispatcher,
+    commands: core.commands,
+    input,
+    output: sink,
+    userName: 'ada',
+    isInteractive: false,
+  });
+  input.end(lines.map((line) => `${line}\n`).join(''));
+  await adapter.run();
+  await core.close(0);
+  return output;
+}
+
+describe('console adapter', () => {
+  it('prints the streamed answer and keeps the conversation between lines', async () => {
+    fake.reset();
+    fake.setResponder((request) => ({ kind: 'reply', text: `heard ${request.messages.length} lines`, chunkSize: 3 }));
+
+    const output = await runChat(['hello', 'again', '/quit', 'never sent']);
+
+    expect(output).toBe('agent> heard 1 lines\nagent> heard 3 lines\n');
+    expect(fake.completions).toHaveLength(2);
+  });
+
+  it('resets the conversation and switches agents by alias', async () => {
+    fake.reset();
+    fake.setResponder(() => ({ kind: 'reply', text: 'ok' }));
+
+    const output = await runChat(['one', '/reset', '/agent other', '/agent', 'two']);
+
+    expect(output).toContain('Conversation reset');
+    expect(output).toContain('This channel now talks to *Other* (`ag:other:1`)');
+    expect(output).toContain('Agent here: *Other* (`ag:other:1`) — set for this channel.');
+    expect(fake.completions.map((call) => [call.agentId, call.messages.length])).toEqual([
+      [AGENT, 1],
+      ['ag:other:1', 1],
+    ]);
+  });
+
+  it('shows one clear notice when the agent fails', async () => {
+    fake.reset();
+    fake.setResponder(() => ({ kind: 'status', status: 401 }));
+
+    const output = await runChat(['hi']);
+
+    expect(output).toBe('[!] I can’t reach the agent: the Mistral API key was refused. Please tell whoever runs Parley.\n');
+  });
+
+  it('refuses an unknown agent name without changing anything', async () => {
+    const output = await runChat(['/agent nobody', '/agent']);
+
+    expect(output).toContain('I don’t know an agent called “nobody”');
+    expect(output).toContain('— the default.');
+  });
+});
+
+describe('parseConsoleLine', () => {
+  it.each([
+    ['', { kind: 'empty' }],
+    ['/QUIT', { kind: 'quit' }],
+    ['/agent  ali ', { kind: 'set-agent', nameOrId: 'ali' }],
+    ['/agent', { kind: 'show-agent' }],
+    ['/nope', { kind: 'unknown', name: '/nope' }],
+    [' hi there ', { kind: 'say', text: 'hi there' }],
+  ])('reads %j', (line, expected) => {
+    expect(parseConsoleLine(line)).toEqual(expected);
+  });
+});

@@ -1,0 +1,76 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeMistral, startFakeMistral } from '../fakes/mistral/fake-mistral.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+const SECRET_KEY = 'cli-secret-key-0123456789';
+let fake: FakeMistral;
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `src/main.ts` as `npm start` / `npm run chat` do, with only the given environment. */
+function runParley(args: string[], env: Record<string, string>, stdin = ''): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(TSX, [join(ROOT, 'src', 'main.ts'), ...args], {
+      cwd: join(ROOT, 'test'),
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+beforeAll(async () => {
+  fake = await startFakeMistral({ apiKey: SECRET_KEY, agents: [{ id: 'ag:cli:demo', name: 'Demo' }] });
+});
+afterAll(() => fake.close());
+
+describe('the parley command', () => {
+  it('explains what to set and exits non-zero when nothing is configured', async () => {
+    const run = await runParley([], {});
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('MISTRAL_API_KEY is required');
+    expect(run.stderr).toContain('MISTRAL_AGENT_ID is required');
+  });
+
+  it('says which variables enable Slack or Discord when no platform is configured', async () => {
+    const run = await runParley([], { MISTRAL_API_KEY: SECRET_KEY, MISTRAL_AGENT_ID: 'ag:cli:demo' });
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('SLACK_BOT_TOKEN');
+    expect(run.stderr).toContain('DISCORD_TOKEN');
+    expect(run.stderr).not.toContain(SECRET_KEY);
+  });
+
+  it('chats through piped stdin, printing the streamed answer', async () => {
+    fake.setResponder(() => ({ kind: 'reply', text: 'Hello from the fake agent!', chunkSize: 4 }));
+    const env = {
+      MISTRAL_API_KEY: SECRET_KEY,
+      MISTRAL_AGENT_ID: 'ag:cli:demo',
+      MISTRAL_SERVER_URL: fake.url,
+    };
+
+    const run = await runParley(['chat'], env, 'hello\n/quit\n');
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('agent> Hello from the fake agent!\n');
+    expect(run.stderr).toContain('in-memory store');
+    expect(`${run.stdout}${run.stderr}`).not.toContain(SECRET_KEY);
+  });
+});
