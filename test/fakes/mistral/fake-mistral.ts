@@ -1,0 +1,95 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type FakeState, routeRequest } from './routes.js';
+import type { CompletionRecord, FakeMistral, FakeMistralOptions, Responder } from './types.js';
+
+export type {
+  Behaviour,
+  CompletionRecord,
+  FakeAgent,
+  FakeMistral,
+  FakeMistralOptions,
+  RecordedMessage,
+  RejectedRequest,
+  Responder,
+} from './types.js';
+
+/** The key a fake accepts unless told otherwise. */
+export const DEFAULT_FAKE_API_KEY = 'test-mistral-key';
+
+/** Answers `echo: <last user text>`. */
+export const echoResponder: Responder = (request) => ({
+  kind: 'reply',
+  text: `echo: ${lastUserText(request)}`,
+});
+
+/** Starts a fake Mistral API (127.0.0.1 by default) that speaks the SDK's wire format and rules. */
+export async function startFakeMistral(options: FakeMistralOptions = {}): Promise<FakeMistral> {
+  const shutdown = new AbortController();
+  let responder = options.responder ?? echoResponder;
+  const state: FakeState = {
+    apiKey: options.apiKey ?? DEFAULT_FAKE_API_KEY,
+    agents: new Map((options.agents ?? []).map((agent) => [agent.id, agent])),
+    createdAt: new Date().toISOString(),
+    completions: [],
+    rejected: [],
+    queue: [],
+    responder: () => responder,
+    shutdown: shutdown.signal,
+  };
+  const server = createServer((request, response) => {
+    routeRequest(state, request, response).catch(() => response.destroy());
+  });
+  const address = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
+  return {
+    url: urlOf(address),
+    apiKey: state.apiKey,
+    completions: state.completions,
+    rejected: state.rejected,
+    addAgent: (agent) => void state.agents.set(agent.id, agent),
+    enqueue: (...behaviours) => void state.queue.push(...behaviours),
+    setResponder: (next) => {
+      responder = next;
+    },
+    reset: () => {
+      state.completions.length = 0;
+      state.rejected.length = 0;
+      state.queue.length = 0;
+      responder = options.responder ?? echoResponder;
+    },
+    close: () => {
+      shutdown.abort();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive and hanging sockets would otherwise hold close() open.
+      server.closeAllConnections();
+      return closed;
+    },
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+function urlOf(address: AddressInfo): string {
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
+
+function lastUserText(request: CompletionRecord): string {
+  const content = request.messages.findLast((message) => message.role === 'user')?.content;
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content.map(textOfChunk).join('');
+}
+
+function textOfChunk(chunk: unknown): string {
+  if (typeof chunk !== 'object' || chunk === null || !('text' in chunk)) return '';
+  return typeof chunk.text === 'string' ? chunk.text : '';
+}
