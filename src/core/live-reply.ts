@@ -1,0 +1,89 @@
+import { createCoalescingFlush } from './coalescing-flush.js';
+import { splitMarkdown } from './split-text.js';
+
+/** How a platform posts and edits plain messages (the adapter's side of a live reply). */
+export interface MessageTransport<Id> {
+  post(text: string): Promise<Id>;
+  edit(id: Id, text: string): Promise<void>;
+}
+
+export interface LiveReplyOptions {
+  /** Longest Markdown per message, before rendering (leave room for markup growth). */
+  readonly maxChars: number;
+  /** Edits of one reply are at least this far apart (platform edit rate limits). */
+  readonly minEditIntervalMs: number;
+  /** Markdown → the platform's markup. */
+  readonly render: (markdown: string) => string;
+  readonly now?: () => number;
+}
+
+/** A reply that grows as text streams in: posted, then edited, split across messages when long. */
+export interface LiveReply {
+  /** Shows a placeholder the first text will replace. */
+  placeholder(text: string): Promise<void>;
+  /** Adds text; returns at once (posting happens in the background, throttled). */
+  append(delta: string): void;
+  /** Posts everything still pending; rejects if any post or edit failed. */
+  finish(): Promise<void>;
+  /** Shows a notice: in place of the placeholder, or after the text already shown. */
+  fail(notice: string): Promise<void>;
+  /** True once any message of this reply is visible. */
+  readonly hasPosted: boolean;
+}
+
+interface Posted<Id> {
+  readonly id: Id;
+  text: string;
+}
+
+/**
+ * Keeps the visible messages equal to the split, rendered answer so far. The split is
+ * recomputed over the whole text, so a message is only edited when its part changed,
+ * and at most one post or edit is in flight at a time; changes meanwhile are coalesced.
+ */
+export function createLiveReply<Id>(transport: MessageTransport<Id>, options: LiveReplyOptions): LiveReply {
+  const posted: Posted<Id>[] = [];
+  let markdown = '';
+
+  async function sync(): Promise<void> {
+    const parts = splitMarkdown(markdown, options.maxChars).map(options.render);
+    for (const [index, text] of parts.entries()) {
+      const message = posted[index];
+      if (message === undefined) posted.push({ id: await transport.post(text), text });
+      else if (message.text !== text) {
+        await transport.edit(message.id, text);
+        message.text = text;
+      }
+    }
+  }
+  const flusher = createCoalescingFlush(sync, options.minEditIntervalMs, options.now);
+
+  return {
+    async placeholder(text) {
+      if (posted.length === 0) posted.push({ id: await transport.post(text), text });
+    },
+    append(delta) {
+      markdown += delta;
+      if (markdown.trim() !== '') flusher.request();
+    },
+    async finish() {
+      if (markdown.trim() === '') return flusher.stop();
+      await flusher.settle();
+    },
+    async fail(notice) {
+      // Show what was said before the failure (unless posting is what failed).
+      if (markdown.trim() === '') await flusher.stop();
+      else await flusher.settle().catch(() => undefined);
+      const first = posted[0];
+      if (first !== undefined && markdown.trim() === '') {
+        await transport.edit(first.id, notice);
+        first.text = notice;
+      } else {
+        await transport.post(notice);
+      }
+    },
+    get hasPosted() {
+      return posted.length > 0;
+    },
+  };
+}
