@@ -1,11 +1,12 @@
+import { pino } from 'pino';
 import { createConsoleAdapter } from '../adapters/console/console-adapter.js';
+import { createSlackAdapter, type SlackAdapter } from '../adapters/slack/slack-adapter.js';
 import { type Core, createCore } from './app.js';
 import { type Config, enabledPlatforms, loadConfig, NO_PLATFORM_HELP } from './config/config.js';
 import { environmentWithDotEnv } from './config/env-file.js';
 import { createHealthCheck, type PlatformHealth } from './http/health.js';
 import { createHttpServer } from './http/http-server.js';
 import { createLogger, type Logger } from './log/logger.js';
-import { pino } from 'pino';
 
 // Replies under way get this long to finish on SIGTERM; most platforms' hosts wait 30 s.
 const SHUTDOWN_GRACE_MS = 20_000;
@@ -39,7 +40,11 @@ function readConfig(): Config {
 async function chat(config: Config): Promise<void> {
   // The chat owns stdout; logs go to stderr and only from warnings up, unless asked.
   const level = process.env.LOG_LEVEL ? config.logLevel : 'warn';
-  const logger = createLogger({ level, secrets: secretsOf(config), destination: pino.destination(2) });
+  const logger = createLogger({
+    level,
+    secrets: secretsOf(config),
+    destination: pino.destination(2),
+  });
   const core = createCore(config, logger);
   const adapter = createConsoleAdapter({
     dispatcher: core.dispatcher,
@@ -58,21 +63,49 @@ async function serve(config: Config): Promise<void> {
     process.stderr.write(`${NO_PLATFORM_HELP}\n`);
     process.exit(1);
   }
+  if (config.slack === undefined) {
+    process.stderr.write(`${DISCORD_NOT_YET}\n`);
+    process.exit(1);
+  }
   const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
   const core = createCore(config, logger);
-  const platforms: PlatformHealth[] = [];
+  const platforms: (PlatformHealth & { stop(): Promise<void> })[] = [];
   const http = createHttpServer({
     logger,
     metrics: core.metrics,
     health: createHealthCheck(core.store, () => platforms),
   });
+  const slack: SlackAdapter = createSlackAdapter(config.slack, {
+    dispatcher: core.dispatcher,
+    commands: core.commands,
+    store: core.store,
+    logger,
+    http,
+  });
+  platforms.push(slack);
+  if (config.discord !== undefined) logger.warn('discord not started', { reason: DISCORD_NOT_YET });
   const port = await http.listen(config.port);
-  logger.info('http listening', { port, platforms: enabledPlatforms(config) });
-  onShutdown(logger, async () => {
+  logger.info('http listening', {
+    port,
+    platforms: platforms.map((platform) => platform.platform),
+  });
+  const stop = async (): Promise<void> => {
+    await Promise.allSettled(platforms.map((platform) => platform.stop()));
     await http.close();
     await core.close(SHUTDOWN_GRACE_MS);
-  });
+  };
+  onShutdown(logger, stop);
+  try {
+    await slack.start();
+  } catch (error) {
+    logger.error('slack not started', { detail: slack.status().detail, error });
+    await stop();
+    process.exit(1);
+  }
 }
+
+const DISCORD_NOT_YET =
+  'The Discord adapter is not in this version of Parley yet: DISCORD_TOKEN is read but Discord is not served. Set SLACK_BOT_TOKEN to run Slack, or use `npm run chat`.';
 
 function onShutdown(logger: Logger, stop: () => Promise<void>): void {
   let isStopping = false;
@@ -99,9 +132,12 @@ async function main(argv: readonly string[]): Promise<void> {
 }
 
 process.on('unhandledRejection', (reason) => {
-  process.stderr.write(`parley: unhandled rejection: ${reason instanceof Error ? reason.name : 'unknown'}\n`);
+  process.stderr.write(
+    `parley: unhandled rejection: ${reason instanceof Error ? reason.name : 'unknown'}\n`,
+  );
   process.exit(70);
 });
 
 export type { Core };
+
 await main(process.argv.slice(2));

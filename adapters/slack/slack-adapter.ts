@@ -1,0 +1,260 @@
+import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import type { SlackConfig } from '../../src/config/config.js';
+import type { ConversationCommands } from '../../src/core/commands.js';
+import type { Dispatcher } from '../../src/core/dispatcher.js';
+import type { IncomingMessage, ThreadRef } from '../../src/core/model.js';
+import type { PlatformHealth, PlatformStatus } from '../../src/http/health.js';
+import type { HttpServer } from '../../src/http/http-server.js';
+import type { Logger } from '../../src/log/logger.js';
+import type { ConversationStore } from '../../src/store/store.js';
+import { callSlack, slackErrorCode, type WebClient } from './slack-calls.js';
+import { parseParleyCommand, runParleyCommand } from './slack-commands.js';
+import { loadThreadContext } from './slack-context.js';
+import { createUserDirectory } from './slack-directory.js';
+import { routeSlackEvent, type SlackMessageEvent, threadRootOf } from './slack-events.js';
+import { createSlackReplySink } from './slack-reply.js';
+import { slackTextToMarkdown } from './slack-text.js';
+
+export interface SlackAdapterDeps {
+  readonly dispatcher: Dispatcher;
+  readonly commands: ConversationCommands;
+  readonly store: ConversationStore;
+  readonly logger: Logger;
+  /** The shared HTTP server; `POST /slack/events` is mounted on it (HTTP mode). */
+  readonly http: HttpServer;
+  /** Handles `/roleplay`, once role-play exists. */
+  readonly roleplay?: (request: SlackRoleplayRequest) => Promise<string>;
+}
+
+export interface SlackRoleplayRequest {
+  readonly text: string;
+  readonly channel: ThreadRef;
+  readonly userId: string;
+}
+
+export interface SlackAdapter extends PlatformHealth {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const SLACK_EVENTS_PATH = '/slack/events';
+// A Web API call that takes longer is failed rather than left hanging a reply.
+const SLACK_CALL_TIMEOUT_MS = 15_000;
+const RESET_WORDS: ReadonlySet<string> = new Set(['reset', '/reset']);
+
+interface BotIdentity {
+  readonly userId: string;
+  readonly botId: string;
+  readonly teamId: string;
+  readonly name: string;
+}
+
+/** Slack through Bolt: events and commands in, streamed replies out. */
+export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps): SlackAdapter {
+  const log = deps.logger.child({ platform: 'slack' });
+  const isSocketMode = config.appToken !== undefined;
+  const clientOptions = {
+    ...(config.apiUrl === undefined ? {} : { slackApiUrl: config.apiUrl }),
+    // Parley retries 429s itself and nothing else (see callSlack): a write that failed
+    // otherwise may have been posted, and a blind retry would post it twice.
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: SLACK_CALL_TIMEOUT_MS,
+  };
+  const receiver = isSocketMode
+    ? undefined
+    : new HTTPReceiver({
+        signingSecret: config.signingSecret ?? '',
+        endpoints: SLACK_EVENTS_PATH,
+        logLevel: LogLevel.ERROR,
+      });
+  const app = new App({
+    token: config.botToken,
+    clientOptions,
+    deferInitialization: true,
+    logLevel: LogLevel.ERROR,
+    ...(receiver === undefined
+      ? { socketMode: true, appToken: config.appToken ?? '' }
+      : { receiver }),
+  });
+  let status: PlatformStatus = { state: 'connecting' };
+  let bot: BotIdentity | undefined;
+  const streaming = { isEnabled: true };
+  const directory = createUserDirectory(app.client, log);
+
+  async function identify(): Promise<BotIdentity> {
+    const auth = await callSlack(() => app.client.auth.test());
+    const userId = auth.user_id ?? '';
+    const botId = auth.bot_id ?? '';
+    const teamId = auth.team_id ?? '';
+    return { userId, botId, teamId, name: auth.user ?? 'Parley' };
+  }
+
+  async function toIncoming(
+    event: SlackMessageEvent,
+    self: BotIdentity,
+    isShared: boolean,
+  ): Promise<IncomingMessage> {
+    const team = event.team ?? self.teamId;
+    const root = threadRootOf(event);
+    const thread: ThreadRef = {
+      platform: 'slack',
+      workspace: team,
+      channel: event.channel,
+      thread: root,
+    };
+    const text = await slackTextToMarkdown(event.text, self.userId, directory.nameOf);
+    const author = { id: event.user, name: await directory.nameOf(event.user), isBot: false };
+    const contextDeps = { client: app.client, logger: log, nameOf: directory.nameOf, bot: self };
+    return {
+      thread,
+      deliveryKey: `slack:${team}:${event.channel}:${event.ts}`,
+      isShared,
+      message: {
+        id: event.ts,
+        role: 'user',
+        author,
+        text,
+        attachments: event.files,
+        at: tsToMs(event.ts),
+      },
+      ...(root !== event.ts
+        ? { loadContext: () => loadThreadContext(contextDeps, event.channel, root) }
+        : {}),
+    };
+  }
+
+  async function onMessageEvent(raw: unknown): Promise<void> {
+    const self = bot;
+    if (self === undefined) return;
+    const route = routeSlackEvent(raw, self.userId);
+    if (route.kind === 'ignored') return;
+    const { event } = route;
+    const isDm = event.channelType === 'im';
+    const incoming = await toIncoming(event, self, !isDm);
+    if (route.kind === 'thread-reply' && (await deps.store.historyLength(incoming.thread)) === 0)
+      return;
+    const sink = createSlackReplySink(
+      { client: app.client, logger: log, streaming },
+      {
+        channel: event.channel,
+        threadTs: incoming.thread.thread,
+        teamId: incoming.thread.workspace,
+        userId: event.user,
+      },
+    );
+    if (RESET_WORDS.has(incoming.message.text.trim().toLowerCase())) {
+      return resetFromMessage(incoming, sink);
+    }
+    await deps.dispatcher.handle(incoming, sink);
+  }
+
+  async function resetFromMessage(
+    incoming: IncomingMessage,
+    sink: ReturnType<typeof createSlackReplySink>,
+  ) {
+    const claimed = await deps.store.claim(`delivery:${incoming.deliveryKey}`, 60 * 60 * 1000);
+    if (!claimed) return;
+    const reply = await deps.commands.reset(incoming.thread);
+    await callSlack(() =>
+      app.client.chat.postMessage({
+        channel: incoming.thread.channel,
+        thread_ts: incoming.thread.thread,
+        text: reply.text,
+      }),
+    );
+    void sink;
+  }
+
+  const handleEvent = async ({ event }: { event: unknown }): Promise<void> => {
+    await onMessageEvent(event).catch((error: unknown) =>
+      log.error('slack event failed', { error }),
+    );
+  };
+  app.event('app_mention', handleEvent);
+  app.event('message', handleEvent);
+
+  app.command('/parley', async ({ command, ack, respond }) => {
+    await ack();
+    const self = bot;
+    const team = command.team_id || self?.teamId || '';
+    const channelThread: ThreadRef = {
+      platform: 'slack',
+      workspace: team,
+      channel: command.channel_id,
+      thread: '',
+    };
+    const threadTs = typeof command.thread_ts === 'string' ? command.thread_ts : undefined;
+    const thread = threadTs === undefined ? undefined : { ...channelThread, thread: threadTs };
+    const reply = await runParleyCommand(
+      parseParleyCommand(command.text),
+      deps.commands,
+      channelThread,
+      thread,
+    ).catch((error: unknown) => {
+      log.warn('slack command failed', { error });
+      return {
+        ok: false,
+        text: 'That did not work: my storage or the agent is unreachable. Please try again.',
+        isPublic: false,
+      };
+    });
+    const text = reply.isPublic ? `<@${command.user_id}>: ${reply.text}` : reply.text;
+    await respond({ response_type: reply.isPublic ? 'in_channel' : 'ephemeral', text }).catch(
+      (error: unknown) => log.warn('slack command reply failed', { error }),
+    );
+  });
+
+  app.command('/roleplay', async ({ command, ack, respond }) => {
+    await ack();
+    const channel: ThreadRef = {
+      platform: 'slack',
+      workspace: command.team_id,
+      channel: command.channel_id,
+      thread: '',
+    };
+    const text = deps.roleplay
+      ? await deps.roleplay({ text: command.text, channel, userId: command.user_id })
+      : 'Role-play is not available in this version of Parley yet: your command was received, but no dialogue was started.';
+    await respond({ response_type: 'ephemeral', text }).catch((error: unknown) =>
+      log.warn('slack command reply failed', { error }),
+    );
+  });
+
+  app.error(async (error) => {
+    log.error('slack app error', { error });
+  });
+
+  return {
+    platform: 'slack',
+    status: () => status,
+    async start() {
+      if (receiver !== undefined)
+        deps.http.route('POST', SLACK_EVENTS_PATH, receiver.requestListener);
+      try {
+        bot = await identify();
+        await app.init();
+        if (isSocketMode) await app.start();
+        status = { state: 'connected' };
+        log.info('slack connected', { mode: isSocketMode ? 'socket' : 'http', team: bot.teamId });
+      } catch (error) {
+        const code = slackErrorCode(error);
+        status = {
+          state: 'disconnected',
+          detail: code === 'invalid_auth' ? 'SLACK_BOT_TOKEN was refused' : 'Slack unreachable',
+        };
+        throw error;
+      }
+    },
+    async stop() {
+      if (isSocketMode) await app.stop();
+      status = { state: 'disconnected' };
+    },
+  };
+}
+
+function tsToMs(ts: string): number {
+  return Math.round(Number(ts) * 1000);
+}
+
+export type { WebClient };

@@ -1,0 +1,180 @@
+import { createLiveReply, type LiveReply } from '../../src/core/live-reply.js';
+import type { Persona, ReplySink } from '../../src/core/model.js';
+import type { Logger } from '../../src/log/logger.js';
+import { callSlack, slackErrorCode, type WebClient } from './slack-calls.js';
+import { markdownToMrkdwn } from './slack-text.js';
+import { createStreamWriter, type StreamWriter } from './stream-writer.js';
+
+/** Where one reply goes in Slack. */
+export interface SlackReplyTarget {
+  readonly channel: string;
+  readonly threadTs: string;
+  /** The person being answered: chat streaming outside DMs is addressed to them. */
+  readonly teamId: string;
+  readonly userId: string;
+  readonly persona?: Persona;
+}
+
+export interface SlackReplyDeps {
+  readonly client: WebClient;
+  readonly logger: Logger;
+  /** Off when the workspace refused chat streaming once; shared by every reply of the adapter. */
+  readonly streaming: { isEnabled: boolean };
+}
+
+// Markdown per posted message: a section's text stops at 3,000 characters and mrkdwn can grow
+// a little (links, escapes), so the split leaves room.
+export const SLACK_MESSAGE_MAX_CHARS = 2_800;
+// chat.appendStream takes at most 12,000 characters; one streamed message stays under that.
+export const SLACK_STREAM_MESSAGE_MAX_CHARS = 11_000;
+// chat.update is Tier 3 (~50 per minute): about one edit a second per reply.
+const EDIT_INTERVAL_MS = 1_000;
+const STREAM_INTERVAL_MS = 500;
+const THINKING_STATUS = 'is thinking…';
+const PLACEHOLDER_TEXT = '_Thinking…_';
+// Errors meaning this workspace or token cannot stream at all (not a passing failure).
+const STREAMING_UNSUPPORTED = new Set([
+  'unknown_method',
+  'not_allowed_token_type',
+  'missing_scope',
+  'not_authorized',
+]);
+
+/**
+ * A reply in a Slack thread. Where the assistant status can be shown (AI app threads) the
+ * answer streams with chat streaming; elsewhere a placeholder is posted and edited as the
+ * answer grows, split across messages when long. Personas post under their own name and icon.
+ */
+export function createSlackReplySink(deps: SlackReplyDeps, target: SlackReplyTarget): ReplySink {
+  const log = deps.logger.child({ component: 'slack-reply', channel: target.channel });
+  const live = createLiveReply(postingTransport(deps.client, target), {
+    maxChars: SLACK_MESSAGE_MAX_CHARS,
+    minEditIntervalMs: EDIT_INTERVAL_MS,
+    render: markdownToMrkdwn,
+  });
+  let stream: StreamWriter | undefined;
+  let text = '';
+
+  async function fallBackToEdits(error: unknown): Promise<LiveReply> {
+    const code = slackErrorCode(error);
+    if (code !== undefined && STREAMING_UNSUPPORTED.has(code)) deps.streaming.isEnabled = false;
+    log.warn('chat streaming refused, editing instead', { code });
+    stream = undefined;
+    live.append(text);
+    return live;
+  }
+
+  return {
+    async start() {
+      const hasStatus = target.persona === undefined && (await showStatus(deps.client, target));
+      if (hasStatus && deps.streaming.isEnabled)
+        stream = createStreamWriter(streamCalls(deps.client, target), {
+          maxMessageChars: SLACK_STREAM_MESSAGE_MAX_CHARS,
+          intervalMs: STREAM_INTERVAL_MS,
+        });
+      else await live.placeholder(PLACEHOLDER_TEXT);
+    },
+    async append(delta) {
+      text += delta;
+      if (stream === undefined) return live.append(delta);
+      stream.append(delta);
+    },
+    async finish() {
+      if (stream === undefined) return live.finish();
+      try {
+        await stream.finish();
+      } catch (error) {
+        if (stream.hasStarted) throw error;
+        await (await fallBackToEdits(error)).finish();
+      }
+    },
+    async fail(notice) {
+      const shown = markdownToMrkdwn(notice);
+      if (stream !== undefined && (await stream.fail(notice).catch(() => false))) return;
+      if (stream !== undefined && !live.hasPosted)
+        return void (await postNotice(deps.client, target, shown));
+      await live.fail(shown);
+    },
+  };
+}
+
+/** Shows "is thinking…" under the thread (AI app threads only); false where Slack refuses. */
+async function showStatus(client: WebClient, target: SlackReplyTarget): Promise<boolean> {
+  try {
+    await client.assistant.threads.setStatus({
+      channel_id: target.channel,
+      thread_ts: target.threadTs,
+      status: THINKING_STATUS,
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function personaFields(persona: Persona | undefined): { username?: string; icon_url?: string } {
+  if (persona === undefined) return {};
+  return {
+    username: persona.name,
+    ...(persona.avatarUrl === undefined ? {} : { icon_url: persona.avatarUrl }),
+  };
+}
+
+function postingTransport(client: WebClient, target: SlackReplyTarget) {
+  return {
+    post: async (text: string): Promise<string> => {
+      const result = await callSlack(() =>
+        client.chat.postMessage({
+          channel: target.channel,
+          thread_ts: target.threadTs,
+          text,
+          unfurl_links: false,
+          ...personaFields(target.persona),
+        }),
+      );
+      if (typeof result.ts !== 'string') throw new Error('chat.postMessage returned no ts');
+      return result.ts;
+    },
+    edit: async (ts: string, text: string): Promise<void> => {
+      await callSlack(() => client.chat.update({ channel: target.channel, ts, text }));
+    },
+  };
+}
+
+async function postNotice(
+  client: WebClient,
+  target: SlackReplyTarget,
+  text: string,
+): Promise<void> {
+  await postingTransport(client, target).post(text);
+}
+
+function streamCalls(client: WebClient, target: SlackReplyTarget) {
+  const isDm = target.channel.startsWith('D');
+  const recipient = isDm
+    ? {}
+    : { recipient_team_id: target.teamId, recipient_user_id: target.userId };
+  return {
+    start: async (markdown: string): Promise<string> => {
+      const result = await callSlack(() =>
+        client.chat.startStream({
+          channel: target.channel,
+          thread_ts: target.threadTs,
+          markdown_text: markdown,
+          ...recipient,
+        }),
+      );
+      if (typeof result.ts !== 'string') throw new Error('chat.startStream returned no ts');
+      return result.ts;
+    },
+    append: async (ts: string, markdown: string): Promise<void> => {
+      await callSlack(() =>
+        client.chat.appendStream({ channel: target.channel, ts, markdown_text: markdown }),
+      );
+    },
+    stop: async (ts: string, markdown?: string): Promise<void> => {
+      const final = markdown === undefined ? {} : { markdown_text: markdown };
+      await callSlack(() => client.chat.stopStream({ channel: target.channel, ts, ...final }));
+    },
+  };
+}
