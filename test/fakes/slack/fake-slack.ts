@@ -1,0 +1,295 @@
+/** A fake Slack on 127.0.0.1: the Web API the app calls, and the Events API that calls the app. */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as deliver from './deliver.js';
+import { readBody, sendJson } from './http-io.js';
+import { RateLimiter } from './rate-limiter.js';
+import { handleResponseUrl, RESPONSE_URL_PATH, ResponseUrls } from './response-urls.js';
+import {
+  echoEvent,
+  identityFrom,
+  type SeedMessageInput,
+  seedMessage,
+  seedWorkspace,
+  type UserMessageInput,
+  userMessageEvent,
+  waitForChange,
+} from './setup.js';
+import type {
+  ApiCall,
+  AssistantStatus,
+  CommandDeliveryResult,
+  DeliveryResult,
+  EphemeralMessage,
+  FakeChannel,
+  FakeSlackOptions,
+  FakeUser,
+  InjectedFailure,
+  InteractionPayload,
+  PostedMessage,
+  ResponseUrlPost,
+  SendEventOptions,
+  SlashCommandInput,
+} from './types.js';
+import { handleWebApi, type WebApiDeps } from './web-api.js';
+import { snapshot, Workspace } from './workspace.js';
+
+const DEFAULT_WAIT_MS = 5_000;
+const API_PATH = '/api/';
+
+type Signing = Pick<SendEventOptions, 'badSignature' | 'staleTimestamp'>;
+
+interface Parts {
+  readonly server: Server;
+  readonly baseUrl: string;
+  readonly options: FakeSlackOptions;
+  readonly api: WebApiDeps;
+  readonly urls: ResponseUrls;
+  readonly signingSecret: string;
+}
+
+/** A running fake Slack. Tests act through `send*`, and assert on `messages`, `calls` and `responses`. */
+export class FakeSlack {
+  /** Web API base for `new WebClient(token, { slackApiUrl })`, with the trailing slash WebClient expects. */
+  readonly apiUrl: string;
+  readonly url: string;
+  readonly botToken: string;
+  readonly signingSecret: string;
+  readonly teamId: string;
+  readonly botUserId: string;
+  readonly botId: string;
+  readonly appId: string;
+  readonly #parts: Parts;
+  readonly #workspace: Workspace;
+
+  constructor(parts: Parts) {
+    this.#parts = parts;
+    this.#workspace = parts.api.context.workspace;
+    const { identity } = this.#workspace;
+    this.apiUrl = `${parts.baseUrl}${API_PATH}`;
+    this.url = parts.baseUrl;
+    this.botToken = parts.api.botToken;
+    this.signingSecret = parts.signingSecret;
+    this.teamId = identity.teamId;
+    this.botUserId = identity.botUserId;
+    this.botId = identity.botId;
+    this.appId = identity.appId;
+  }
+
+  /** Every Web API request, oldest first, tokens left out. */
+  get calls(): readonly ApiCall[] {
+    return this.#workspace.calls;
+  }
+
+  /** What the app POSTed to the response URLs the fake handed out. */
+  get responses(): readonly ResponseUrlPost[] {
+    return this.#workspace.responses;
+  }
+
+  get ephemerals(): readonly EphemeralMessage[] {
+    return this.#workspace.ephemerals;
+  }
+
+  /** Every assistant thread status set, in order. */
+  get statuses(): readonly AssistantStatus[] {
+    return this.#workspace.statuses;
+  }
+
+  callsTo(method: string): ApiCall[] {
+    return this.#workspace.calls.filter((call) => call.method === method);
+  }
+
+  /** A channel's messages, oldest first; with `threadTs`, that thread, root first. */
+  messages(channel: string, threadTs?: string): PostedMessage[] {
+    const records =
+      threadTs === undefined
+        ? this.#workspace.inChannel(channel)
+        : this.#workspace.thread(channel, threadTs);
+    return records.map(snapshot);
+  }
+
+  message(channel: string, ts: string): PostedMessage | undefined {
+    const record = this.#workspace.find(channel, ts);
+    return record === undefined ? undefined : snapshot(record);
+  }
+
+  /** The status a thread shows now ('' when none). */
+  assistantStatus(channel: string, threadTs: string): string {
+    return this.#workspace.currentStatus(channel, threadTs);
+  }
+
+  addUser(user: FakeUser): void {
+    this.#workspace.addUser(user);
+  }
+
+  addChannel(channel: FakeChannel): void {
+    this.#workspace.ensureChannel(channel);
+    this.#workspace.changed();
+  }
+
+  /** Stores a message as if written before the test; returns its ts. */
+  seedMessage(input: SeedMessageInput): string {
+    return seedMessage(this.#workspace, input);
+  }
+
+  /** Builds the event for a person's message (fresh ts); `sendEvent` it to deliver it. */
+  userMessage(input: UserMessageInput): Record<string, unknown> {
+    return userMessageEvent(this.#workspace, input);
+  }
+
+  /**
+   * The `message` event Slack sends for a stored message — for the bot's own posts, the echo
+   * an app must ignore. Throws when there is no such message.
+   */
+  echoOf(channel: string, ts: string): Record<string, unknown> {
+    const event = echoEvent(this.#workspace, channel, ts);
+    if (event === undefined) throw new Error(`fake Slack: no message ${ts} in ${channel}`);
+    return event;
+  }
+
+  /** Delivers an event in its signed `event_callback` envelope; messages it carries are stored. */
+  sendEvent(targetUrl: string, event: object, options?: SendEventOptions): Promise<DeliveryResult> {
+    return deliver.sendEvent(this.#delivery(), targetUrl, { ...event }, options);
+  }
+
+  sendUrlVerification(
+    targetUrl: string,
+    challenge: string = randomUUID(),
+  ): Promise<DeliveryResult> {
+    return deliver.sendUrlVerification(this.#delivery(), targetUrl, challenge);
+  }
+
+  sendSlashCommand(
+    targetUrl: string,
+    input: SlashCommandInput,
+    signing?: Signing,
+  ): Promise<CommandDeliveryResult> {
+    return deliver.sendSlashCommand(this.#delivery(), targetUrl, input, signing);
+  }
+
+  sendInteraction(
+    targetUrl: string,
+    payload: InteractionPayload,
+    signing?: Signing,
+  ): Promise<DeliveryResult & { readonly responseUrl: string | undefined }> {
+    return deliver.sendInteraction(this.#delivery(), targetUrl, payload, signing);
+  }
+
+  /** The next `times` calls of `method` fail this way, once their token has been checked. */
+  failNext(method: string, failure: InjectedFailure, times = 1): void {
+    const queue = this.#parts.api.failures.get(method) ?? [];
+    this.#parts.api.failures.set(method, [
+      ...queue,
+      ...Array<InjectedFailure>(times).fill(failure),
+    ]);
+  }
+
+  /**
+   * Resolves once `predicate` holds, re-checked on every change to the fake (a call, a delivery,
+   * a response); rejects after `timeoutMs`. Use it instead of sleeping.
+   */
+  waitFor(predicate: () => boolean, timeoutMs = DEFAULT_WAIT_MS): Promise<void> {
+    return waitForChange(this.#workspace, predicate, timeoutMs);
+  }
+
+  /** Waits for a call of `method` that matches `predicate`, and returns it. */
+  async waitForCall(
+    method: string,
+    predicate: (call: ApiCall) => boolean = () => true,
+    timeoutMs = DEFAULT_WAIT_MS,
+  ): Promise<ApiCall> {
+    let found: ApiCall | undefined;
+    await this.waitFor(() => {
+      found = this.#workspace.calls.find((call) => call.method === method && predicate(call));
+      return found !== undefined;
+    }, timeoutMs);
+    if (found === undefined) throw new Error(`fake Slack: no ${method} call`);
+    return found;
+  }
+
+  /** Back to the configured people and channels: no messages, calls, failures or rate-limit state. */
+  reset(): void {
+    this.#workspace.clear();
+    seedWorkspace(this.#workspace, this.#parts.options);
+    this.#parts.api.limiter.reset();
+    this.#parts.api.failures.clear();
+    this.#parts.urls.clear();
+  }
+
+  close(): Promise<void> {
+    const { server } = this.#parts;
+    server.closeAllConnections();
+    return new Promise((resolve, reject) =>
+      server.close((error) => (error ? reject(error) : resolve())),
+    );
+  }
+
+  #delivery(): deliver.DeliveryDeps {
+    const { signingSecret, urls, baseUrl } = this.#parts;
+    return { workspace: this.#workspace, signingSecret, urls, baseUrl };
+  }
+}
+
+function route(
+  api: WebApiDeps,
+  urls: ResponseUrls,
+  request: IncomingMessage,
+  response: ServerResponse,
+  raw: string,
+): void {
+  const url = new URL(request.url ?? '/', `http://${request.headers.host ?? '127.0.0.1'}`);
+  if (url.pathname.startsWith(API_PATH)) {
+    handleWebApi(
+      api,
+      url.pathname.slice(API_PATH.length),
+      request,
+      response,
+      raw,
+      url.searchParams,
+    );
+  } else if (request.method === 'POST' && url.pathname.startsWith(RESPONSE_URL_PATH)) {
+    const { workspace, clock } = api.context;
+    handleResponseUrl(
+      { workspace, urls, clock },
+      request,
+      response,
+      raw,
+      `${url.origin}${url.pathname}`,
+    );
+  } else {
+    sendJson(response, 404, { ok: false, error: 'not_found' });
+  }
+}
+
+function listen(server: Server): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    });
+  });
+}
+
+/** Starts a fake Slack on a free loopback port. */
+export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
+  const clock = options.clock ?? Date.now;
+  const workspace = new Workspace(identityFrom(options));
+  seedWorkspace(workspace, options);
+  const api: WebApiDeps = {
+    context: { workspace, clock, streamIdleMs: options.streamIdleMs },
+    botToken: options.botToken ?? 'xoxb-test-token',
+    limiter: new RateLimiter(options.rateLimits ?? {}, clock),
+    failures: new Map(),
+  };
+  const urls = new ResponseUrls();
+  const server = createServer((request, response) => {
+    readBody(request).then(
+      (raw) => route(api, urls, request, response, raw),
+      () => sendJson(response, 400, { ok: false, error: 'request_timeout' }),
+    );
+  });
+  const baseUrl = await listen(server);
+  const signingSecret = options.signingSecret ?? 'fake-signing-secret';
+  return new FakeSlack({ server, baseUrl, options, api, urls, signingSecret });
+}

@@ -1,0 +1,149 @@
+/** Public types of the fake Slack: options, recorded state and delivery results. */
+
+/** A workspace member the fake knows (`users.info`, mentions, `recipient_user_id`). */
+export interface FakeUser {
+  readonly id: string;
+  readonly name: string;
+  readonly realName?: string;
+  readonly displayName?: string;
+  readonly isBot?: boolean;
+}
+
+/** A conversation: `C…` public, `G…` private, `D…` a DM with `user`. */
+export interface FakeChannel {
+  readonly id: string;
+  readonly name?: string;
+  /** For a DM (`D…`): the person on the other side. */
+  readonly user?: string;
+}
+
+/** Token-bucket limit: `burst` calls at once, then `perSecond` refilled. */
+export interface RateLimitRule {
+  readonly perSecond: number;
+  readonly burst: number;
+  /** `channel` (default, as Slack limits chat.postMessage) or one bucket per workspace. */
+  readonly scope?: 'channel' | 'workspace';
+}
+
+/** Web API methods the fake can rate-limit, with their rule. */
+export type RateLimits = Readonly<Record<string, RateLimitRule>>;
+
+/** A failure to inject into the next call of a method. */
+export type InjectedFailure =
+  | string
+  | { readonly status: 429; readonly retryAfter: number }
+  | { readonly status: 500 | 502 | 503 };
+
+export interface FakeSlackOptions {
+  readonly botToken?: string;
+  readonly signingSecret?: string;
+  readonly teamId?: string;
+  readonly teamDomain?: string;
+  readonly botUserId?: string;
+  readonly botId?: string;
+  /** The bot's own user name (`auth.test` → `user`). */
+  readonly botName?: string;
+  readonly appId?: string;
+  readonly users?: readonly FakeUser[];
+  readonly channels?: readonly FakeChannel[];
+  /** Off by default, so ordinary tests never depend on timing. */
+  readonly rateLimits?: RateLimits;
+  /** A streaming message left without appends this long leaves the streaming state. */
+  readonly streamIdleMs?: number;
+  /** Time source for rate limits, stream expiry and `at` stamps (ms). Defaults to `Date.now`. */
+  readonly clock?: () => number;
+}
+
+/** One Web API request as the fake saw it (token removed). */
+export interface ApiCall {
+  readonly method: string;
+  readonly args: Readonly<Record<string, unknown>>;
+  readonly at: number;
+  readonly status: number;
+  readonly ok: boolean;
+  readonly error?: string;
+}
+
+export type StreamState = 'none' | 'streaming' | 'stopped';
+
+/** A message as users currently see it. */
+export interface PostedMessage {
+  readonly channel: string;
+  readonly ts: string;
+  /** The thread root's ts for a reply; `undefined` for a top-level message. */
+  readonly threadTs: string | undefined;
+  readonly text: string;
+  readonly blocks: readonly unknown[] | undefined;
+  readonly user: string;
+  readonly isBot: boolean;
+  readonly username: string | undefined;
+  readonly iconUrl: string | undefined;
+  readonly iconEmoji: string | undefined;
+  /** `chat.update` calls applied. */
+  readonly edits: number;
+  readonly stream: StreamState;
+  /** `chat.appendStream` calls applied. */
+  readonly appends: number;
+  readonly reactions: readonly string[];
+}
+
+/** A message only one person sees (`chat.postEphemeral`). */
+export interface EphemeralMessage {
+  readonly channel: string;
+  readonly user: string;
+  readonly text: string;
+  readonly threadTs: string | undefined;
+  readonly blocks: readonly unknown[] | undefined;
+}
+
+/** What the app POSTed to a `response_url` the fake handed out. */
+export interface ResponseUrlPost {
+  readonly responseUrl: string;
+  readonly body: Readonly<Record<string, unknown>>;
+  readonly status: number;
+  readonly at: number;
+}
+
+/** An assistant thread status as set by `assistant.threads.setStatus`. */
+export interface AssistantStatus {
+  readonly channel: string;
+  readonly threadTs: string;
+  readonly status: string;
+}
+
+/** The app's answer to a delivery (event, command, interaction). */
+export interface DeliveryResult {
+  readonly status: number;
+  readonly body: string;
+  readonly ms: number;
+  /** Slack counts a delivery as acknowledged on a 2xx within 3 seconds. */
+  readonly acked: boolean;
+}
+
+export interface SendEventOptions {
+  readonly eventId?: string;
+  readonly retryNum?: number;
+  readonly retryReason?: string;
+  /** Sign with the wrong secret. */
+  readonly badSignature?: boolean;
+  /** Sign correctly, but with a timestamp six minutes old. */
+  readonly staleTimestamp?: boolean;
+}
+
+/** The fields of a slash command; the fake fills the rest as Slack does. */
+export interface SlashCommandInput {
+  readonly command: string;
+  readonly text?: string;
+  readonly user_id: string;
+  readonly channel_id: string;
+  readonly user_name?: string;
+  readonly channel_name?: string;
+  readonly trigger_id?: string;
+}
+
+export interface CommandDeliveryResult extends DeliveryResult {
+  readonly responseUrl: string;
+}
+
+/** An interactive payload (`block_actions`, `view_submission`, …): at least its `type`. */
+export type InteractionPayload = { readonly type: string } & Readonly<Record<string, unknown>>;
