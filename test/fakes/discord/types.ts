@@ -1,0 +1,212 @@
+/** Discord channel types this fake models (GUILD_TEXT, DM, GUILD_ANNOUNCEMENT, threads). */
+export type FakeChannelType = 0 | 1 | 5 | 10 | 11 | 12;
+
+/** A user or bot account. */
+export interface FakeUser {
+  readonly id: string;
+  readonly username: string;
+  readonly globalName: string | null;
+  readonly bot: boolean;
+}
+
+export interface FakeRole {
+  readonly id: string;
+  readonly name: string;
+  /** Permission bitfield as a decimal string, as on the wire. */
+  readonly permissions: string;
+}
+
+export interface FakeGuild {
+  readonly id: string;
+  readonly name: string;
+  readonly ownerId: string;
+  readonly roles: readonly FakeRole[];
+  readonly memberIds: readonly string[];
+}
+
+export interface FakeChannel {
+  readonly id: string;
+  readonly type: FakeChannelType;
+  readonly name: string | null;
+  readonly guildId: string | null;
+  /** The text channel a thread lives in. */
+  readonly parentId: string | null;
+  readonly ownerId: string | null;
+  /** DM recipients (the other party; the bot is implied). */
+  readonly recipientIds: readonly string[];
+  /** For a thread started from a message: that message (its id is also the thread's id). */
+  readonly starterMessageId: string | null;
+  readonly autoArchiveDuration: number;
+  readonly createdAt: number;
+}
+
+/** The display identity a webhook message was posted under (role-play personas). */
+export interface FakePersona {
+  readonly webhookId: string;
+  readonly username: string;
+  readonly avatarUrl: string | null;
+}
+
+export interface FakeEdit {
+  readonly content: string;
+  readonly embeds: readonly unknown[];
+  readonly components: readonly unknown[];
+  readonly at: number;
+}
+
+export interface FakeMessageReference {
+  readonly message_id: string;
+  readonly channel_id: string;
+  readonly guild_id?: string;
+}
+
+/** A message as the fake stores it; `edits` lists every accepted PATCH, oldest first. */
+export interface FakeMessage {
+  readonly id: string;
+  readonly channelId: string;
+  readonly guildId: string | null;
+  /** 0 DEFAULT, 19 REPLY, 20 CHAT_INPUT_COMMAND. */
+  readonly type: number;
+  readonly author: FakeUser;
+  readonly content: string;
+  readonly embeds: readonly unknown[];
+  readonly components: readonly unknown[];
+  readonly attachments: readonly unknown[];
+  readonly flags: number;
+  readonly mentionIds: readonly string[];
+  readonly mentionRoleIds: readonly string[];
+  readonly messageReference: FakeMessageReference | null;
+  readonly persona: FakePersona | null;
+  /** The interaction this message answers, if any. */
+  readonly interactionId: string | null;
+  readonly threadId: string | null;
+  readonly createdAt: number;
+  readonly editedAt: number | null;
+  readonly edits: readonly FakeEdit[];
+  readonly deleted: boolean;
+}
+
+export interface FakeWebhook {
+  readonly id: string;
+  readonly token: string;
+  readonly channelId: string;
+  readonly guildId: string;
+  readonly name: string;
+  readonly avatar: string | null;
+}
+
+export interface FakeCommand {
+  readonly id: string;
+  readonly applicationId: string;
+  readonly guildId: string | null;
+  readonly name: string;
+  readonly description: string;
+  readonly type: number;
+  readonly options: readonly unknown[];
+  /** The command as the application sent it. */
+  readonly raw: Readonly<Record<string, unknown>>;
+}
+
+/** One accepted interaction callback (POST /interactions/{id}/{token}/callback). */
+export interface FakeInteractionResponse {
+  readonly interactionId: string;
+  /** 4 CHANNEL_MESSAGE_WITH_SOURCE, 5 DEFERRED…, 6 DEFERRED_UPDATE_MESSAGE, 7 UPDATE_MESSAGE, 9 MODAL. */
+  readonly type: number;
+  readonly data: Readonly<Record<string, unknown>> | null;
+  readonly at: number;
+}
+
+/** An interaction the fake created for the app to answer. */
+export interface FakeInteraction {
+  readonly id: string;
+  readonly token: string;
+  /** 2 APPLICATION_COMMAND, 3 MESSAGE_COMPONENT. */
+  readonly type: 2 | 3;
+  readonly channelId: string;
+  readonly guildId: string | null;
+  readonly userId: string;
+  /** For a component interaction: the message the component is on. */
+  readonly messageId: string | null;
+  readonly createdAt: number;
+  /** The message @original refers to, once the app has answered with one. */
+  readonly responseMessageId: string | null;
+  readonly acknowledged: boolean;
+  readonly expired: boolean;
+}
+
+/** One HTTP request the fake answered; `path` drops the `/api/v10` prefix. */
+export interface RestCall {
+  readonly method: string;
+  readonly path: string;
+  /** The matched route template, e.g. `POST /channels/{channel_id}/messages`; null when none. */
+  readonly route: string | null;
+  readonly query: Readonly<Record<string, string>>;
+  readonly body: unknown;
+  readonly status: number;
+  readonly at: number;
+}
+
+/** A failure `failNext` injects in place of the route's real answer. */
+export type InjectedFailure =
+  | {
+      readonly status: 429;
+      /** Seconds, as in Discord's `retry_after`. */
+      readonly retryAfter: number;
+      readonly global?: boolean;
+      readonly scope?: 'user' | 'global' | 'shared';
+    }
+  | { readonly status: 500 | 502 | 503 | 504 };
+
+export interface FakeMemberInput {
+  readonly id: string;
+  readonly username: string;
+  readonly globalName?: string;
+  readonly bot?: boolean;
+  readonly roleIds?: readonly string[];
+}
+
+export interface FakeChannelInput {
+  readonly id: string;
+  readonly name: string;
+  /** Default 0 (GUILD_TEXT); 11/12 make an active thread under `parentId`. */
+  readonly type?: FakeChannelType;
+  readonly parentId?: string;
+}
+
+export interface FakeGuildInput {
+  readonly id: string;
+  readonly name?: string;
+  readonly channels?: readonly FakeChannelInput[];
+  readonly members?: readonly FakeMemberInput[];
+  readonly roles?: readonly FakeRole[];
+}
+
+/** A fixed-window limit: `limit` requests per `windowMs` per bucket. */
+export interface RateLimitRule {
+  readonly limit: number;
+  readonly windowMs: number;
+}
+
+export interface FakeDiscordOptions {
+  /** The bot token the fake accepts (without the `Bot ` prefix). */
+  readonly token?: string;
+  readonly applicationId?: string;
+  readonly botUser?: { readonly id: string; readonly username: string };
+  /** Default: one guild with a #general text channel and one member, alice. */
+  readonly guilds?: readonly FakeGuildInput[];
+  /** The MESSAGE_CONTENT privileged intent toggle in the developer portal; default true. */
+  readonly messageContentIntentEnabled?: boolean;
+  /** Discord gives an app 3 s to answer an interaction; tests may shorten or lengthen it. */
+  readonly interactionResponseWindowMs?: number;
+  /** HELLO's heartbeat_interval; Discord sends 41 250. */
+  readonly heartbeatIntervalMs?: number;
+  /** Per-channel message-create limit (Discord's is 5 per 5 s); default: no limit. */
+  readonly messageRateLimit?: RateLimitRule;
+  /** The clock used for interaction windows, rate limits and timestamps. */
+  readonly now?: () => number;
+}
+
+/** Options for `new Client(...)` that point discord.js at the fake. */
+export interface FakeClientOptions {
+  readonly rest: { readonly api: string; readonly version: '10' };
+}
