@@ -7,6 +7,9 @@ export async function resolveAgentId(
   thread: ThreadRef,
   defaultAgentId: string,
 ): Promise<string> {
-  const [threadSettings, channelSettings] = await store.settings([threadKey(thread), channelKey(thread)]);
+  const [threadSettings, channelSettings] = await store.settings([
+    threadKey(thread),
+    channelKey(thread),
+  ]);
   return threadSettings?.agentId ?? channelSettings?.agentId ?? defaultAgentId;
 }

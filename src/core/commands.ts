@@ -38,12 +38,19 @@ export function createConversationCommands(deps: CommandDeps): ConversationComma
   return {
     async reset(thread) {
       await deps.store.clear(thread);
-      return { ok: true, text: 'Conversation reset: the agent no longer sees the earlier messages here.' };
+      return {
+        ok: true,
+        text: 'Conversation reset: the agent no longer sees the earlier messages here.',
+      };
     },
     async showAgent(thread) {
       const [own, channel] = await deps.store.settings([threadKey(thread), channelKey(thread)]);
       const agentId = own?.agentId ?? channel?.agentId ?? deps.defaultAgentId;
-      const source = own?.agentId ? 'set for this conversation' : channel?.agentId ? 'set for this channel' : 'the default';
+      const source = own?.agentId
+        ? 'set for this conversation'
+        : channel?.agentId
+          ? 'set for this channel'
+          : 'the default';
       return { ok: true, text: `Agent here: ${await label(agentId)} — ${source}.` };
     },
     async setAgent(thread, nameOrId) {
@@ -63,7 +70,10 @@ function unknownAgentText(nameOrId: string, roster: Roster): string {
 
 /** Lists the roster, or says how to name an agent without one. */
 export function rosterText(roster: Roster): string {
-  if (roster.size === 0) return 'No agent aliases are configured (AGENTS); name an agent by its id (ag:… or ag_…).';
-  const lines = [...roster.values()].map((profile) => `• ${profile.alias} — ${profile.name ?? profile.id}`);
+  if (roster.size === 0)
+    return 'No agent aliases are configured (AGENTS); name an agent by its id (ag:… or ag_…).';
+  const lines = [...roster.values()].map(
+    (profile) => `• ${profile.alias} — ${profile.name ?? profile.id}`,
+  );
   return ['Known agents:', ...lines, 'Or name an agent by its id (ag:… or ag_…).'].join('\n');
 }

@@ -31,7 +31,11 @@ export interface DispatchOptions {
 }
 
 export interface Dispatcher {
-  handle(incoming: IncomingMessage, sink: ReplySink, options?: DispatchOptions): Promise<DispatchOutcome>;
+  handle(
+    incoming: IncomingMessage,
+    sink: ReplySink,
+    options?: DispatchOptions,
+  ): Promise<DispatchOutcome>;
   /**
    * Stops taking messages, lets replies under way finish for up to `graceMs`, then cancels
    * the rest (each person is told to send again).
@@ -84,11 +88,15 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const shutdown = new AbortController();
   let isDraining = false;
 
-  async function handleTracked(incoming: IncomingMessage, sink: ReplySink, options: DispatchOptions) {
+  async function handleTracked(
+    incoming: IncomingMessage,
+    sink: ReplySink,
+    options: DispatchOptions,
+  ) {
     const thread = threadKey(incoming.thread);
     const signal = anySignal(shutdown.signal, options.signal);
-    const outcome = await handleOnce(incoming, sink, { ...options, signal }).catch((error: unknown) =>
-      failed(error, sink, thread),
+    const outcome = await handleOnce(incoming, sink, { ...options, signal }).catch(
+      (error: unknown) => failed(error, sink, thread),
     );
     deps.metrics.messageHandled(incoming.thread.platform, metricOutcome(outcome));
     log.info('message handled', { thread, outcome: outcome.kind });
@@ -98,7 +106,11 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   return {
     handle(incoming, sink, options = {}) {
       if (isDraining) {
-        return failed(new ParleyError('CANCELLED', 'shutting down'), sink, threadKey(incoming.thread));
+        return failed(
+          new ParleyError('CANCELLED', 'shutting down'),
+          sink,
+          threadKey(incoming.thread),
+        );
       }
       const work = handleTracked(incoming, sink, options);
       inFlight.add(work);
@@ -134,9 +146,10 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
 
 /** Appends the person's message; a first mention mid-thread also brings the thread so far. */
 async function appendWithContext(store: ConversationStore, incoming: IncomingMessage) {
-  const context = incoming.loadContext && (await store.historyLength(incoming.thread)) === 0
-    ? await incoming.loadContext()
-    : [];
+  const context =
+    incoming.loadContext && (await store.historyLength(incoming.thread)) === 0
+      ? await incoming.loadContext()
+      : [];
   const earlier = context.filter((message) => message.id !== incoming.message.id);
   return store.append(incoming.thread, [...earlier, incoming.message]);
 }
@@ -166,7 +179,10 @@ function withSignal(signal: AbortSignal | undefined): { signal?: AbortSignal } {
 }
 
 function signalAndStream(options: DispatchOptions): { signal?: AbortSignal; stream?: boolean } {
-  return { ...withSignal(options.signal), ...(options.stream === undefined ? {} : { stream: options.stream }) };
+  return {
+    ...withSignal(options.signal),
+    ...(options.stream === undefined ? {} : { stream: options.stream }),
+  };
 }
 
 function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal {

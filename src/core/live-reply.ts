@@ -41,7 +41,10 @@ interface Posted<Id> {
  * recomputed over the whole text, so a message is only edited when its part changed,
  * and at most one post or edit is in flight at a time; changes meanwhile are coalesced.
  */
-export function createLiveReply<Id>(transport: MessageTransport<Id>, options: LiveReplyOptions): LiveReply {
+export function createLiveReply<Id>(
+  transport: MessageTransport<Id>,
+  options: LiveReplyOptions,
+): LiveReply {
   const posted: Posted<Id>[] = [];
   let markdown = '';
 

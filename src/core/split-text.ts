@@ -97,7 +97,8 @@ function splitAtSpaces(line: string, limit: number): string[] {
 
 function hardSplit(line: string, limit: number): string[] {
   const parts: string[] = [];
-  for (let start = 0; start < line.length; start += limit) parts.push(line.slice(start, start + limit));
+  for (let start = 0; start < line.length; start += limit)
+    parts.push(line.slice(start, start + limit));
   return parts.length > 0 ? parts : [''];
 }
 
