@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { createConsoleAdapter } from '../adapters/console/console-adapter.js';
-import { createSlackAdapter, type SlackAdapter } from '../adapters/slack/slack-adapter.js';
+import { createDiscordAdapter } from '../adapters/discord/discord-adapter.js';
+import { createSlackAdapter } from '../adapters/slack/slack-adapter.js';
 import { type Core, createCore } from './app.js';
 import { type Config, enabledPlatforms, loadConfig, NO_PLATFORM_HELP } from './config/config.js';
 import { environmentWithDotEnv } from './config/env-file.js';
@@ -58,32 +59,30 @@ async function chat(config: Config): Promise<void> {
   await core.close(0);
 }
 
+interface RunningPlatform extends PlatformHealth {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
 async function serve(config: Config): Promise<void> {
   if (enabledPlatforms(config).length === 0) {
     process.stderr.write(`${NO_PLATFORM_HELP}\n`);
     process.exit(1);
   }
-  if (config.slack === undefined) {
-    process.stderr.write(`${DISCORD_NOT_YET}\n`);
-    process.exit(1);
-  }
   const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
   const core = createCore(config, logger);
-  const platforms: (PlatformHealth & { stop(): Promise<void> })[] = [];
+  const platforms: RunningPlatform[] = [];
   const http = createHttpServer({
     logger,
     metrics: core.metrics,
     health: createHealthCheck(core.store, () => platforms),
   });
-  const slack: SlackAdapter = createSlackAdapter(config.slack, {
-    dispatcher: core.dispatcher,
-    commands: core.commands,
-    store: core.store,
-    logger,
-    http,
-  });
-  platforms.push(slack);
-  if (config.discord !== undefined) logger.warn('discord not started', { reason: DISCORD_NOT_YET });
+  const ports = { dispatcher: core.dispatcher, commands: core.commands, store: core.store, logger };
+  if (config.slack !== undefined)
+    platforms.push(createSlackAdapter(config.slack, { ...ports, http }));
+  if (config.discord !== undefined) {
+    platforms.push(createDiscordAdapter(config.discord, { ...ports, roster: config.roster }));
+  }
   const port = await http.listen(config.port);
   logger.info('http listening', {
     port,
@@ -95,17 +94,22 @@ async function serve(config: Config): Promise<void> {
     await core.close(SHUTDOWN_GRACE_MS);
   };
   onShutdown(logger, stop);
-  try {
-    await slack.start();
-  } catch (error) {
-    logger.error('slack not started', { detail: slack.status().detail, error });
+  const started = await Promise.allSettled(platforms.map((platform) => platform.start()));
+  const failed = platforms.filter((_platform, index) => started[index]?.status === 'rejected');
+  started.forEach((result, index) => {
+    if (result.status === 'fulfilled') return;
+    const platform = platforms[index];
+    logger.error('platform not started', {
+      platform: platform?.platform,
+      detail: platform?.status().detail,
+      error: result.reason,
+    });
+  });
+  if (failed.length > 0) {
     await stop();
     process.exit(1);
   }
 }
-
-const DISCORD_NOT_YET =
-  'The Discord adapter is not in this version of Parley yet: DISCORD_TOKEN is read but Discord is not served. Set SLACK_BOT_TOKEN to run Slack, or use `npm run chat`.';
 
 function onShutdown(logger: Logger, stop: () => Promise<void>): void {
   let isStopping = false;

@@ -1,0 +1,279 @@
+import {
+  ChannelType,
+  Client,
+  Events,
+  GatewayIntentBits,
+  type Message,
+  Partials,
+  type SendableChannels,
+  type ThreadChannel,
+} from 'discord.js';
+import type { DiscordConfig } from '../../src/config/config.js';
+import type { Roster } from '../../src/config/roster.js';
+import type { ConversationCommands } from '../../src/core/commands.js';
+import type { Dispatcher } from '../../src/core/dispatcher.js';
+import type { IncomingMessage, Persona, ReplySink, ThreadRef } from '../../src/core/model.js';
+import { ParleyError } from '../../src/errors.js';
+import type { PlatformHealth, PlatformStatus } from '../../src/http/health.js';
+import type { Logger } from '../../src/log/logger.js';
+import type { ConversationStore } from '../../src/store/store.js';
+import { inviteUrl } from './discord-commands.js';
+import { loadDiscordThread } from './discord-context.js';
+import { type DiscordRoute, routeDiscordMessage, threadNameFrom } from './discord-events.js';
+import { attachmentsOf, authorNameOf, factsOf, mentionNamesOf } from './discord-facts.js';
+import { handleInteraction } from './discord-interactions.js';
+import { createDiscordReplySink } from './discord-reply.js';
+import { discordTextToMarkdown } from './discord-text.js';
+import { createPersonaWebhooks } from './discord-webhooks.js';
+
+export interface DiscordAdapterDeps {
+  readonly dispatcher: Dispatcher;
+  readonly commands: ConversationCommands;
+  readonly store: ConversationStore;
+  readonly roster: Roster;
+  readonly logger: Logger;
+}
+
+export interface DiscordAdapter extends PlatformHealth {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** The invite link, once connected. */
+  inviteUrl(): string | undefined;
+  /** A reply in a thread under a persona's name and avatar (role-play), through the channel webhook. */
+  personaSink(threadId: string, persona: Persona): ReplySink;
+}
+
+const BASE_INTENTS = [
+  GatewayIntentBits.Guilds,
+  GatewayIntentBits.GuildMessages,
+  GatewayIntentBits.DirectMessages,
+];
+// Discord's close code for a privileged intent the application was not granted.
+const DISALLOWED_INTENTS_CLOSE_CODE = 4014;
+// Threads archive after a day without messages; a conversation resumes them on reply.
+const THREAD_ARCHIVE_MINUTES = 1_440;
+// Discord answers 160004 when a thread already exists for the message (a redelivery).
+const THREAD_ALREADY_EXISTS = 160004;
+export const MESSAGE_CONTENT_HELP =
+  'The Message Content intent is not enabled: Parley only sees mentions and DMs, not follow-ups in threads. Enable it at https://discord.com/developers/applications → your app → Bot → Privileged Gateway Intents → Message Content Intent, then restart Parley.';
+
+/** Discord through discord.js: mentions open threads, follow-ups and DMs are answered, streamed. */
+export function createDiscordAdapter(
+  config: DiscordConfig,
+  deps: DiscordAdapterDeps,
+): DiscordAdapter {
+  const log = deps.logger.child({ platform: 'discord' });
+  let client: Client | undefined;
+  let status: PlatformStatus = { state: 'connecting' };
+  let hasMessageContent = true;
+  let webhooks: ReturnType<typeof createPersonaWebhooks> | undefined;
+
+  function newClient(withContent: boolean): Client {
+    const created = new Client({
+      intents: withContent ? [...BASE_INTENTS, GatewayIntentBits.MessageContent] : BASE_INTENTS,
+      partials: [Partials.Channel],
+      allowedMentions: { parse: [] },
+      ...(config.apiUrl === undefined ? {} : { rest: { api: config.apiUrl } }),
+    });
+    created.on(Events.MessageCreate, (message) => {
+      void onMessage(created, message).catch((error: unknown) =>
+        log.error('discord message failed', { error }),
+      );
+    });
+    created.on(Events.InteractionCreate, (interaction) => {
+      void handleInteraction(interaction, {
+        commands: deps.commands,
+        roster: deps.roster,
+        logger: log,
+      });
+    });
+    created.on(Events.ShardDisconnect, () => {
+      status = { state: 'disconnected', detail: 'Discord gateway disconnected' };
+    });
+    created.on(Events.ShardReconnecting, () => {
+      status = { state: 'connecting' };
+    });
+    created.on(Events.ShardResume, () => {
+      status = connectedStatus();
+    });
+    created.on(Events.Error, (error) => log.error('discord client error', { error }));
+    return created;
+  }
+
+  function connectedStatus(): PlatformStatus {
+    return hasMessageContent
+      ? { state: 'connected' }
+      : { state: 'degraded', detail: MESSAGE_CONTENT_HELP };
+  }
+
+  async function onMessage(self: Client, message: Message): Promise<void> {
+    const botId = self.user?.id;
+    if (botId === undefined) return;
+    const route = routeDiscordMessage(factsOf(message, botId), botId);
+    if (route.kind === 'ignored') return;
+    const place = await conversationOf(message, route);
+    if (place === undefined) return;
+    if (route.kind === 'thread-reply' && !(await isPartOf(place.channel, place.ref, botId))) return;
+    const incoming = toIncoming(message, botId, place, route, self.user?.username ?? 'Parley');
+    // Without the Message Content intent a follow-up arrives empty: nothing to answer.
+    if (incoming.message.text === '' && incoming.message.attachments.length === 0) return;
+    await deps.dispatcher.handle(incoming, createDiscordReplySink({ channel: place.channel }));
+  }
+
+  function toIncoming(
+    message: Message,
+    botId: string,
+    place: { ref: ThreadRef; channel: SendableChannels },
+    route: DiscordRoute,
+    botName: string,
+  ): IncomingMessage {
+    const text = discordTextToMarkdown(message.content, botId, mentionNamesOf(message));
+    const author = { id: message.author.id, name: authorNameOf(message), isBot: false };
+    const thread = place.channel;
+    return {
+      thread: place.ref,
+      deliveryKey: `discord:${message.id}`,
+      isShared: route.kind !== 'dm',
+      message: {
+        id: message.id,
+        role: 'user',
+        author,
+        text,
+        attachments: attachmentsOf(message),
+        at: message.createdTimestamp,
+      },
+      ...(route.kind === 'thread-mention' && thread.isThread()
+        ? {
+            loadContext: () =>
+              loadDiscordThread(thread as ThreadChannel, { id: botId, name: botName }, log),
+          }
+        : {}),
+    };
+  }
+
+  /** Parley takes part in threads it opened, and in threads where it has answered. */
+  async function isPartOf(
+    channel: SendableChannels,
+    ref: ThreadRef,
+    botId: string,
+  ): Promise<boolean> {
+    if (channel.isThread() && channel.ownerId === botId) return true;
+    return (await deps.store.historyLength(ref)) > 0;
+  }
+
+  async function conversationOf(message: Message, route: DiscordRoute) {
+    const workspace = message.guildId ?? '@me';
+    if (route.kind === 'dm') {
+      if (!message.channel.isSendable()) return undefined;
+      const ref: ThreadRef = {
+        platform: 'discord',
+        workspace,
+        channel: message.channelId,
+        thread: message.channelId,
+      };
+      return { ref, channel: message.channel };
+    }
+    const thread = route.kind === 'open-thread' ? await openThread(message) : message.channel;
+    if (!thread.isThread() || thread.parentId === null) return undefined;
+    const ref: ThreadRef = {
+      platform: 'discord',
+      workspace,
+      channel: thread.parentId,
+      thread: thread.id,
+    };
+    return { ref, channel: thread };
+  }
+
+  /** The thread on a mention: opened now, or (on a redelivery) the one already opened. */
+  async function openThread(message: Message): Promise<ThreadChannel> {
+    try {
+      return await message.startThread({
+        name: threadNameFrom(
+          discordTextToMarkdown(message.content, client?.user?.id ?? '', mentionNamesOf(message)),
+        ),
+        autoArchiveDuration: THREAD_ARCHIVE_MINUTES,
+      });
+    } catch (error) {
+      if (!isDiscordCode(error, THREAD_ALREADY_EXISTS)) throw error;
+      const existing = await message.client.channels.fetch(message.id);
+      if (existing?.isThread()) return existing;
+      throw error;
+    }
+  }
+
+  async function login(withContent: boolean): Promise<Client> {
+    const created = newClient(withContent);
+    let closeCode: number | undefined;
+    created.on(Events.ShardDisconnect, (event) => {
+      closeCode ??= event.code;
+    });
+    const ready = new Promise<void>((resolve) => created.once(Events.ClientReady, () => resolve()));
+    try {
+      await created.login(config.token);
+      await ready;
+      return created;
+    } catch (error) {
+      await created.destroy();
+      throw closeCode === undefined ? error : new GatewayClosed(closeCode, { cause: error });
+    }
+  }
+
+  return {
+    platform: 'discord',
+    status: () => status,
+    inviteUrl: () =>
+      client?.user ? inviteUrl(client.application?.id ?? client.user.id) : undefined,
+    async start() {
+      try {
+        client = await login(true);
+      } catch (error) {
+        if (!(error instanceof GatewayClosed && error.code === DISALLOWED_INTENTS_CLOSE_CODE)) {
+          status = {
+            state: 'disconnected',
+            detail: 'DISCORD_TOKEN was refused or Discord is unreachable',
+          };
+          throw error;
+        }
+        log.warn('discord message content intent missing', { help: MESSAGE_CONTENT_HELP });
+        hasMessageContent = false;
+        client = await login(false);
+      }
+      webhooks = createPersonaWebhooks(client);
+      status = connectedStatus();
+      log.info('discord connected', { user: client.user?.tag, invite: this.inviteUrl() });
+    },
+    personaSink(threadId, persona) {
+      const thread = client?.channels.cache.get(threadId);
+      const parent = thread?.isThread() ? thread.parent : null;
+      if (!thread?.isThread() || parent?.type !== ChannelType.GuildText || webhooks === undefined) {
+        throw new ParleyError(
+          'PLATFORM_UNAVAILABLE',
+          'persona replies need a thread in a text channel',
+        );
+      }
+      const hooks = webhooks;
+      return createDiscordReplySink({
+        channel: thread,
+        persona: { persona, webhook: () => hooks.forChannel(parent), threadId },
+      });
+    },
+    async stop() {
+      await client?.destroy();
+      status = { state: 'disconnected' };
+    },
+  };
+}
+
+class GatewayClosed extends Error {
+  constructor(
+    readonly code: number,
+    options: ErrorOptions,
+  ) {
+    super(`Discord gateway closed with ${code}`, options);
+    this.name = 'GatewayClosed';
+  }
+}
+
+function isDiscordCode(error: unknown, code: number): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === code;
+}

@@ -1,0 +1,70 @@
+import { ChannelType, type Message } from 'discord.js';
+import type { Attachment } from '../../src/core/model.js';
+import type { DiscordMessageFacts } from './discord-events.js';
+import type { MentionNames } from './discord-text.js';
+
+const THREAD_TYPES: ReadonlySet<ChannelType> = new Set([
+  ChannelType.PublicThread,
+  ChannelType.PrivateThread,
+  ChannelType.AnnouncementThread,
+]);
+const TEXT_TYPES: ReadonlySet<ChannelType> = new Set([
+  ChannelType.GuildText,
+  ChannelType.GuildAnnouncement,
+]);
+
+/** Reduces a discord.js message to the facts routing needs. */
+export function factsOf(message: Message, botUserId: string): DiscordMessageFacts {
+  const type = message.channel.type;
+  const channelKind =
+    type === ChannelType.DM
+      ? 'dm'
+      : THREAD_TYPES.has(type)
+        ? 'thread'
+        : TEXT_TYPES.has(type)
+          ? 'text'
+          : 'other';
+  return {
+    id: message.id,
+    channelId: message.channelId,
+    guildId: message.guildId,
+    channelKind,
+    parentId: 'parentId' in message.channel ? message.channel.parentId : null,
+    authorId: message.author.id,
+    isAuthorBot: message.author.bot,
+    webhookId: message.webhookId,
+    type: message.type,
+    isEdit: message.editedTimestamp !== null,
+    content: message.content,
+    mentionsBot: message.mentions.users.has(botUserId),
+  };
+}
+
+/** Display names of everyone and everything the message mentions. */
+export function mentionNamesOf(message: Message): MentionNames {
+  const users = new Map<string, string>();
+  for (const user of message.mentions.users.values())
+    users.set(user.id, user.globalName ?? user.username);
+  for (const member of message.mentions.members?.values() ?? [])
+    users.set(member.id, member.displayName);
+  const channels = new Map<string, string>();
+  for (const channel of message.mentions.channels.values()) {
+    channels.set(channel.id, 'name' in channel && channel.name ? channel.name : 'channel');
+  }
+  const roles = new Map<string, string>();
+  for (const role of message.mentions.roles.values()) roles.set(role.id, role.name);
+  return { users, channels, roles };
+}
+
+/** The speaker's name as the server shows it. */
+export function authorNameOf(message: Message): string {
+  return message.member?.displayName ?? message.author.globalName ?? message.author.username;
+}
+
+export function attachmentsOf(message: Message): Attachment[] {
+  return [...message.attachments.values()].map((file) => ({
+    name: file.name,
+    url: file.url,
+    ...(file.contentType === null ? {} : { mimeType: file.contentType }),
+  }));
+}

@@ -1,0 +1,411 @@
+import { REST, Routes } from 'discord.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDiscordAdapter } from '../../../adapters/discord/discord-adapter.js';
+import { inviteUrl } from '../../../adapters/discord/discord-commands.js';
+import { DEFAULT_IDS } from '../../fakes/discord/index.js';
+import { type DiscordRig, MISTRAL_KEY, OTHER_AGENT, startDiscordRig } from './discord-harness.js';
+
+const GUILD = DEFAULT_IDS.guild;
+const GENERAL = DEFAULT_IDS.general;
+const ALICE = DEFAULT_IDS.alice;
+const BOB = '1100000000000000400';
+const OTHER_BOT = '1100000000000000500';
+const guilds = [
+  {
+    id: GUILD,
+    name: 'Parley Test',
+    channels: [{ id: GENERAL, name: 'general' }],
+    members: [
+      { id: ALICE, username: 'alice', globalName: 'Alice' },
+      { id: BOB, username: 'bob', globalName: 'Bob' },
+      { id: OTHER_BOT, username: 'otherbot', bot: true },
+    ],
+  },
+];
+let rig: DiscordRig;
+const rigs: DiscordRig[] = [];
+
+async function start(options: Parameters<typeof startDiscordRig>[0] = {}): Promise<DiscordRig> {
+  rig = await startDiscordRig({ guilds, ...options });
+  rigs.push(rig);
+  return rig;
+}
+afterEach(async () => {
+  await Promise.all(rigs.splice(0).map((opened) => opened.close()));
+});
+
+function botMessages(channelId: string) {
+  return rig.discord
+    .messages(channelId)
+    .filter((message) => message.author.id === rig.discord.botUserId);
+}
+
+async function replyIn(channelId: string, text: string): Promise<void> {
+  await rig.discord.waitFor(
+    () => botMessages(channelId).some((message) => message.content === text) || undefined,
+  );
+}
+
+describe('Discord adapter', () => {
+  it('opens a thread on a mention, named from the question, and streams the answer there', async () => {
+    await start();
+    rig.mistral.enqueue({ kind: 'reply', text: 'Threads keep channels tidy.', chunkSize: 4 });
+
+    const question = rig.discord.sendMessage({
+      channelId: GENERAL,
+      authorId: ALICE,
+      content: 'why use **threads**?',
+      mentionsBot: true,
+    });
+    await replyIn(question.id, 'Threads keep channels tidy.');
+
+    const thread = rig.discord.channel(question.id);
+    expect(thread).toMatchObject({ type: 11, parentId: GENERAL, name: 'why use threads?' });
+    expect(rig.discord.typing.some((entry) => JSON.stringify(entry).includes(question.id))).toBe(
+      true,
+    );
+    expect(rig.mistral.completions[0]?.messages).toEqual([
+      { role: 'user', content: 'Alice: why use **threads**?' },
+    ]);
+  });
+
+  it('continues in its thread without a new mention, and stays out of other threads', async () => {
+    await start();
+    rig.mistral.setResponder((request) => ({
+      kind: 'reply',
+      text: `seen ${request.messages.length}`,
+    }));
+    const question = rig.discord.sendMessage({
+      channelId: GENERAL,
+      authorId: ALICE,
+      content: 'first',
+      mentionsBot: true,
+    });
+    await replyIn(question.id, 'seen 1');
+
+    rig.discord.sendMessage({ channelId: question.id, authorId: BOB, content: 'and then?' });
+    await replyIn(question.id, 'seen 3');
+
+    expect(rig.mistral.completions[1]?.messages.at(-1)).toEqual({
+      role: 'user',
+      content: 'Bob: and then?',
+    });
+  });
+
+  it('answers a DM in the DM channel', async () => {
+    await start();
+    rig.mistral.enqueue({ kind: 'reply', text: 'private reply' });
+
+    const dm = rig.discord.sendDm({ userId: ALICE, content: 'hello in private' });
+    await replyIn(dm.channelId, 'private reply');
+
+    expect(rig.mistral.completions[0]?.messages).toEqual([
+      { role: 'user', content: 'hello in private' },
+    ]);
+  });
+
+  it('ignores other bots and webhook messages, and its own', async () => {
+    await start();
+    const question = rig.discord.sendMessage({
+      channelId: GENERAL,
+      authorId: ALICE,
+      content: 'start',
+      mentionsBot: true,
+    });
+    await replyIn(question.id, 'echo: Alice: start');
+
+    rig.discord.sendMessage({
+      channelId: question.id,
+      authorId: OTHER_BOT,
+      content: `<@${rig.discord.botUserId}> hi bot`,
+    });
+    await postThroughWebhook(question.id, `<@${rig.discord.botUserId}> I am a persona`);
+    const marker = rig.discord.sendDm({ userId: ALICE, content: 'marker' });
+    await replyIn(marker.channelId, 'echo: marker');
+
+    expect(rig.mistral.completions).toHaveLength(2);
+  });
+
+  it('answers a message delivered to two Parley processes once', async () => {
+    await start();
+    const second = createDiscordAdapter(
+      { token: rig.discord.token, apiUrl: rig.discord.restUrl, guildId: undefined },
+      {
+        dispatcher: rig.core.dispatcher,
+        commands: rig.core.commands,
+        store: rig.core.store,
+        roster: new Map(),
+        logger: rig.core.logger,
+      },
+    );
+    await second.start();
+    try {
+      const question = rig.discord.sendMessage({
+        channelId: GENERAL,
+        authorId: ALICE,
+        content: 'just once',
+        mentionsBot: true,
+      });
+      await replyIn(question.id, 'echo: Alice: just once');
+      const marker = rig.discord.sendDm({ userId: ALICE, content: 'marker' });
+      await replyIn(marker.channelId, 'echo: marker');
+
+      expect(rig.mistral.completions).toHaveLength(2);
+      expect(botMessages(question.id)).toHaveLength(1);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('delivers a 45,000-character answer whole, every message within 2,000 characters with balanced fences', async () => {
+    await start();
+    const answer = longAnswer(45_000);
+    rig.mistral.enqueue({ kind: 'reply', text: answer, chunkSize: 900 });
+
+    const question = rig.discord.sendMessage({
+      channelId: GENERAL,
+      authorId: ALICE,
+      content: 'long please',
+      mentionsBot: true,
+    });
+    await rig.discord.waitFor(
+      () =>
+        contentLines(
+          botMessages(question.id)
+            .map((message) => message.content)
+            .join('\n'),
+        ).length >= contentLines(answer).length || undefined,
+      20_000,
+    );
+    const messages = botMessages(question.id);
+
+    for (const message of messages) {
+      expect(message.content.length).toBeLessThanOrEqual(2_000);
+      expect(fenceCount(message.content) % 2).toBe(0);
+    }
+    expect(contentLines(messages.map((message) => message.content).join('\n'))).toEqual(
+      contentLines(answer),
+    );
+  });
+
+  it('tells the person in one short message when the agent fails, without secrets', async () => {
+    await start();
+    rig.mistral.enqueue({ kind: 'status', status: 429, retryAfterSeconds: 30 });
+
+    const question = rig.discord.sendMessage({
+      channelId: GENERAL,
+      authorId: ALICE,
+      content: 'busy?',
+      mentionsBot: true,
+    });
+    await rig.discord.waitFor(() => botMessages(question.id).length === 1 || undefined);
+
+    expect(botMessages(question.id)[0]?.content).toMatch(/more requests than it can take/);
+    expect(rig.logs()).not.toContain(MISTRAL_KEY);
+    expect(rig.logs()).not.toContain(rig.discord.token);
+  });
+
+  it('posts personas through one reused channel webhook, into the thread', async () => {
+    await start();
+    const question = rig.discord.sendMessage({
+      channelId: GENERAL,
+      authorId: ALICE,
+      content: 'persona stage',
+      mentionsBot: true,
+    });
+    await replyIn(question.id, 'echo: Alice: persona stage');
+
+    for (const name of ['Socrates', 'Plato']) {
+      const sink = rig.adapter.personaSink(question.id, {
+        name,
+        avatarUrl: `https://example.com/${name}.png`,
+      });
+      await sink.start();
+      await sink.append(`${name} speaks`);
+      await sink.finish();
+    }
+
+    const personas = rig.discord
+      .messages(question.id)
+      .flatMap((message) => (message.persona ? [message.persona.username] : []));
+    expect(personas).toEqual(['Socrates', 'Plato']);
+    expect(rig.discord.webhooks).toHaveLength(1);
+  });
+
+  it('runs without the Message Content intent, says so on health, and still answers mentions', async () => {
+    await start({ messageContentIntentEnabled: false });
+
+    const question = rig.discord.sendMessage({
+      channelId: GENERAL,
+      authorId: ALICE,
+      content: 'can you hear me',
+      mentionsBot: true,
+    });
+    await replyIn(question.id, 'echo: Alice: can you hear me');
+
+    expect(rig.adapter.status()).toMatchObject({
+      state: 'degraded',
+      detail: expect.stringContaining('Message Content'),
+    });
+    expect(rig.logs()).toContain('Message Content Intent');
+  });
+
+  it('gives an invite link with exactly the scopes and permissions it needs', () => {
+    const url = new URL(inviteUrl('123456789012345678'));
+
+    expect(url.searchParams.get('scope')).toBe('bot applications.commands');
+    // View Channel, Send Messages, Send Messages in Threads, Create Public Threads, Read Message History, Manage Webhooks
+    expect(BigInt(url.searchParams.get('permissions') ?? '0')).toBe(
+      (1n << 10n) | (1n << 11n) | (1n << 38n) | (1n << 35n) | (1n << 16n) | (1n << 29n),
+    );
+  });
+});
+
+describe('Discord slash commands', () => {
+  async function registered(): Promise<void> {
+    const { registerDiscordCommands } = await import(
+      '../../../adapters/discord/register-commands.js'
+    );
+    await registerDiscordCommands({
+      MISTRAL_API_KEY: MISTRAL_KEY,
+      MISTRAL_AGENT_ID: 'ag:discord:main',
+      DISCORD_TOKEN: rig.discord.token,
+      DISCORD_API_URL: rig.discord.restUrl,
+      DISCORD_GUILD_ID: GUILD,
+    });
+  }
+
+  async function responseTo(interactionId: string) {
+    await rig.discord.waitFor(() =>
+      rig.discord.interactionResponses.find((response) => response.interactionId === interactionId),
+    );
+    return rig.discord.interactionResponses.find(
+      (response) => response.interactionId === interactionId,
+    );
+  }
+
+  it('registers /parley and /roleplay to the guild', async () => {
+    await start();
+
+    await registered();
+
+    const names = rig.discord.registeredCommands.guilds[GUILD]?.map((command) => command.name);
+    expect(names).toEqual(['parley', 'roleplay']);
+  });
+
+  it('/parley reset forgets the thread; Parley keeps answering there', async () => {
+    await start();
+    await registered();
+    rig.mistral.setResponder((request) => ({
+      kind: 'reply',
+      text: `seen ${request.messages.length}`,
+    }));
+    const question = rig.discord.sendMessage({
+      channelId: GENERAL,
+      authorId: ALICE,
+      content: 'remember',
+      mentionsBot: true,
+    });
+    await replyIn(question.id, 'seen 1');
+
+    const reset = rig.discord.sendInteraction({
+      name: 'parley',
+      subcommand: 'reset',
+      channelId: question.id,
+      userId: ALICE,
+    });
+    const response = await responseTo(reset.id);
+    rig.discord.sendMessage({ channelId: question.id, authorId: ALICE, content: 'fresh' });
+    await rig.discord.waitFor(() => rig.mistral.completions.length === 2 || undefined);
+    await replyIn(question.id, 'seen 1');
+
+    expect(JSON.stringify(response?.data)).toContain('Conversation reset');
+    expect(rig.mistral.completions[1]?.messages).toHaveLength(1);
+  });
+
+  it('/parley agent shows and sets the channel agent; an unknown name changes nothing', async () => {
+    await start();
+    await registered();
+
+    const unknown = rig.discord.sendInteraction({
+      name: 'parley',
+      subcommand: 'agent',
+      options: { name: 'nobody' },
+      channelId: GENERAL,
+      userId: ALICE,
+    });
+    const unknownResponse = await responseTo(unknown.id);
+    const set = rig.discord.sendInteraction({
+      name: 'parley',
+      subcommand: 'agent',
+      options: { name: 'other' },
+      channelId: GENERAL,
+      userId: ALICE,
+    });
+    await responseTo(set.id);
+    const question = rig.discord.sendMessage({
+      channelId: GENERAL,
+      authorId: ALICE,
+      content: 'who?',
+      mentionsBot: true,
+    });
+    await replyIn(question.id, 'echo: Alice: who?');
+
+    expect(JSON.stringify(unknownResponse?.data)).toContain('I don’t know an agent called');
+    expect(unknownResponse?.data?.flags).toBe(64);
+    expect(rig.mistral.completions[0]?.agentId).toBe(OTHER_AGENT);
+  });
+
+  it('/parley help and /roleplay answer privately within the window', async () => {
+    await start();
+    await registered();
+
+    const help = rig.discord.sendInteraction({
+      name: 'parley',
+      subcommand: 'help',
+      channelId: GENERAL,
+      userId: ALICE,
+    });
+    const roleplay = rig.discord.sendInteraction({
+      name: 'roleplay',
+      options: { first: 'other', second: 'other', topic: 'tea' },
+      channelId: GENERAL,
+      userId: ALICE,
+    });
+
+    expect(JSON.stringify((await responseTo(help.id))?.data)).toContain('/parley reset');
+    expect(JSON.stringify((await responseTo(roleplay.id))?.data)).toContain('Role-play');
+  });
+});
+
+async function postThroughWebhook(threadId: string, content: string): Promise<void> {
+  const rest = new REST({ version: '10', api: rig.discord.restUrl }).setToken(rig.discord.token);
+  const hook = (await rest.post(Routes.channelWebhooks(GENERAL), {
+    body: { name: 'someone else' },
+  })) as { id: string; token: string };
+  await rest.post(Routes.webhook(hook.id, hook.token), {
+    body: { content, username: 'Persona' },
+    query: new URLSearchParams({ thread_id: threadId, wait: 'true' }),
+    auth: false,
+  });
+}
+
+function longAnswer(size: number): string {
+  const parts: string[] = [];
+  for (let index = 0; parts.join('\n\n').length < size; index += 1) {
+    parts.push(
+      index % 3 === 2
+        ? `\`\`\`python\n${Array.from({ length: 30 }, (_, line) => `value_${index}_${line} = ${line}`).join('\n')}\n\`\`\``
+        : `Paragraph ${index}: ${'lorem ipsum dolor sit amet '.repeat(12).trim()}.`,
+    );
+  }
+  return parts.join('\n\n');
+}
+
+function fenceCount(text: string): number {
+  return text.split('\n').filter((line) => line.trim().startsWith('```')).length;
+}
+
+function contentLines(text: string): string[] {
+  return text.split('\n').filter((line) => line.trim() !== '' && !line.trim().startsWith('```'));
+}
