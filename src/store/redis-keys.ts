@@ -1,0 +1,28 @@
+/** Every Redis key and channel Parley uses, built in one place (STYLE: one key builder). */
+
+/** What a key names; per-thread names share the thread's hash tag so they live in one cluster slot. */
+export type RedisName =
+  | { readonly kind: 'history'; readonly thread: string }
+  | { readonly kind: 'turns'; readonly thread: string }
+  | { readonly kind: 'turnseq'; readonly thread: string }
+  | { readonly kind: 'turn'; readonly thread: string; readonly token: string }
+  | { readonly kind: 'released'; readonly thread: string }
+  | { readonly kind: 'settings'; readonly scope: string }
+  | { readonly kind: 'claim'; readonly key: string };
+
+/** The full key (or pub/sub channel) for a name, e.g. `parley:{slack:T:C:ts}:history`. */
+export function redisKey(prefix: string, name: RedisName): string {
+  switch (name.kind) {
+    case 'history':
+    case 'turns':
+    case 'turnseq':
+    case 'released':
+      return `${prefix}{${name.thread}}:${name.kind}`;
+    case 'turn':
+      return `${prefix}{${name.thread}}:turn:${name.token}`;
+    case 'settings':
+      return `${prefix}settings:${name.scope}`;
+    case 'claim':
+      return `${prefix}claim:${name.key}`;
+  }
+}

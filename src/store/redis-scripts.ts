@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto';
+import type { RedisIo } from './redis-connection.js';
+
+/** A Lua script and its SHA1, run with EVALSHA and loaded by EVAL when the server lacks it. */
+export interface LuaScript {
+  readonly source: string;
+  readonly sha: string;
+}
+
+function lua(source: string): LuaScript {
+  return { source, sha: createHash('sha1').update(source).digest('hex') };
+}
+
+/** Turn-queue answers: the caller holds the turn, waits behind a live taker, or is no longer queued. */
+export const TURN_HEAD = 1;
+export const TURN_WAIT = 0;
+export const TURN_LOST = -1;
+
+/**
+ * Counts UTF-16 code units of UTF-8 text as JavaScript's String#length does: every byte that
+ * does not continue a sequence starts a character, and a 4-byte character takes two units.
+ */
+const TEXT_UNITS = String.raw`
+local function textUnits(entry)
+  local ok, decoded = pcall(cjson.decode, entry)
+  if not ok or type(decoded) ~= 'table' or type(decoded.text) ~= 'string' then return 0 end
+  local text = decoded.text
+  local _, continuation = string.gsub(text, '[\128-\191]', '')
+  local _, astral = string.gsub(text, '[\240-\247]', '')
+  return #text - continuation + astral
+end
+`;
+
+/** KEYS: history. ARGV: maxMessages, maxChars, ttlMs, entries…. Returns the kept entries. */
+export const APPEND_SCRIPT = lua(`${TEXT_UNITS}
+local key = KEYS[1]
+local maxChars = tonumber(ARGV[2])
+for i = 4, #ARGV do redis.call('RPUSH', key, ARGV[i]) end
+redis.call('LTRIM', key, -tonumber(ARGV[1]), -1)
+local entries = redis.call('LRANGE', key, 0, -1)
+local sizes, total = {}, 0
+for i, entry in ipairs(entries) do
+  sizes[i] = textUnits(entry)
+  total = total + sizes[i]
+end
+local drop = 0
+while total > maxChars and drop < #entries - 1 do
+  drop = drop + 1
+  total = total - sizes[drop]
+end
+if drop > 0 then redis.call('LTRIM', key, drop, -1) end
+if #entries > 0 then redis.call('PEXPIRE', key, ARGV[3]) end
+local kept = {}
+for i = drop + 1, #entries do kept[#kept + 1] = entries[i] end
+return kept
+`);
+
+/**
+ * Whether token heads the queue. Heads whose alive key lapsed (their process died) are
+ * dropped on the way; a live head blocks. The queue's members are the alive keys themselves.
+ */
+const HEAD_STATE = `
+local function headState(queue, token)
+  if not redis.call('ZSCORE', queue, token) then return ${TURN_LOST} end
+  while true do
+    local head = redis.call('ZRANGE', queue, 0, 0)[1]
+    if head == token then return ${TURN_HEAD} end
+    if redis.call('EXISTS', head) == 1 then return ${TURN_WAIT} end
+    redis.call('ZREM', queue, head)
+  end
+end
+`;
+
+/** KEYS: turnseq, turns, alive. ARGV: leaseMs, idleMs. Queues the caller last; returns its state. */
+export const ENQUEUE_SCRIPT = lua(`${HEAD_STATE}
+local seq = redis.call('INCR', KEYS[1])
+redis.call('ZADD', KEYS[2], seq, KEYS[3])
+redis.call('SET', KEYS[3], '1', 'PX', ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+return headState(KEYS[2], KEYS[3])
+`);
+
+/** KEYS: turns, alive. ARGV: leaseMs. The caller's state; a queued caller's lease is renewed. */
+export const CHECK_SCRIPT = lua(`${HEAD_STATE}
+local state = headState(KEYS[1], KEYS[2])
+if state ~= ${TURN_LOST} then redis.call('SET', KEYS[2], '1', 'PX', ARGV[1]) end
+return state
+`);
+
+/** KEYS: turns, alive, turnseq. ARGV: channel. Leaves the queue and wakes the takers behind. */
+export const RELEASE_SCRIPT = lua(`
+redis.call('ZREM', KEYS[1], KEYS[2])
+redis.call('DEL', KEYS[2])
+if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('DEL', KEYS[3]) end
+redis.call('PUBLISH', ARGV[1], '1')
+return 1
+`);
+
+/** Runs a script in one round trip (two the first time a server sees it), counting each. */
+export async function runScript(
+  io: RedisIo,
+  script: LuaScript,
+  keys: readonly string[],
+  args: readonly (string | number)[],
+): Promise<unknown> {
+  try {
+    return await io.trip((client) => client.evalsha(script.sha, keys.length, ...keys, ...args));
+  } catch (error) {
+    if (!isNoScript(error)) throw error;
+    return io.trip((client) => client.eval(script.source, keys.length, ...keys, ...args));
+  }
+}
+
+// NOSCRIPT is the reply code Redis defines for an unknown SHA (its protocol, not prose).
+function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT');
+}

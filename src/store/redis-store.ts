@@ -1,0 +1,149 @@
+import { type Message, type ThreadRef, threadKey } from '../core/model.js';
+import type { Logger } from '../log/logger.js';
+import { createRedisIo, type RedisIo } from './redis-connection.js';
+import { type RedisName, redisKey } from './redis-keys.js';
+import { APPEND_SCRIPT, runScript } from './redis-scripts.js';
+import { createRedisTurns } from './redis-turns.js';
+import type { ConversationStore, HistoryLimits, ScopeSettings, SettingsPatch } from './store.js';
+import { readSettings, requireName, requireTtlMs, splitPatch } from './store-input.js';
+import { parseStoredMessage, toStoredMessage } from './stored-message.js';
+
+export interface RedisStoreOptions {
+  readonly url: string;
+  readonly limits: HistoryLimits;
+  /** Put before every key, so several deployments (or test runs) can share one Redis. */
+  readonly keyPrefix?: string;
+  /** How long a turn outlives its holder's last renewal: a dead process blocks a thread this long. */
+  readonly leaseMs?: number;
+  /** First re-check of a waiting taker that heard no release notice; default one second. */
+  readonly firstPollMs?: number;
+  readonly logger: Logger;
+}
+
+/** A ConversationStore in Redis, shared by every instance of Parley. */
+export interface RedisConversationStore extends ConversationStore {
+  /** Round trips to Redis so far (a pipeline, MULTI or script counts once). */
+  readonly roundTrips: number;
+}
+
+const DEFAULT_KEY_PREFIX = 'parley:';
+// Long enough that a busy event loop or a slow Redis never costs a live holder its turn,
+// short enough that a crashed instance blocks its threads for seconds, not minutes.
+const DEFAULT_LEASE_MS = 15_000;
+
+/** Creates the store; it connects in the background and reconnects by itself. */
+export function createRedisConversationStore(options: RedisStoreOptions): RedisConversationStore {
+  const prefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
+  const io = createRedisIo(options.url, options.logger);
+  const key = (name: RedisName) => redisKey(prefix, name);
+  const history = createHistory(io, key, options);
+  const settingsKey = (scope: string) =>
+    key({ kind: 'settings', scope: requireName(scope, 'scope') });
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const turns = createRedisTurns({
+    io,
+    key,
+    leaseMs,
+    logger: options.logger,
+    ...(options.firstPollMs === undefined ? {} : { firstPollMs: options.firstPollMs }),
+  });
+  return {
+    get roundTrips() {
+      return io.roundTrips;
+    },
+    async claim(claimKey, ttlMs) {
+      const name = key({ kind: 'claim', key: requireName(claimKey, 'claim key') });
+      const ttl = requireTtlMs(ttlMs);
+      return (await io.trip((client) => client.set(name, '1', 'PX', ttl, 'NX'))) === 'OK';
+    },
+    ...history,
+    settings: async (scopes) => readScopes(io, scopes.map(settingsKey)),
+    updateSettings: async (scope, patch) => writeScope(io, settingsKey(scope), patch),
+    takeTurn: async (thread, takeOptions) => turns.take(threadKey(thread), takeOptions),
+    async ping() {
+      try {
+        return (await io.trip((client) => client.ping())) === 'PONG';
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await turns.close();
+      await io.close();
+    },
+  };
+}
+
+type HistoryMethods = Pick<ConversationStore, 'append' | 'history' | 'historyLength' | 'clear'>;
+
+/** A thread's history: a list trimmed and expired by one script on every append. */
+function createHistory(
+  io: RedisIo,
+  key: (name: RedisName) => string,
+  options: RedisStoreOptions,
+): HistoryMethods {
+  const historyKey = (thread: ThreadRef) => key({ kind: 'history', thread: threadKey(thread) });
+  const readLines = (thread: ThreadRef, lines: unknown) =>
+    parseLines(lines, threadKey(thread), options.logger);
+  return {
+    async append(thread, messages) {
+      const lines = messages.map((message) => JSON.stringify(toStoredMessage(message)));
+      const { maxMessages, maxChars, ttlMs } = options.limits;
+      const limits = [Math.max(1, maxMessages), maxChars, requireTtlMs(ttlMs)];
+      return readLines(
+        thread,
+        await runScript(io, APPEND_SCRIPT, [historyKey(thread)], [...limits, ...lines]),
+      );
+    },
+    history: async (thread) =>
+      readLines(thread, await io.trip((client) => client.lrange(historyKey(thread), 0, -1))),
+    historyLength: async (thread) => io.trip((client) => client.llen(historyKey(thread))),
+    async clear(thread) {
+      await io.trip((client) => client.del(historyKey(thread)));
+    },
+  };
+}
+
+/** Every scope's settings in one pipeline of HGETALLs. */
+async function readScopes(io: RedisIo, keys: readonly string[]): Promise<ScopeSettings[]> {
+  if (keys.length === 0) return [];
+  const replies = await io.trip((client) => {
+    const pipeline = client.pipeline();
+    for (const key of keys) pipeline.hgetall(key);
+    return pipeline.exec();
+  });
+  return keys.map((_, index) => settingsOf(replies?.[index]));
+}
+
+/** Sets and removes fields and reads the result back in one MULTI. */
+async function writeScope(io: RedisIo, key: string, patch: SettingsPatch): Promise<ScopeSettings> {
+  const { set, remove } = splitPatch(patch);
+  const replies = await io.trip((client) => {
+    const multi = client.multi();
+    if (set.length > 0) multi.hset(key, Object.fromEntries(set));
+    if (remove.length > 0) multi.hdel(key, ...remove);
+    return multi.hgetall(key).exec();
+  });
+  return settingsOf(replies?.at(-1));
+}
+
+function settingsOf(reply: [Error | null, unknown] | undefined): ScopeSettings {
+  if (reply === undefined) throw new Error('redis returned no reply for a settings read');
+  const [error, fields] = reply;
+  if (error !== null) throw error;
+  return typeof fields === 'object' && fields !== null
+    ? readSettings(fields as Record<string, string>)
+    : {};
+}
+
+/** Stored lines as messages; a line that is not one is skipped and reported, never fatal. */
+function parseLines(lines: unknown, thread: string, logger: Logger): Message[] {
+  if (!Array.isArray(lines)) throw new Error('redis returned a non-list history');
+  const messages: Message[] = [];
+  lines.forEach((line: unknown, index) => {
+    const message = typeof line === 'string' ? parseStoredMessage(line) : undefined;
+    if (message === undefined) logger.warn('stored message unreadable', { thread, index });
+    else messages.push(message);
+  });
+  return messages;
+}

@@ -1,0 +1,196 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../log/logger.js';
+import type { RedisIo } from './redis-connection.js';
+import type { RedisName } from './redis-keys.js';
+import { createLeaseRenewer, type Lease, type LeaseRenewer } from './redis-lease-renewer.js';
+import { createReleaseFeed, type ReleaseFeed } from './redis-release-feed.js';
+import {
+  CHECK_SCRIPT,
+  ENQUEUE_SCRIPT,
+  RELEASE_SCRIPT,
+  runScript,
+  TURN_HEAD,
+  TURN_LOST,
+  TURN_WAIT,
+} from './redis-scripts.js';
+import type { TakeTurnOptions, Turn } from './store.js';
+import { abortError } from './store-input.js';
+
+/** Turn-taking over Redis: a queue per thread, leases renewed while alive, releases published. */
+export interface RedisTurns {
+  take(thread: string, options?: TakeTurnOptions): Promise<Turn>;
+  /** Stops renewing (held turns' signals abort) and wakes waiting takers so they fail. */
+  close(): Promise<void>;
+}
+
+export interface RedisTurnsDeps {
+  readonly io: RedisIo;
+  readonly key: (name: RedisName) => string;
+  readonly leaseMs: number;
+  /** First re-check of a waiting taker that heard no release (pub/sub is the fast path). */
+  readonly firstPollMs?: number;
+  readonly logger: Logger;
+}
+
+interface Context extends RedisTurnsDeps {
+  readonly renewer: LeaseRenewer;
+  readonly feed: ReleaseFeed;
+}
+
+/** The keys of one taker's place in one thread's queue; its alive key is also its queue member. */
+interface Place {
+  readonly thread: string;
+  readonly queue: string;
+  readonly seq: string;
+  readonly channel: string;
+  readonly alive: string;
+}
+
+type TurnState = typeof TURN_HEAD | typeof TURN_WAIT | typeof TURN_LOST;
+
+// A queue nobody joined for a day is debris: a turn lasts seconds to minutes.
+const TURN_QUEUE_IDLE_MS = 24 * 60 * 60 * 1_000;
+// Polling only backs up pub/sub (a wake-up missed during a reconnect) and finds dead holders,
+// which lapse after a whole lease anyway: first poll within a second, backing off to half a lease.
+const FIRST_POLL_MS = 1_000;
+
+/** Creates the turn-taking half of the Redis store. */
+export function createRedisTurns(deps: RedisTurnsDeps): RedisTurns {
+  const { io, leaseMs, logger } = deps;
+  const renewer = createLeaseRenewer({
+    leaseMs,
+    renew: (leases) => renew(io, leases, leaseMs),
+    logger,
+  });
+  const feed = createReleaseFeed({
+    connect: () => io.duplicate('subscriber'),
+    countTrip: () => io.count(),
+    logger,
+  });
+  const context: Context = { ...deps, renewer, feed };
+  return {
+    take: (thread, options) => take(context, thread, options),
+    async close() {
+      renewer.stop();
+      await feed.close();
+    },
+  };
+}
+
+async function take(
+  context: Context,
+  thread: string,
+  options: TakeTurnOptions = {},
+): Promise<Turn> {
+  const { signal } = options;
+  if (signal?.aborted) throw abortError(signal);
+  const place = placeOf(context, thread);
+  context.renewer.wait(place.alive);
+  try {
+    if ((await enqueue(context, place)) !== TURN_HEAD) await waitForHead(context, place, signal);
+    if (signal?.aborted) throw abortError(signal);
+  } catch (error) {
+    context.renewer.remove(place.alive);
+    // Handed off, not awaited: with Redis down it would only delay the caller's error, and a
+    // place left behind lapses with its lease anyway.
+    leave(context, place).catch((leaveError: unknown) =>
+      context.logger.debug('turn leave failed', { error: leaveError }),
+    );
+    throw error;
+  }
+  return hold(context, place);
+}
+
+async function waitForHead(
+  context: Context,
+  place: Place,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const maxPollMs = context.leaseMs / 2;
+  const waiter = await context.feed.listen(place.channel);
+  try {
+    let pollMs = Math.min(context.firstPollMs ?? FIRST_POLL_MS, maxPollMs);
+    let state = await check(context, place);
+    while (state !== TURN_HEAD) {
+      if (state === TURN_LOST) {
+        // Only when this process stalled longer than a lease: it is alive, so it queues again.
+        context.logger.warn('turn place lapsed while waiting', { thread: place.thread });
+        state = await enqueue(context, place);
+        continue;
+      }
+      await waiter.next(pollMs, signal);
+      pollMs = Math.min(pollMs * 2, maxPollMs);
+      state = await check(context, place);
+    }
+  } finally {
+    waiter.stop();
+  }
+}
+
+function hold(context: Context, place: Place): Turn {
+  const controller = new AbortController();
+  context.renewer.hold(place.alive, (reason) => {
+    context.logger.warn('turn lost', { thread: place.thread });
+    controller.abort(reason);
+  });
+  let isReleased = false;
+  return {
+    signal: controller.signal,
+    async release() {
+      if (isReleased) return;
+      isReleased = true;
+      context.renewer.remove(place.alive);
+      await leave(context, place);
+    },
+  };
+}
+
+function placeOf(context: Context, thread: string): Place {
+  return {
+    thread,
+    queue: context.key({ kind: 'turns', thread }),
+    seq: context.key({ kind: 'turnseq', thread }),
+    channel: context.key({ kind: 'released', thread }),
+    alive: context.key({ kind: 'turn', thread, token: randomUUID() }),
+  };
+}
+
+async function enqueue(context: Context, place: Place): Promise<TurnState> {
+  const keys = [place.seq, place.queue, place.alive];
+  return toState(
+    await runScript(context.io, ENQUEUE_SCRIPT, keys, [context.leaseMs, TURN_QUEUE_IDLE_MS]),
+  );
+}
+
+async function check(context: Context, place: Place): Promise<TurnState> {
+  return toState(
+    await runScript(context.io, CHECK_SCRIPT, [place.queue, place.alive], [context.leaseMs]),
+  );
+}
+
+function leave(context: Context, place: Place): Promise<unknown> {
+  const keys = [place.queue, place.alive, place.seq];
+  return runScript(context.io, RELEASE_SCRIPT, keys, [place.channel]);
+}
+
+/** One pipeline: queued takers' leases are (re)set, holders' only extended if still there. */
+async function renew(io: RedisIo, leases: readonly Lease[], leaseMs: number): Promise<boolean[]> {
+  const replies = await io.trip((client) => {
+    const pipeline = client.pipeline();
+    for (const lease of leases) {
+      if (lease.isHeld) pipeline.set(lease.key, '1', 'PX', leaseMs, 'XX');
+      else pipeline.set(lease.key, '1', 'PX', leaseMs);
+    }
+    return pipeline.exec();
+  });
+  return leases.map((_, index) => {
+    const [error, reply] = replies?.[index] ?? [null, 'OK'];
+    // A failed command says nothing about the lease; only a missing key means it lapsed.
+    return error !== null || reply !== null;
+  });
+}
+
+function toState(reply: unknown): TurnState {
+  if (reply === TURN_HEAD || reply === TURN_WAIT || reply === TURN_LOST) return reply;
+  throw new Error(`unexpected turn script reply: ${String(reply)}`);
+}
