@@ -1,5 +1,5 @@
-import { createMistralAgentClient } from './agent/mistral-client.js';
 import type { AgentClient } from './agent/agent-client.js';
+import { createMistralAgentClient } from './agent/mistral-client.js';
 import type { Config } from './config/config.js';
 import { type ConversationCommands, createConversationCommands } from './core/commands.js';
 import { createDispatcher, type Dispatcher } from './core/dispatcher.js';
@@ -70,6 +70,9 @@ function createStore(config: Config, logger: Logger): ConversationStore {
       logger: logger.child({ component: 'redis' }),
     });
   }
-  logger.warn('in-memory store: conversations live in this process only; set REDIS_URL to share and keep them', {});
+  logger.warn(
+    'in-memory store: conversations live in this process only; set REDIS_URL to share and keep them',
+    {},
+  );
   return createMemoryConversationStore({ limits: config.history });
 }

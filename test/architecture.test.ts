@@ -3,7 +3,8 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..');
-const IMPORT_PATTERN = /(?:import|export)\s[^;]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+const IMPORT_PATTERN =
+  /(?:import|export)\s[^;]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -18,7 +19,10 @@ function importsOf(path: string): string[] {
   return [...text.matchAll(IMPORT_PATTERN)].map((match) => match[1] ?? match[2] ?? '');
 }
 
-function violations(files: string[], isForbidden: (specifier: string, file: string) => boolean): string[] {
+function violations(
+  files: string[],
+  isForbidden: (specifier: string, file: string) => boolean,
+): string[] {
   return files.flatMap((file) =>
     importsOf(file)
       .filter((specifier) => isForbidden(specifier, file))
@@ -42,7 +46,9 @@ describe('architecture', () => {
   it('keeps src/ free of adapters, except the composition root', () => {
     const isRoot = (file: string) => /src\/(main|app|roles?)[^/]*\.ts$/.test(relative(ROOT, file));
 
-    expect(violations(src, (specifier, file) => specifier.includes('adapters/') && !isRoot(file))).toEqual([]);
+    expect(
+      violations(src, (specifier, file) => specifier.includes('adapters/') && !isRoot(file)),
+    ).toEqual([]);
   });
 
   it('keeps each adapter away from the others', () => {
@@ -50,7 +56,8 @@ describe('architecture', () => {
 
     expect(
       violations(adapters, (specifier, file) => {
-        const other = /adapters\/(\w+)\//.exec(specifier)?.[1] ?? /^\.\.\/(\w+)\//.exec(specifier)?.[1];
+        const other =
+          /adapters\/(\w+)\//.exec(specifier)?.[1] ?? /^\.\.\/(\w+)\//.exec(specifier)?.[1];
         return other !== undefined && other !== platformOf(file) && other !== 'src';
       }),
     ).toEqual([]);

@@ -32,7 +32,12 @@ const HELP = [
 
 /** A terminal chat with the default agent, streamed as it arrives; works piped too. */
 export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
-  const thread: ThreadRef = { platform: 'console', workspace: 'local', channel: deps.userName, thread: 'main' };
+  const thread: ThreadRef = {
+    platform: 'console',
+    workspace: 'local',
+    channel: deps.userName,
+    thread: 'main',
+  };
   const session = randomUUID();
   const write = (text: string): void => {
     deps.output.write(text);

@@ -18,7 +18,10 @@ export interface MistralClientDeps {
 type StreamEvents = Awaited<ReturnType<Mistral['agents']['stream']>>;
 
 /** The AgentClient over Mistral's Agents API (`/v1/agents/completions`). */
-export function createMistralAgentClient(config: MistralConfig, deps: MistralClientDeps): AgentClient {
+export function createMistralAgentClient(
+  config: MistralConfig,
+  deps: MistralClientDeps,
+): AgentClient {
   // Retries are Parley's own (below): the SDK's would not honour Retry-After within our budget.
   const sdk = new Mistral({
     apiKey: config.apiKey,
@@ -51,7 +54,10 @@ export function createMistralAgentClient(config: MistralConfig, deps: MistralCli
     }
   }
 
-  async function* streamAnswer(request: AgentRequest, messages: ChatMessage[]): AsyncGenerator<string> {
+  async function* streamAnswer(
+    request: AgentRequest,
+    messages: ChatMessage[],
+  ): AsyncGenerator<string> {
     const idle = new IdleTimeout(config.timeoutMs, request.signal);
     try {
       const events = await withRetries(
@@ -66,7 +72,10 @@ export function createMistralAgentClient(config: MistralConfig, deps: MistralCli
     }
   }
 
-  async function* completeAnswer(request: AgentRequest, messages: ChatMessage[]): AsyncGenerator<string> {
+  async function* completeAnswer(
+    request: AgentRequest,
+    messages: ChatMessage[],
+  ): AsyncGenerator<string> {
     const idle = new IdleTimeout(config.timeoutMs, request.signal);
     try {
       const response = await withRetries(
@@ -112,7 +121,9 @@ async function* readEvents(events: StreamEvents, idle: IdleTimeout): AsyncGenera
     }
   } catch (error) {
     if (idle.hasFired) throw timeoutError(error);
-    throw new ParleyError('AGENT_STREAM_BROKEN', 'agent stream failed mid-answer', { cause: error });
+    throw new ParleyError('AGENT_STREAM_BROKEN', 'agent stream failed mid-answer', {
+      cause: error,
+    });
   }
   if (!hasFinished) {
     throw new ParleyError('AGENT_STREAM_BROKEN', 'agent stream ended before the answer finished');

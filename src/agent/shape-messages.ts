@@ -38,7 +38,10 @@ export function mergeSameRole(lines: readonly ChatMessage[]): ChatMessage[] {
   for (const line of lines) {
     const last = merged.at(-1);
     if (last?.role === line.role) {
-      merged[merged.length - 1] = { role: line.role, content: `${last.content}\n\n${line.content}` };
+      merged[merged.length - 1] = {
+        role: line.role,
+        content: `${last.content}\n\n${line.content}`,
+      };
     } else {
       merged.push(line);
     }

@@ -123,7 +123,9 @@ function readDiscord(read: Reader): DiscordConfig | undefined {
   const apiUrl = read.url('DISCORD_API_URL', ['http:', 'https:']);
   const guildId = read.optional('DISCORD_GUILD_ID');
   if (guildId !== undefined && !/^\d{17,20}$/.test(guildId)) {
-    read.problem('DISCORD_GUILD_ID must be a server id (17–20 digits): Discord → right-click the server → Copy Server ID');
+    read.problem(
+      'DISCORD_GUILD_ID must be a server id (17–20 digits): Discord → right-click the server → Copy Server ID',
+    );
   }
   return token === undefined ? undefined : { token, apiUrl, guildId };
 }
@@ -204,7 +206,10 @@ function isUrl(value: string, protocols: readonly string[]): boolean {
 
 /** Which platforms the configuration enables. */
 export function enabledPlatforms(config: Config): readonly ('slack' | 'discord')[] {
-  return [...(config.slack ? ['slack' as const] : []), ...(config.discord ? ['discord' as const] : [])];
+  return [
+    ...(config.slack ? ['slack' as const] : []),
+    ...(config.discord ? ['discord' as const] : []),
+  ];
 }
 
 /** What to tell someone who started the server with no platform configured. */

@@ -30,9 +30,15 @@ export function createHealthCheck(
 ): () => Promise<HealthReport> {
   return async () => {
     const isStoreUp = await pingWithin(store, STORE_PING_TIMEOUT_MS);
-    const statuses = Object.fromEntries(platforms().map((health) => [health.platform, health.status()]));
+    const statuses = Object.fromEntries(
+      platforms().map((health) => [health.platform, health.status()]),
+    );
     const arePlatformsUp = Object.values(statuses).every((status) => status.state === 'connected');
-    return { ok: isStoreUp && arePlatformsUp, store: isStoreUp ? 'up' : 'down', platforms: statuses };
+    return {
+      ok: isStoreUp && arePlatformsUp,
+      store: isStoreUp ? 'up' : 'down',
+      platforms: statuses,
+    };
   };
 }
 

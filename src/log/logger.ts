@@ -1,4 +1,4 @@
-import { pino, type DestinationStream } from 'pino';
+import { type DestinationStream, pino } from 'pino';
 
 export type LogFields = Readonly<Record<string, unknown>>;
 

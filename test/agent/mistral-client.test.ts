@@ -10,7 +10,9 @@ const AGENT = 'ag:3996db2b:20240805:french-agent:a8997aab';
 
 let fake: FakeMistral;
 
-function client(overrides: { apiKey?: string; timeoutMs?: number; retryBudgetMs?: number } = {}): AgentClient {
+function client(
+  overrides: { apiKey?: string; timeoutMs?: number; retryBudgetMs?: number } = {},
+): AgentClient {
   return createMistralAgentClient(
     {
       apiKey: overrides.apiKey ?? fake.apiKey,
@@ -25,7 +27,11 @@ function client(overrides: { apiKey?: string; timeoutMs?: number; retryBudgetMs?
 
 async function collect(agent: AgentClient, agentId = AGENT, text = 'bonjour'): Promise<string[]> {
   const chunks: string[] = [];
-  for await (const chunk of agent.stream({ agentId, messages: [userMessage(text)], isShared: false })) {
+  for await (const chunk of agent.stream({
+    agentId,
+    messages: [userMessage(text)],
+    isShared: false,
+  })) {
     chunks.push(chunk);
   }
   return chunks;
@@ -36,7 +42,8 @@ async function failureOf(promise: Promise<unknown>): Promise<ParleyError> {
     () => undefined,
     (reason: unknown) => reason,
   );
-  if (!(error instanceof ParleyError)) throw new Error(`expected a ParleyError, got ${String(error)}`);
+  if (!(error instanceof ParleyError))
+    throw new Error(`expected a ParleyError, got ${String(error)}`);
   return error;
 }
 
@@ -78,7 +85,10 @@ describe('Mistral agent client', () => {
   });
 
   it('retries a 429, honouring Retry-After, then answers', async () => {
-    fake.enqueue({ kind: 'status', status: 429, retryAfterSeconds: 0 }, { kind: 'reply', text: 'after wait' });
+    fake.enqueue(
+      { kind: 'status', status: 429, retryAfterSeconds: 0 },
+      { kind: 'reply', text: 'after wait' },
+    );
 
     expect((await collect(client())).join('')).toBe('after wait');
     expect(fake.completions).toHaveLength(2);
@@ -124,7 +134,11 @@ describe('Mistral agent client', () => {
 
     const error = await failureOf(
       (async () => {
-        for await (const chunk of client().stream({ agentId: AGENT, messages: [userMessage('x')], isShared: false })) {
+        for await (const chunk of client().stream({
+          agentId: AGENT,
+          messages: [userMessage('x')],
+          isShared: false,
+        })) {
           received.push(chunk);
         }
       })(),
@@ -150,7 +164,12 @@ describe('Mistral agent client', () => {
     fake.enqueue({ kind: 'reply', text: 'all at once' });
     const chunks: string[] = [];
 
-    for await (const chunk of client().stream({ agentId: AGENT, messages: [userMessage('x')], isShared: false, stream: false })) {
+    for await (const chunk of client().stream({
+      agentId: AGENT,
+      messages: [userMessage('x')],
+      isShared: false,
+      stream: false,
+    })) {
       chunks.push(chunk);
     }
 

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { enabledPlatforms, loadConfig } from '../../src/config/config.js';
 
-const BASE = { MISTRAL_API_KEY: 'sk-secret-value-123', MISTRAL_AGENT_ID: 'ag:3996db2b:20240805:french-agent:a8997aab' };
+const BASE = {
+  MISTRAL_API_KEY: 'sk-secret-value-123',
+  MISTRAL_AGENT_ID: 'ag:3996db2b:20240805:french-agent:a8997aab',
+};
 
 describe('loadConfig', () => {
   it('reports every missing required variable at once, by name, with a hint', () => {
@@ -30,7 +33,12 @@ describe('loadConfig', () => {
 
   it('never echoes a secret value in a problem', () => {
     const secret = 'xoxp-not-a-bot-token-SECRET';
-    const result = loadConfig({ ...BASE, SLACK_BOT_TOKEN: secret, PORT: 'abc', REDIS_URL: 'http://x:pw@h' });
+    const result = loadConfig({
+      ...BASE,
+      SLACK_BOT_TOKEN: secret,
+      PORT: 'abc',
+      REDIS_URL: 'http://x:pw@h',
+    });
 
     expect(result.ok).toBe(false);
     const text = result.ok ? '' : result.problems.join('\n');
@@ -45,7 +53,11 @@ describe('loadConfig', () => {
   it('enables Slack over HTTP, Slack in Socket Mode and Discord by their tokens', () => {
     const http = loadConfig({ ...BASE, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' });
     const socket = loadConfig({ ...BASE, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' });
-    const discord = loadConfig({ ...BASE, DISCORD_TOKEN: 'abc', DISCORD_GUILD_ID: '123456789012345678' });
+    const discord = loadConfig({
+      ...BASE,
+      DISCORD_TOKEN: 'abc',
+      DISCORD_GUILD_ID: '123456789012345678',
+    });
 
     expect(http.ok && enabledPlatforms(http.config)).toEqual(['slack']);
     expect(socket.ok && socket.config.slack?.appToken).toBe('xapp-1');
@@ -59,11 +71,18 @@ describe('loadConfig', () => {
   });
 
   it('rejects numbers out of range and unknown log levels', () => {
-    const result = loadConfig({ ...BASE, ROLEPLAY_MAX_TURNS: '0', LOG_LEVEL: 'loud', DISCORD_GUILD_ID: 'x' });
+    const result = loadConfig({
+      ...BASE,
+      ROLEPLAY_MAX_TURNS: '0',
+      LOG_LEVEL: 'loud',
+      DISCORD_GUILD_ID: 'x',
+    });
 
     const problems = result.ok ? [] : result.problems;
     expect(problems).toContain('ROLEPLAY_MAX_TURNS must be a whole number from 1 to 200');
     expect(problems).toContain('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace');
-    expect(problems.some((problem) => problem.startsWith('DISCORD_GUILD_ID must be a server id'))).toBe(true);
+    expect(
+      problems.some((problem) => problem.startsWith('DISCORD_GUILD_ID must be a server id')),
+    ).toBe(true);
   });
 });

@@ -14,7 +14,9 @@ describe('parseRoster', () => {
   });
 
   it('reads a JSON roster file with names and avatars', () => {
-    const file = JSON.stringify({ ali: { id: FRENCH, name: 'Ali', avatar: 'https://x.test/a.png' } });
+    const file = JSON.stringify({
+      ali: { id: FRENCH, name: 'Ali', avatar: 'https://x.test/a.png' },
+    });
 
     const result = parseRoster('./agents.json', () => file);
 
@@ -43,7 +45,9 @@ describe('parseRoster', () => {
       throw new Error('ENOENT');
     });
     const broken = parseRoster('agents.json', () => '{');
-    const badAvatar = parseRoster('agents.json', () => JSON.stringify({ a: { id: 'ag:1', avatar: 'ftp://x' } }));
+    const badAvatar = parseRoster('agents.json', () =>
+      JSON.stringify({ a: { id: 'ag:1', avatar: 'ftp://x' } }),
+    );
 
     expect(missing.ok ? '' : missing.problem).toContain('cannot be read');
     expect(broken.ok ? '' : broken.problem).toContain('is not valid JSON');

@@ -11,7 +11,10 @@ import { failure, lastText, scriptedAgent } from '../support/scripted-agent.js';
 
 const LIMITS = { maxMessages: 50, maxChars: 10_000, ttlMs: 60_000 };
 
-function setup(agent = scriptedAgent((request) => ({ chunks: ['re: ', lastText(request)] })), store?: ConversationStore) {
+function setup(
+  agent = scriptedAgent((request) => ({ chunks: ['re: ', lastText(request)] })),
+  store?: ConversationStore,
+) {
   const conversations = store ?? createMemoryConversationStore({ limits: LIMITS });
   const metrics = createPrometheusMetrics();
   const dispatcher = createDispatcher({
@@ -77,7 +80,11 @@ describe('dispatcher', () => {
     await both;
 
     expect(agent.calls).toHaveLength(2);
-    expect(agent.calls[1]?.messages.map((line) => line.text)).toEqual(['one', 'answer to one', 'two']);
+    expect(agent.calls[1]?.messages.map((line) => line.text)).toEqual([
+      'one',
+      'answer to one',
+      'two',
+    ]);
   });
 
   it('turns an agent failure into exactly one notice and leaves the history consistent', async () => {
@@ -95,7 +102,10 @@ describe('dispatcher', () => {
   });
 
   it('keeps no half answer when the stream breaks mid-way', async () => {
-    const agent = scriptedAgent(() => ({ chunks: ['partial'], error: failure('AGENT_STREAM_BROKEN') }));
+    const agent = scriptedAgent(() => ({
+      chunks: ['partial'],
+      error: failure('AGENT_STREAM_BROKEN'),
+    }));
     const { dispatcher, store } = setup(agent);
     const reply = recordingSink();
     const message = incoming('hi');
@@ -141,8 +151,14 @@ describe('dispatcher', () => {
       return [userMessage('earlier words', { author: { id: 'U2', name: 'Grace', isBot: false } })];
     };
 
-    await dispatcher.handle(incoming('first', thread, { loadContext, isShared: true }), recordingSink().sink);
-    await dispatcher.handle(incoming('second', thread, { loadContext, isShared: true }), recordingSink().sink);
+    await dispatcher.handle(
+      incoming('first', thread, { loadContext, isShared: true }),
+      recordingSink().sink,
+    );
+    await dispatcher.handle(
+      incoming('second', thread, { loadContext, isShared: true }),
+      recordingSink().sink,
+    );
 
     expect(loads).toBe(1);
     expect(agent.calls[0]?.messages.map((line) => line.text)).toEqual(['earlier words', 'first']);
@@ -168,7 +184,9 @@ describe('dispatcher', () => {
 
     const { body } = await metrics.render();
     expect(body).toContain('parley_messages_handled_total{platform="console",outcome="replied"} 1');
-    expect(body).toContain('parley_messages_handled_total{platform="console",outcome="duplicate"} 1');
+    expect(body).toContain(
+      'parley_messages_handled_total{platform="console",outcome="duplicate"} 1',
+    );
     expect(body).toContain('parley_agent_latency_seconds_count{phase="first_token"} 1');
   });
 
@@ -177,10 +195,12 @@ describe('dispatcher', () => {
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const { dispatcher } = setup(scriptedAgent(async () => {
-      await gate;
-      return { chunks: ['done'] };
-    }));
+    const { dispatcher } = setup(
+      scriptedAgent(async () => {
+        await gate;
+        return { chunks: ['done'] };
+      }),
+    );
     const running = dispatcher.handle(incoming('slow'), recordingSink().sink);
 
     const drained = dispatcher.drain(60_000);

@@ -26,7 +26,10 @@ describe('createLiveReply', () => {
   it('ends with the whole answer, rendered and split within the limit', async () => {
     const { transport, messages } = recordingTransport();
     const reply = createLiveReply(transport, { maxChars: 100, minEditIntervalMs: 0, render });
-    const paragraphs = Array.from({ length: 12 }, (_, index) => `paragraph ${index} ${'x'.repeat(30)}`);
+    const paragraphs = Array.from(
+      { length: 12 },
+      (_, index) => `paragraph ${index} ${'x'.repeat(30)}`,
+    );
 
     for (const paragraph of paragraphs) reply.append(`${paragraph}\n\n`);
     await reply.finish();
@@ -37,7 +40,11 @@ describe('createLiveReply', () => {
 
   it('coalesces many small appends into few calls', async () => {
     const { transport, messages, calls } = recordingTransport();
-    const reply = createLiveReply(transport, { maxChars: 1_000, minEditIntervalMs: 60_000, render });
+    const reply = createLiveReply(transport, {
+      maxChars: 1_000,
+      minEditIntervalMs: 60_000,
+      render,
+    });
 
     for (let index = 0; index < 200; index += 1) reply.append('a');
     await reply.finish();

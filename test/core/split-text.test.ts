@@ -16,7 +16,9 @@ function longAnswer(): string {
   const parts: string[] = [];
   for (let index = 0; index < 60; index += 1) {
     parts.push(`Paragraph ${index} ${'lorem ipsum dolor sit amet '.repeat(20)}`);
-    parts.push(`\`\`\`ts\n${Array.from({ length: 30 }, (_, line) => `const v${index}_${line} = ${line};`).join('\n')}\n\`\`\``);
+    parts.push(
+      `\`\`\`ts\n${Array.from({ length: 30 }, (_, line) => `const v${index}_${line} = ${line};`).join('\n')}\n\`\`\``,
+    );
   }
   return parts.join('\n\n');
 }

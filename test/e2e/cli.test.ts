@@ -36,7 +36,10 @@ function runParley(args: string[], env: Record<string, string>, stdin = ''): Pro
 }
 
 beforeAll(async () => {
-  fake = await startFakeMistral({ apiKey: SECRET_KEY, agents: [{ id: 'ag:cli:demo', name: 'Demo' }] });
+  fake = await startFakeMistral({
+    apiKey: SECRET_KEY,
+    agents: [{ id: 'ag:cli:demo', name: 'Demo' }],
+  });
 });
 afterAll(() => fake.close());
 
@@ -50,7 +53,10 @@ describe('the parley command', () => {
   });
 
   it('says which variables enable Slack or Discord when no platform is configured', async () => {
-    const run = await runParley([], { MISTRAL_API_KEY: SECRET_KEY, MISTRAL_AGENT_ID: 'ag:cli:demo' });
+    const run = await runParley([], {
+      MISTRAL_API_KEY: SECRET_KEY,
+      MISTRAL_AGENT_ID: 'ag:cli:demo',
+    });
 
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('SLACK_BOT_TOKEN');

@@ -21,7 +21,13 @@ describe('createLogger', () => {
     log.child({ component: 'x' }).info('reply posted', { thread: 't', ms: 5 });
 
     const entry = JSON.parse(lines[0] ?? '{}');
-    expect(entry).toMatchObject({ msg: 'reply posted', component: 'x', thread: 't', ms: 5, level: 30 });
+    expect(entry).toMatchObject({
+      msg: 'reply posted',
+      component: 'x',
+      thread: 't',
+      ms: 5,
+      level: 30,
+    });
   });
 
   it('masks configured secrets wherever they appear, and credential fields by name', () => {
@@ -29,7 +35,10 @@ describe('createLogger', () => {
     const secret = 'xoxb-123-very-secret';
     const log = createLogger({ level: 'debug', secrets: [secret, undefined], destination });
 
-    log.warn('call failed', { error: new Error(`bad token ${secret}`), url: `https://x?t=${secret}` });
+    log.warn('call failed', {
+      error: new Error(`bad token ${secret}`),
+      url: `https://x?t=${secret}`,
+    });
     log.info('request', { headers: { authorization: 'Bearer abc' }, token: 'zzz' });
 
     const text = lines.join('');

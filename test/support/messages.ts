@@ -20,10 +20,17 @@ export function userMessage(text: string, overrides: Partial<Message> = {}): Mes
 }
 
 export function assistantLine(text: string): Message {
-  return userMessage(text, { role: 'assistant', author: { id: 'ag:x', name: 'Agent', isBot: true } });
+  return userMessage(text, {
+    role: 'assistant',
+    author: { id: 'ag:x', name: 'Agent', isBot: true },
+  });
 }
 
-export function incoming(text: string, thread: ThreadRef = threadRef(), overrides: Partial<IncomingMessage> = {}): IncomingMessage {
+export function incoming(
+  text: string,
+  thread: ThreadRef = threadRef(),
+  overrides: Partial<IncomingMessage> = {},
+): IncomingMessage {
   const message = userMessage(text);
   return { thread, deliveryKey: `test:${message.id}`, message, isShared: false, ...overrides };
 }

@@ -7,7 +7,9 @@ export type ScriptedAnswer =
   | { readonly chunks: readonly string[]; readonly error: ParleyError };
 
 /** An AgentClient whose answers are given by a function of the request; records every call. */
-export function scriptedAgent(answer: (request: AgentRequest, call: number) => ScriptedAnswer | Promise<ScriptedAnswer>) {
+export function scriptedAgent(
+  answer: (request: AgentRequest, call: number) => ScriptedAnswer | Promise<ScriptedAnswer>,
+) {
   const calls: AgentRequest[] = [];
   const client: AgentClient = {
     async *stream(request) {

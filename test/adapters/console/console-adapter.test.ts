@@ -13,7 +13,12 @@ const AGENT = 'ag:console:test';
 let fake: FakeMistral;
 
 beforeAll(async () => {
-  fake = await startFakeMistral({ agents: [{ id: AGENT, name: 'Console Agent' }, { id: 'ag:other:1', name: 'Other' }] });
+  fake = await startFakeMistral({
+    agents: [
+      { id: AGENT, name: 'Console Agent' },
+      { id: 'ag:other:1', name: 'Other' },
+    ],
+  });
 });
 afterAll(() => fake.close());
 
@@ -26,7 +31,10 @@ async function runChat(lines: string[]): Promise<string> {
   });
   if (!result.ok) throw new Error(result.problems.join('; '));
   const store = createMemoryConversationStore({ limits: result.config.history });
-  const core = createCore(result.config, silentLogger, { store, metrics: createPrometheusMetrics() });
+  const core = createCore(result.config, silentLogger, {
+    store,
+    metrics: createPrometheusMetrics(),
+  });
   const input = new PassThrough();
   let output = '';
   const sink = new Writable({
@@ -52,7 +60,11 @@ async function runChat(lines: string[]): Promise<string> {
 describe('console adapter', () => {
   it('prints the streamed answer and keeps the conversation between lines', async () => {
     fake.reset();
-    fake.setResponder((request) => ({ kind: 'reply', text: `heard ${request.messages.length} lines`, chunkSize: 3 }));
+    fake.setResponder((request) => ({
+      kind: 'reply',
+      text: `heard ${request.messages.length} lines`,
+      chunkSize: 3,
+    }));
 
     const output = await runChat(['hello', 'again', '/quit', 'never sent']);
 
@@ -81,7 +93,9 @@ describe('console adapter', () => {
 
     const output = await runChat(['hi']);
 
-    expect(output).toBe('[!] I can’t reach the agent: the Mistral API key was refused. Please tell whoever runs Parley.\n');
+    expect(output).toBe(
+      '[!] I can’t reach the agent: the Mistral API key was refused. Please tell whoever runs Parley.\n',
+    );
   });
 
   it('refuses an unknown agent name without changing anything', async () => {
