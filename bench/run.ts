@@ -64,8 +64,11 @@ function incomingFor(run: string, index: number): IncomingMessage {
 }
 
 function dispatcherRunner(dispatcher: Dispatcher, run: string): Runner {
-  return async (index) => {
-    const outcome = await dispatcher.handle(incomingFor(run, index), nullSink);
+  // Every message is new (warm-up, samples and throughput alike), as on a real platform.
+  let sent = 0;
+  return async () => {
+    sent += 1;
+    const outcome = await dispatcher.handle(incomingFor(run, sent), nullSink);
     if (outcome.kind !== 'replied')
       throw new Error(`bench message not answered: ${JSON.stringify(outcome)}`);
   };
