@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createDiscordAdapter } from '../../../adapters/discord/discord-adapter.js';
 import { inviteUrl } from '../../../adapters/discord/discord-commands.js';
 import { DEFAULT_IDS } from '../../fakes/discord/index.js';
-import { type DiscordRig, MISTRAL_KEY, OTHER_AGENT, startDiscordRig } from './discord-harness.js';
+import { type DiscordRig, startDiscordRig } from './discord-harness.js';
 
 const GUILD = DEFAULT_IDS.guild;
 const GENERAL = DEFAULT_IDS.general;
@@ -201,7 +201,7 @@ describe('Discord adapter', () => {
     await rig.discord.waitFor(() => botMessages(question.id).length === 1 || undefined);
 
     expect(botMessages(question.id)[0]?.content).toMatch(/more requests than it can take/);
-    expect(rig.logs()).not.toContain(MISTRAL_KEY);
+    expect(rig.logs()).not.toContain(rig.mistralKey);
     expect(rig.logs()).not.toContain(rig.discord.token);
   });
 
@@ -266,13 +266,7 @@ describe('Discord slash commands', () => {
     const { registerDiscordCommands } = await import(
       '../../../adapters/discord/register-commands.js'
     );
-    await registerDiscordCommands({
-      MISTRAL_API_KEY: MISTRAL_KEY,
-      MISTRAL_AGENT_ID: 'ag:discord:main',
-      DISCORD_TOKEN: rig.discord.token,
-      DISCORD_API_URL: rig.discord.restUrl,
-      DISCORD_GUILD_ID: GUILD,
-    });
+    await registerDiscordCommands({ ...rig.env, DISCORD_GUILD_ID: GUILD });
   }
 
   async function responseTo(interactionId: string) {
@@ -353,7 +347,7 @@ describe('Discord slash commands', () => {
 
     expect(JSON.stringify(unknownResponse?.data)).toContain('I don’t know an agent called');
     expect(unknownResponse?.data?.flags).toBe(64);
-    expect(rig.mistral.completions[0]?.agentId).toBe(OTHER_AGENT);
+    expect(rig.mistral.completions[0]?.agentId).toBe(rig.otherAgent);
   });
 
   it('/parley help and /roleplay answer privately within the window', async () => {

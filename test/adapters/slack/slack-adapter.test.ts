@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AGENT, MISTRAL_KEY, type SlackRig, startSlackRig } from './slack-harness.js';
+import { type SlackRig, startSlackRig } from './slack-harness.js';
 
 const GENERAL = 'C0GENERAL';
 const DM = 'D0ALICE';
@@ -282,7 +282,7 @@ describe('Slack adapter', () => {
 
     expect(notice?.text).toMatch(/unavailable/i);
     expect(notice?.text).not.toMatch(/Error|at .*\.ts|upstream/);
-    for (const secret of [MISTRAL_KEY, rig.slack.botToken, rig.slack.signingSecret]) {
+    for (const secret of [rig.mistralKey, rig.slack.botToken, rig.slack.signingSecret]) {
       expect(rig.logs()).not.toContain(secret);
       expect(JSON.stringify(rig.slack.calls)).not.toContain(secret);
     }
@@ -395,12 +395,12 @@ describe('Slack commands', () => {
     await finishedReply(GENERAL, String(event.ts));
 
     const texts = rig.slack.responses.map((response) => JSON.stringify(response.body));
-    expect(texts[0]).toContain(AGENT);
+    expect(texts[0]).toContain(rig.agent);
     expect(rig.slack.responses[1]?.body).toMatchObject({ response_type: 'in_channel' });
-    expect(rig.mistral.completions[0]?.agentId).toBe('ag:slack:other');
+    expect(rig.mistral.completions[0]?.agentId).toBe(rig.otherAgent);
     await rig.slack.sendSlashCommand(rig.eventsUrl, {
       command: '/parley',
-      text: `agent ${AGENT}`,
+      text: `agent ${rig.agent}`,
       user_id: ALICE,
       channel_id: GENERAL,
     });

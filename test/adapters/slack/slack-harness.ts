@@ -1,18 +1,11 @@
 import { createSlackAdapter, type SlackAdapter } from '../../../adapters/slack/slack-adapter.js';
-import { type Core, createCore } from '../../../src/app.js';
-import { loadConfig } from '../../../src/config/config.js';
+import type { Core } from '../../../src/app.js';
 import { createHealthCheck } from '../../../src/http/health.js';
-import { createHttpServer, type HttpServer } from '../../../src/http/http-server.js';
-import { createLogger } from '../../../src/log/logger.js';
-import { createPrometheusMetrics } from '../../../src/metrics/metrics.js';
-import { createMemoryConversationStore } from '../../../src/store/memory-store.js';
+import { createHttpServer } from '../../../src/http/http-server.js';
 import type { ConversationStore } from '../../../src/store/store.js';
-import { type FakeMistral, startFakeMistral } from '../../fakes/mistral/fake-mistral.js';
+import type { FakeMistral } from '../../fakes/mistral/fake-mistral.js';
 import { type FakeSlack, startFakeSlack } from '../../fakes/slack/index.js';
-
-export const AGENT = 'ag:slack:main';
-export const OTHER_AGENT = 'ag:slack:other';
-export const MISTRAL_KEY = 'mistral-secret-key-for-slack-tests';
+import { capturingLogger, startRigMistral, testConfig, testCore } from '../../support/rig-parts.js';
 
 /** Parley with its Slack adapter, wired to a fake Slack and a fake Mistral. */
 export interface SlackRig {
@@ -20,6 +13,9 @@ export interface SlackRig {
   readonly mistral: FakeMistral;
   readonly core: Core;
   readonly adapter: SlackAdapter;
+  readonly agent: string;
+  readonly otherAgent: string;
+  readonly mistralKey: string;
   readonly eventsUrl: string;
   readonly baseUrl: string;
   /** Everything Parley logged, as JSON lines. */
@@ -34,44 +30,23 @@ export async function startSlackRig(
     botToken: 'xoxb-1234-secret-slack-token',
     signingSecret: 'slack-signing-secret-abc',
   });
-  const mistral = await startFakeMistral({
-    apiKey: MISTRAL_KEY,
-    agents: [
-      { id: AGENT, name: 'Main Agent' },
-      { id: OTHER_AGENT, name: 'Other Agent' },
-    ],
-  });
-  const result = loadConfig({
-    MISTRAL_API_KEY: MISTRAL_KEY,
-    MISTRAL_AGENT_ID: AGENT,
-    MISTRAL_SERVER_URL: mistral.url,
-    AGENTS: `other=${OTHER_AGENT}`,
+  const { mistral, env, agent, otherAgent } = await startRigMistral('slack');
+  const config = testConfig({
+    ...env,
     SLACK_BOT_TOKEN: slack.botToken,
     SLACK_SIGNING_SECRET: slack.signingSecret,
     SLACK_API_URL: slack.apiUrl,
-    AGENT_RETRY_BUDGET_MS: '0',
   });
-  if (!result.ok || result.config.slack === undefined)
-    throw new Error(`bad test config: ${JSON.stringify(result)}`);
-  let logText = '';
-  const logger = createLogger({
-    level: 'debug',
-    secrets: [MISTRAL_KEY, slack.botToken, slack.signingSecret],
-    destination: {
-      write: (line: string) => {
-        logText += line;
-      },
-    },
-  });
-  const store = options.store ?? createMemoryConversationStore({ limits: result.config.history });
-  const core = createCore(result.config, logger, { store, metrics: createPrometheusMetrics() });
+  const mistralKey = config.mistral.apiKey;
+  const { logger, logs } = capturingLogger([mistralKey, slack.botToken, slack.signingSecret]);
+  const core = testCore(config, logger, options.store);
   const platforms: SlackAdapter[] = [];
-  const http: HttpServer = createHttpServer({
+  const http = createHttpServer({
     logger,
     metrics: core.metrics,
     health: createHealthCheck(core.store, () => platforms),
   });
-  const adapter = createSlackAdapter(result.config.slack, {
+  const adapter = createSlackAdapter(config.slack ?? missing('slack'), {
     dispatcher: core.dispatcher,
     commands: core.commands,
     store: core.store,
@@ -87,9 +62,12 @@ export async function startSlackRig(
     mistral,
     core,
     adapter,
+    agent,
+    otherAgent,
+    mistralKey,
     baseUrl,
     eventsUrl: `${baseUrl}/slack/events`,
-    logs: () => logText,
+    logs,
     async close() {
       await adapter.stop();
       await http.close();
@@ -98,4 +76,8 @@ export async function startSlackRig(
       await mistral.close();
     },
   };
+}
+
+function missing(what: string): never {
+  throw new Error(`test config has no ${what}`);
 }

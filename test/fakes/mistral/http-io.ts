@@ -1,13 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-const BEARER = /^Bearer\s+(.+)$/i;
+export { readBody, sendJson } from '../http-io.js';
 
-/** Reads a request body whole, as UTF-8. */
-export async function readBody(request: IncomingMessage): Promise<string> {
-  const parts: Buffer[] = [];
-  for await (const part of request) parts.push(part as Buffer);
-  return Buffer.concat(parts).toString('utf8');
-}
+const BEARER = /^Bearer\s+(.+)$/i;
 
 /** Parses JSON, telling a broken body apart from a valid `null`. */
 export function parseJson(
@@ -24,22 +19,6 @@ export function parseJson(
 export function hasKey(request: IncomingMessage, apiKey: string): boolean {
   const match = BEARER.exec(request.headers.authorization ?? '');
   return match?.[1] === apiKey;
-}
-
-/** Sends a JSON body with an exact length, as the API does for non-streamed answers. */
-export function sendJson(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Readonly<Record<string, string>> = {},
-): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-    ...headers,
-  });
-  response.end(text);
 }
 
 /** Writes and resolves once the bytes are handed to the socket (or the socket is gone). */

@@ -1,25 +1,24 @@
 /** Small HTTP helpers shared by the fake's endpoints. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendJson as sendJsonBody } from '../http-io.js';
 
-export async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
+export { readBody } from '../http-io.js';
 
 /** The media type of a request, lower-cased, without parameters such as charset. */
 export function mediaType(request: IncomingMessage): string {
   return (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 }
 
+const SLACK_JSON = { 'content-type': 'application/json; charset=utf-8' };
+
+/** Sends JSON as Slack does (with a charset). */
 export function sendJson(
   response: ServerResponse,
   status: number,
   body: unknown,
   headers: Readonly<Record<string, string>> = {},
 ): void {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-  response.end(JSON.stringify(body));
+  sendJsonBody(response, status, body, { ...SLACK_JSON, ...headers });
 }
 
 export function sendText(response: ServerResponse, status: number, body: string): void {
