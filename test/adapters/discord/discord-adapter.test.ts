@@ -34,6 +34,16 @@ afterEach(async () => {
   await Promise.all(rigs.splice(0).map((opened) => opened.close()));
 });
 
+/** Alice mentions Parley in #general. */
+function mention(content: string) {
+  return rig.discord.sendMessage({
+    channelId: GENERAL,
+    authorId: ALICE,
+    content,
+    mentionsBot: true,
+  });
+}
+
 function botMessages(channelId: string) {
   return rig.discord
     .messages(channelId)
@@ -51,12 +61,7 @@ describe('Discord adapter', () => {
     await start();
     rig.mistral.enqueue({ kind: 'reply', text: 'Threads keep channels tidy.', chunkSize: 4 });
 
-    const question = rig.discord.sendMessage({
-      channelId: GENERAL,
-      authorId: ALICE,
-      content: 'why use **threads**?',
-      mentionsBot: true,
-    });
+    const question = mention('why use **threads**?');
     await replyIn(question.id, 'Threads keep channels tidy.');
 
     const thread = rig.discord.channel(question.id);
@@ -75,12 +80,7 @@ describe('Discord adapter', () => {
       kind: 'reply',
       text: `seen ${request.messages.length}`,
     }));
-    const question = rig.discord.sendMessage({
-      channelId: GENERAL,
-      authorId: ALICE,
-      content: 'first',
-      mentionsBot: true,
-    });
+    const question = mention('first');
     await replyIn(question.id, 'seen 1');
 
     rig.discord.sendMessage({ channelId: question.id, authorId: BOB, content: 'and then?' });
@@ -106,12 +106,7 @@ describe('Discord adapter', () => {
 
   it('ignores other bots and webhook messages, and its own', async () => {
     await start();
-    const question = rig.discord.sendMessage({
-      channelId: GENERAL,
-      authorId: ALICE,
-      content: 'start',
-      mentionsBot: true,
-    });
+    const question = mention('start');
     await replyIn(question.id, 'echo: Alice: start');
 
     rig.discord.sendMessage({
@@ -140,12 +135,7 @@ describe('Discord adapter', () => {
     );
     await second.start();
     try {
-      const question = rig.discord.sendMessage({
-        channelId: GENERAL,
-        authorId: ALICE,
-        content: 'just once',
-        mentionsBot: true,
-      });
+      const question = mention('just once');
       await replyIn(question.id, 'echo: Alice: just once');
       const marker = rig.discord.sendDm({ userId: ALICE, content: 'marker' });
       await replyIn(marker.channelId, 'echo: marker');
@@ -162,12 +152,7 @@ describe('Discord adapter', () => {
     const answer = longAnswer(45_000);
     rig.mistral.enqueue({ kind: 'reply', text: answer, chunkSize: 900 });
 
-    const question = rig.discord.sendMessage({
-      channelId: GENERAL,
-      authorId: ALICE,
-      content: 'long please',
-      mentionsBot: true,
-    });
+    const question = mention('long please');
     await rig.discord.waitFor(
       () =>
         contentLines(
@@ -192,12 +177,7 @@ describe('Discord adapter', () => {
     await start();
     rig.mistral.enqueue({ kind: 'status', status: 429, retryAfterSeconds: 30 });
 
-    const question = rig.discord.sendMessage({
-      channelId: GENERAL,
-      authorId: ALICE,
-      content: 'busy?',
-      mentionsBot: true,
-    });
+    const question = mention('busy?');
     await rig.discord.waitFor(() => botMessages(question.id).length === 1 || undefined);
 
     expect(botMessages(question.id)[0]?.content).toMatch(/more requests than it can take/);
@@ -207,12 +187,7 @@ describe('Discord adapter', () => {
 
   it('posts personas through one reused channel webhook, into the thread', async () => {
     await start();
-    const question = rig.discord.sendMessage({
-      channelId: GENERAL,
-      authorId: ALICE,
-      content: 'persona stage',
-      mentionsBot: true,
-    });
+    const question = mention('persona stage');
     await replyIn(question.id, 'echo: Alice: persona stage');
 
     for (const name of ['Socrates', 'Plato']) {
@@ -235,12 +210,7 @@ describe('Discord adapter', () => {
   it('runs without the Message Content intent, says so on health, and still answers mentions', async () => {
     await start({ messageContentIntentEnabled: false });
 
-    const question = rig.discord.sendMessage({
-      channelId: GENERAL,
-      authorId: ALICE,
-      content: 'can you hear me',
-      mentionsBot: true,
-    });
+    const question = mention('can you hear me');
     await replyIn(question.id, 'echo: Alice: can you hear me');
 
     expect(rig.adapter.status()).toMatchObject({
@@ -294,12 +264,7 @@ describe('Discord slash commands', () => {
       kind: 'reply',
       text: `seen ${request.messages.length}`,
     }));
-    const question = rig.discord.sendMessage({
-      channelId: GENERAL,
-      authorId: ALICE,
-      content: 'remember',
-      mentionsBot: true,
-    });
+    const question = mention('remember');
     await replyIn(question.id, 'seen 1');
 
     const reset = rig.discord.sendInteraction({
@@ -337,12 +302,7 @@ describe('Discord slash commands', () => {
       userId: ALICE,
     });
     await responseTo(set.id);
-    const question = rig.discord.sendMessage({
-      channelId: GENERAL,
-      authorId: ALICE,
-      content: 'who?',
-      mentionsBot: true,
-    });
+    const question = mention('who?');
     await replyIn(question.id, 'echo: Alice: who?');
 
     expect(JSON.stringify(unknownResponse?.data)).toContain('I don’t know an agent called');

@@ -363,12 +363,7 @@ describe('Slack adapter', () => {
 
 describe('Slack commands', () => {
   it('/parley help answers privately with the commands and roster', async () => {
-    const result = await rig.slack.sendSlashCommand(rig.eventsUrl, {
-      command: '/parley',
-      text: 'help',
-      user_id: ALICE,
-      channel_id: GENERAL,
-    });
+    const result = await command('/parley', 'help');
     await rig.slack.waitFor(() => rig.slack.responses.length === 1);
 
     expect(result.status).toBe(200);
@@ -377,18 +372,8 @@ describe('Slack commands', () => {
   });
 
   it('/parley agent shows the channel agent, and sets it from the roster', async () => {
-    await rig.slack.sendSlashCommand(rig.eventsUrl, {
-      command: '/parley',
-      text: 'agent',
-      user_id: ALICE,
-      channel_id: GENERAL,
-    });
-    await rig.slack.sendSlashCommand(rig.eventsUrl, {
-      command: '/parley',
-      text: 'agent other',
-      user_id: ALICE,
-      channel_id: GENERAL,
-    });
+    await command('/parley', 'agent');
+    await command('/parley', 'agent other');
     await rig.slack.waitFor(() => rig.slack.responses.length === 2);
     const event = mentionEvent('who answers now?');
     await rig.slack.sendEvent(rig.eventsUrl, event);
@@ -398,21 +383,11 @@ describe('Slack commands', () => {
     expect(texts[0]).toContain(rig.agent);
     expect(rig.slack.responses[1]?.body).toMatchObject({ response_type: 'in_channel' });
     expect(rig.mistral.completions[0]?.agentId).toBe(rig.otherAgent);
-    await rig.slack.sendSlashCommand(rig.eventsUrl, {
-      command: '/parley',
-      text: `agent ${rig.agent}`,
-      user_id: ALICE,
-      channel_id: GENERAL,
-    });
+    await command('/parley', `agent ${rig.agent}`);
   });
 
   it('/parley agent with an unknown name changes nothing and says so', async () => {
-    await rig.slack.sendSlashCommand(rig.eventsUrl, {
-      command: '/parley',
-      text: 'agent nobody',
-      user_id: ALICE,
-      channel_id: GENERAL,
-    });
+    await command('/parley', 'agent nobody');
     await rig.slack.waitFor(() => rig.slack.responses.length === 1);
 
     expect(JSON.stringify(rig.slack.responses[0]?.body)).toContain('I don’t know an agent called');
@@ -442,17 +417,22 @@ describe('Slack commands', () => {
   });
 
   it('/roleplay is acknowledged with a clear message', async () => {
-    await rig.slack.sendSlashCommand(rig.eventsUrl, {
-      command: '/roleplay',
-      text: 'a b topic',
-      user_id: ALICE,
-      channel_id: GENERAL,
-    });
+    await command('/roleplay', 'a b topic');
     await rig.slack.waitFor(() => rig.slack.responses.length === 1);
 
     expect(JSON.stringify(rig.slack.responses[0]?.body)).toContain('Role-play');
   });
 });
+
+/** Alice types a slash command in #general. */
+function command(name: string, text: string) {
+  return rig.slack.sendSlashCommand(rig.eventsUrl, {
+    command: name,
+    text,
+    user_id: ALICE,
+    channel_id: GENERAL,
+  });
+}
 
 /** Sends one answered DM and waits for its reply: every event sent before it has been handled. */
 async function settleWithMarker(): Promise<void> {
