@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHealthCheck, type PlatformStatus } from '../../src/http/health.js';
+import { createHttpServer, type HttpServer } from '../../src/http/http-server.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { createPrometheusMetrics, type Metrics } from '../../src/metrics/metrics.js';
+import { createMemoryConversationStore } from '../../src/store/memory-store.js';
+import type { ConversationStore } from '../../src/store/store.js';
+
+const limits = { maxMessages: 10, maxChars: 1_000, ttlMs: 60_000 };
+const servers: HttpServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+async function serve(options: { store?: ConversationStore; platform?: PlatformStatus; metrics?: Metrics } = {}) {
+  const store = options.store ?? createMemoryConversationStore({ limits });
+  const platforms = options.platform ? [{ platform: 'slack', status: () => options.platform as PlatformStatus }] : [];
+  const server = createHttpServer({
+    logger: silentLogger,
+    metrics: options.metrics ?? createPrometheusMetrics(),
+    health: createHealthCheck(store, () => platforms),
+  });
+  servers.push(server);
+  const port = await server.listen(0, '127.0.0.1');
+  return `http://127.0.0.1:${port}`;
+}
+
+describe('HTTP server', () => {
+  it('reports healthy when the store answers and every platform is connected', async () => {
+    const base = await serve({ platform: { state: 'connected' } });
+
+    const response = await fetch(`${base}/healthz`);
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ ok: true, store: 'up', platforms: { slack: { state: 'connected' } } });
+  });
+
+  it('answers 503 with the reason when a platform is down', async () => {
+    const base = await serve({ platform: { state: 'disconnected', detail: 'SLACK_BOT_TOKEN was refused' } });
+
+    const response = await fetch(`${base}/healthz`);
+
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ ok: false, platforms: { slack: { detail: 'SLACK_BOT_TOKEN was refused' } } });
+  });
+
+  it('answers 503 when the store does not answer', async () => {
+    const store = { ...createMemoryConversationStore({ limits }), ping: async () => false };
+    const base = await serve({ store });
+
+    const response = await fetch(`${base}/healthz`);
+
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ ok: false, store: 'down' });
+  });
+
+  it('serves Prometheus metrics: messages, agent latency and errors', async () => {
+    const metrics = createPrometheusMetrics();
+    metrics.messageHandled('slack', 'replied');
+    metrics.agentLatency('first_token', 0.3);
+    metrics.error('AGENT_RATE_LIMITED');
+    const base = await serve({ metrics });
+
+    const response = await fetch(`${base}/metrics`);
+    const text = await response.text();
+
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    expect(text).toContain('parley_messages_handled_total{platform="slack",outcome="replied"} 1');
+    expect(text).toContain('parley_agent_latency_seconds_bucket{le="0.5",phase="first_token"} 1');
+    expect(text).toContain('parley_errors_total{code="AGENT_RATE_LIMITED"} 1');
+  });
+
+  it('answers 404 for unknown paths and 405 for a wrong method', async () => {
+    const base = await serve();
+
+    const [missing, wrongMethod] = await Promise.all([
+      fetch(`${base}/nowhere`),
+      fetch(`${base}/healthz`, { method: 'POST' }),
+    ]);
+
+    expect([missing.status, wrongMethod.status]).toEqual([404, 405]);
+  });
+});
