@@ -2,7 +2,7 @@ import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { SlackConfig } from '../../src/config/config.js';
 import type { ConversationCommands } from '../../src/core/commands.js';
 import type { Dispatcher } from '../../src/core/dispatcher.js';
-import type { IncomingMessage, ThreadRef } from '../../src/core/model.js';
+import type { IncomingMessage, Persona, ReplySink, ThreadRef } from '../../src/core/model.js';
 import type { PlatformHealth, PlatformStatus } from '../../src/http/health.js';
 import type { HttpServer } from '../../src/http/http-server.js';
 import type { Logger } from '../../src/log/logger.js';
@@ -35,6 +35,8 @@ export interface SlackRoleplayRequest {
 export interface SlackAdapter extends PlatformHealth {
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** A reply in a thread under a persona's name and icon (role-play; needs `chat:write.customize`). */
+  personaSink(channel: string, threadTs: string, persona: Persona): ReplySink;
 }
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -245,6 +247,16 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
         };
         throw error;
       }
+    },
+    personaSink(channel, threadTs, persona) {
+      const target = {
+        channel,
+        threadTs,
+        teamId: bot?.teamId ?? '',
+        userId: bot?.userId ?? '',
+        persona,
+      };
+      return createSlackReplySink({ client: app.client, logger: log, streaming }, target);
     },
     async stop() {
       if (isSocketMode) await app.stop();

@@ -12,9 +12,13 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
 
-async function serve(options: { store?: ConversationStore; platform?: PlatformStatus; metrics?: Metrics } = {}) {
+async function serve(
+  options: { store?: ConversationStore; platform?: PlatformStatus; metrics?: Metrics } = {},
+) {
   const store = options.store ?? createMemoryConversationStore({ limits });
-  const platforms = options.platform ? [{ platform: 'slack', status: () => options.platform as PlatformStatus }] : [];
+  const platforms = options.platform
+    ? [{ platform: 'slack', status: () => options.platform as PlatformStatus }]
+    : [];
   const server = createHttpServer({
     logger: silentLogger,
     metrics: options.metrics ?? createPrometheusMetrics(),
@@ -32,16 +36,25 @@ describe('HTTP server', () => {
     const response = await fetch(`${base}/healthz`);
 
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ ok: true, store: 'up', platforms: { slack: { state: 'connected' } } });
+    expect(await response.json()).toEqual({
+      ok: true,
+      store: 'up',
+      platforms: { slack: { state: 'connected' } },
+    });
   });
 
   it('answers 503 with the reason when a platform is down', async () => {
-    const base = await serve({ platform: { state: 'disconnected', detail: 'SLACK_BOT_TOKEN was refused' } });
+    const base = await serve({
+      platform: { state: 'disconnected', detail: 'SLACK_BOT_TOKEN was refused' },
+    });
 
     const response = await fetch(`${base}/healthz`);
 
     expect(response.status).toBe(503);
-    expect(await response.json()).toMatchObject({ ok: false, platforms: { slack: { detail: 'SLACK_BOT_TOKEN was refused' } } });
+    expect(await response.json()).toMatchObject({
+      ok: false,
+      platforms: { slack: { detail: 'SLACK_BOT_TOKEN was refused' } },
+    });
   });
 
   it('answers 503 when the store does not answer', async () => {

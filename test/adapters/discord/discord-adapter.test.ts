@@ -10,11 +10,15 @@ const GENERAL = DEFAULT_IDS.general;
 const ALICE = DEFAULT_IDS.alice;
 const BOB = '1100000000000000400';
 const OTHER_BOT = '1100000000000000500';
+const HUMAN_THREAD = '1100000000000000600';
 const guilds = [
   {
     id: GUILD,
     name: 'Parley Test',
-    channels: [{ id: GENERAL, name: 'general' }],
+    channels: [
+      { id: GENERAL, name: 'general' },
+      { id: HUMAN_THREAD, name: 'planning', type: 11 as const, parentId: GENERAL },
+    ],
     members: [
       { id: ALICE, username: 'alice', globalName: 'Alice' },
       { id: BOB, username: 'bob', globalName: 'Bob' },
@@ -90,6 +94,44 @@ describe('Discord adapter', () => {
       role: 'user',
       content: 'Bob: and then?',
     });
+  });
+
+  it('answers a mention inside an existing thread, seeing the thread so far with names', async () => {
+    await start();
+    rig.discord.sendMessage({
+      channelId: HUMAN_THREAD,
+      authorId: BOB,
+      content: 'Shall we use Redis?',
+    });
+    rig.discord.sendMessage({
+      channelId: HUMAN_THREAD,
+      authorId: ALICE,
+      content: `<@${BOB}> maybe Postgres`,
+    });
+    rig.mistral.enqueue({ kind: 'reply', text: 'Redis, for the turns.' });
+
+    rig.discord.sendMessage({
+      channelId: HUMAN_THREAD,
+      authorId: ALICE,
+      content: 'what do you think?',
+      mentionsBot: true,
+    });
+    await replyIn(HUMAN_THREAD, 'Redis, for the turns.');
+
+    expect(rig.mistral.completions).toHaveLength(1);
+    expect(rig.mistral.completions[0]?.messages).toEqual([
+      {
+        role: 'user',
+        content:
+          'Bob: Shall we use Redis?\n\nAlice: @Bob maybe Postgres\n\nAlice: what do you think?',
+      },
+    ]);
+  });
+
+  it('logs its invite link when connected', async () => {
+    await start();
+
+    expect(rig.logs()).toContain('https://discord.com/oauth2/authorize?client_id=');
   });
 
   it('answers a DM in the DM channel', async () => {

@@ -339,6 +339,41 @@ describe('Slack adapter', () => {
     expect(rig.slack.callsTo('chat.postMessage').map((call) => call.status)).toEqual([429, 200]);
   });
 
+  it('does not retry a post that failed for any reason but a 429', async () => {
+    rig.slack.failNext('assistant.threads.setStatus', 'not_allowed');
+    rig.slack.failNext('chat.postMessage', { status: 500 });
+    const event = mentionEvent('flaky Slack');
+
+    await rig.slack.sendEvent(rig.eventsUrl, event);
+    await rig.slack.waitFor(() => botReplies(GENERAL, String(event.ts)).length === 1);
+
+    const posts = rig.slack.callsTo('chat.postMessage');
+    expect(posts.map((call) => call.status)).toEqual([500, 200]);
+    expect(posts[1]?.args.text).not.toBe(posts[0]?.args.text);
+    expect(rig.mistral.completions).toHaveLength(0);
+  });
+
+  it('posts persona replies under their own name and icon', async () => {
+    const event = mentionEvent('set the stage');
+    await rig.slack.sendEvent(rig.eventsUrl, event);
+    await finishedReply(GENERAL, String(event.ts));
+
+    const sink = rig.adapter.personaSink(GENERAL, String(event.ts), {
+      name: 'Socrates',
+      avatarUrl: 'https://example.com/s.png',
+    });
+    await sink.start();
+    await sink.append('I know that I know nothing.');
+    await sink.finish();
+
+    const line = botReplies(GENERAL, String(event.ts)).at(-1);
+    expect(line).toMatchObject({
+      username: 'Socrates',
+      iconUrl: 'https://example.com/s.png',
+      text: 'I know that I know nothing.',
+    });
+  });
+
   it('rejects events with a bad signature and answers none of them', async () => {
     const event = mentionEvent('forged');
 
