@@ -15,6 +15,7 @@ import { createRedisConversationStore } from '../src/store/redis-store.js';
 import type { ConversationStore, HistoryLimits } from '../src/store/store.js';
 import { startFakeMistral } from '../test/fakes/mistral/fake-mistral.js';
 import { startRedisServer } from '../test/setup/redis-process.js';
+import { discordLatency, type LatencyFigures, slackLatency } from './platform-latency.js';
 import { ms, ratio, summarize } from './stats.js';
 
 const AGENT = 'ag:bench:agent';
@@ -199,4 +200,18 @@ async function main(): Promise<void> {
   }
 }
 
+function reportPlatform(label: string, figures: LatencyFigures): void {
+  const { firstText, complete } = figures;
+  console.log(
+    `${label.padEnd(9)} message → first streamed text p50 ${ms(firstText.p50)}, p99 ${ms(firstText.p99)}; ` +
+      `→ complete answer p50 ${ms(complete.p50)}, p99 ${ms(complete.p99)}`,
+  );
+}
+
 await main();
+const platformSamples = Math.max(20, Math.floor(SAMPLES / 3));
+console.log(
+  `Through the real Bolt / discord.js stacks against the fakes (agent answers at once), ${platformSamples} messages each:`,
+);
+reportPlatform('Slack', await slackLatency(platformSamples));
+reportPlatform('Discord', await discordLatency(platformSamples));
