@@ -5,8 +5,12 @@ import { type ConversationCommands, createConversationCommands } from './core/co
 import { createDispatcher, type Dispatcher } from './core/dispatcher.js';
 import type { Logger } from './log/logger.js';
 import { createPrometheusMetrics, type Metrics } from './metrics/metrics.js';
+import { createMemoryPlayStore } from './roleplay/memory-play-store.js';
+import type { PlayStore } from './roleplay/play.js';
+import { createRoleplayEngine, type RoleplayEngine } from './roleplay/roleplay-engine.js';
 import { guardStore } from './store/guarded-store.js';
 import { createMemoryConversationStore } from './store/memory-store.js';
+import { createRedisPlayStore } from './store/redis-play-store.js';
 import { createRedisConversationStore } from './store/redis-store.js';
 import type { ConversationStore } from './store/store.js';
 
@@ -19,6 +23,7 @@ export interface Core {
   readonly metrics: Metrics;
   readonly dispatcher: Dispatcher;
   readonly commands: ConversationCommands;
+  readonly roleplay: RoleplayEngine;
   /** Lets replies under way finish (up to `graceMs`), then closes the store. */
   close(graceMs: number): Promise<void>;
 }
@@ -26,8 +31,12 @@ export interface Core {
 export interface CoreOverrides {
   readonly agent?: AgentClient;
   readonly store?: ConversationStore;
+  readonly plays?: PlayStore;
   readonly metrics?: Metrics;
 }
+
+// Several processes share Redis: one adopts a play whose process died within this long.
+const ROLEPLAY_ADOPT_EVERY_MS = 15_000;
 
 /** Builds the core from configuration; tests may swap any part. */
 export function createCore(config: Config, logger: Logger, overrides: CoreOverrides = {}): Core {
@@ -40,6 +49,15 @@ export function createCore(config: Config, logger: Logger, overrides: CoreOverri
     defaultAgentId: config.mistral.defaultAgentId,
     logger,
     metrics,
+  });
+  const plays = overrides.plays ?? createPlays(config, logger);
+  const roleplay = createRoleplayEngine({
+    plays,
+    store,
+    agent,
+    logger,
+    pauseMs: config.roleplay.pauseMs,
+    adoptEveryMs: config.redisUrl === undefined ? 0 : ROLEPLAY_ADOPT_EVERY_MS,
   });
   const commands = createConversationCommands({
     store,
@@ -55,11 +73,22 @@ export function createCore(config: Config, logger: Logger, overrides: CoreOverri
     metrics,
     dispatcher,
     commands,
+    roleplay,
     async close(graceMs) {
+      await roleplay.drain();
       await dispatcher.drain(graceMs);
+      await plays.close();
       await store.close();
     },
   };
+}
+
+function createPlays(config: Config, logger: Logger): PlayStore {
+  if (config.redisUrl === undefined) return createMemoryPlayStore();
+  return createRedisPlayStore({
+    url: config.redisUrl,
+    logger: logger.child({ component: 'redis-plays' }),
+  });
 }
 
 function createStore(config: Config, logger: Logger): ConversationStore {

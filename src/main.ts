@@ -54,6 +54,7 @@ async function chat(config: Config): Promise<void> {
     output: process.stdout,
     userName: process.env.USER ?? 'you',
     isInteractive: process.stdin.isTTY === true,
+    roleplay: { engine: core.roleplay, roster: config.roster, limits: config.roleplay },
   });
   await adapter.run();
   await core.close(0);
@@ -109,6 +110,8 @@ async function serve(config: Config): Promise<void> {
     await stop();
     process.exit(1);
   }
+  const resumed = await core.roleplay.resume();
+  if (resumed > 0) logger.info('role-plays resumed', { count: resumed });
 }
 
 function onShutdown(logger: Logger, stop: () => Promise<void>): void {

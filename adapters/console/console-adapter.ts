@@ -3,7 +3,14 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { ConversationCommands } from '../../src/core/commands.js';
 import type { Dispatcher } from '../../src/core/dispatcher.js';
-import type { IncomingMessage, ReplySink, ThreadRef } from '../../src/core/model.js';
+import {
+  type IncomingMessage,
+  type ReplySink,
+  type ThreadRef,
+  threadKey,
+} from '../../src/core/model.js';
+import { parseRoleplayCommand, roleplayUsage } from '../../src/roleplay/roleplay-command.js';
+import type { RoleplaySetup } from '../../src/roleplay/roleplay-engine.js';
 import { parseConsoleLine } from './console-commands.js';
 
 export interface ConsoleAdapterDeps {
@@ -15,6 +22,8 @@ export interface ConsoleAdapterDeps {
   readonly userName: string;
   /** Show a prompt: only when a person types at a terminal. */
   readonly isInteractive: boolean;
+  /** `/roleplay`, when the core has a role-play engine. */
+  readonly roleplay?: RoleplaySetup;
 }
 
 export interface ConsoleAdapter {
@@ -27,6 +36,7 @@ const HELP = [
   '  /reset            forget this conversation',
   '  /agent            show the agent',
   '  /agent <alias|id> talk to another agent',
+  '  /roleplay <agentA> <agentB> [turns] <topic>   stage a dialogue between two agents',
   '  /quit             leave',
 ].join('\n');
 
@@ -62,6 +72,37 @@ export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
     await deps.dispatcher.handle(incoming, createConsoleSink(write));
   }
 
+  deps.roleplay?.engine.addStage('console', () => ({
+    line: (actor) => createConsoleSink(write, actor.name),
+    say: async (text) => write(`${text}\n`),
+  }));
+  let plays = 0;
+
+  /** Stages a role-play here and waits until it ends (the console shows one thing at a time). */
+  async function roleplay(args: string): Promise<void> {
+    const play = deps.roleplay;
+    if (play === undefined) return write('Role-play is not available here.\n');
+    const command = parseRoleplayCommand(args, play.roster, play.limits);
+    if (command.kind !== 'start') {
+      const problem =
+        command.kind === 'stop'
+          ? 'Nothing to stop: a console role-play runs until it ends (Ctrl-C quits).'
+          : command.problem;
+      return write(`${roleplayUsage(play.limits, deps.commands.roster(), problem)}\n`);
+    }
+    plays += 1;
+    const stage: ThreadRef = { ...thread, thread: `roleplay-${session}-${plays}` };
+    const started = await play.engine.start({
+      thread: stage,
+      ...command,
+      startedBy: { id: deps.userName, name: deps.userName },
+    });
+    if (!started.ok) return write(`${started.text}\n`);
+    const [first, second] = started.play.cast;
+    write(`🎭 ${first.name} and ${second.name} on “${command.topic}” — ${command.turns} turns.\n`);
+    await play.engine.finished(threadKey(stage));
+  }
+
   async function handleLine(line: string): Promise<'quit' | 'continue'> {
     const command = parseConsoleLine(line);
     switch (command.kind) {
@@ -83,6 +124,9 @@ export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
         return 'continue';
       case 'unknown':
         write(`Unknown command ${command.name}. ${HELP}\n`);
+        return 'continue';
+      case 'roleplay':
+        await roleplay(command.args);
         return 'continue';
       case 'say':
         await say(command.text);

@@ -6,6 +6,7 @@ export type ConsoleLine =
   | { readonly kind: 'reset' }
   | { readonly kind: 'show-agent' }
   | { readonly kind: 'set-agent'; readonly nameOrId: string }
+  | { readonly kind: 'roleplay'; readonly args: string }
   | { readonly kind: 'unknown'; readonly name: string }
   | { readonly kind: 'say'; readonly text: string };
 
@@ -29,6 +30,8 @@ export function parseConsoleLine(line: string): ConsoleLine {
       return { kind: 'reset' };
     case 'agent':
       return args === '' ? { kind: 'show-agent' } : { kind: 'set-agent', nameOrId: args };
+    case 'roleplay':
+      return { kind: 'roleplay', args };
     default:
       return { kind: 'unknown', name: `/${name}` };
   }

@@ -32,7 +32,12 @@ export interface Config {
   readonly redisUrl: string | undefined;
   readonly slack: SlackConfig | undefined;
   readonly discord: DiscordConfig | undefined;
-  readonly roleplay: { readonly maxTurns: number; readonly defaultTurns: number };
+  readonly roleplay: {
+    readonly maxTurns: number;
+    readonly defaultTurns: number;
+    /** Pause between two lines of a role-play. */
+    readonly pauseMs: number;
+  };
   readonly history: HistoryLimits;
   readonly port: number;
   readonly logLevel: LogLevel;
@@ -53,6 +58,8 @@ export const DEFAULTS = {
   logLevel: 'info',
   roleplayMaxTurns: 20,
   roleplayDefaultTurns: 6,
+  // Long enough to read a line before the next one starts streaming.
+  roleplayPauseMs: 1_500,
   historyMaxMessages: 50,
   // ~32k characters ≈ 8k tokens: leaves most of a small model's context for the answer.
   historyMaxChars: 32_000,
@@ -76,10 +83,7 @@ export function loadConfig(env: Env, readFile?: (path: string) => string): Confi
     redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:']),
     slack: readSlack(read),
     discord: readDiscord(read),
-    roleplay: {
-      maxTurns: read.int('ROLEPLAY_MAX_TURNS', DEFAULTS.roleplayMaxTurns, 1, 200),
-      defaultTurns: DEFAULTS.roleplayDefaultTurns,
-    },
+    roleplay: readRoleplay(read),
     history: readHistory(read),
     port: read.int('PORT', DEFAULTS.port, 0, 65_535),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, DEFAULTS.logLevel),
@@ -128,6 +132,15 @@ function readDiscord(read: Reader): DiscordConfig | undefined {
     );
   }
   return token === undefined ? undefined : { token, apiUrl, guildId };
+}
+
+function readRoleplay(read: Reader): Config['roleplay'] {
+  const maxTurns = read.int('ROLEPLAY_MAX_TURNS', DEFAULTS.roleplayMaxTurns, 1, 200);
+  return {
+    maxTurns,
+    defaultTurns: Math.min(DEFAULTS.roleplayDefaultTurns, maxTurns),
+    pauseMs: read.int('ROLEPLAY_PAUSE_MS', DEFAULTS.roleplayPauseMs, 0, 60_000),
+  };
 }
 
 function readHistory(read: Reader): HistoryLimits {

@@ -8,7 +8,10 @@ export type RedisName =
   | { readonly kind: 'turn'; readonly thread: string; readonly token: string }
   | { readonly kind: 'released'; readonly thread: string }
   | { readonly kind: 'settings'; readonly scope: string }
-  | { readonly kind: 'claim'; readonly key: string };
+  | { readonly kind: 'claim'; readonly key: string }
+  | { readonly kind: 'play'; readonly thread: string }
+  | { readonly kind: 'plays-running' }
+  | { readonly kind: 'plays-running-in'; readonly channel: string };
 
 /** The full key (or pub/sub channel) for a name, e.g. `parley:{slack:T:C:ts}:history`. */
 export function redisKey(prefix: string, name: RedisName): string {
@@ -24,5 +27,11 @@ export function redisKey(prefix: string, name: RedisName): string {
       return `${prefix}settings:${name.scope}`;
     case 'claim':
       return `${prefix}claim:${name.key}`;
+    case 'play':
+      return `${prefix}{${name.thread}}:play`;
+    case 'plays-running':
+      return `${prefix}plays:running`;
+    case 'plays-running-in':
+      return `${prefix}plays:running:${name.channel}`;
   }
 }

@@ -7,7 +7,8 @@ export interface LuaScript {
   readonly sha: string;
 }
 
-function lua(source: string): LuaScript {
+/** A Lua script with its SHA1, for EVALSHA. */
+export function lua(source: string): LuaScript {
   return { source, sha: createHash('sha1').update(source).digest('hex') };
 }
 

@@ -14,7 +14,10 @@ export function scriptedAgent(
   const client: AgentClient = {
     async *stream(request) {
       calls.push(request);
-      const scripted = await answer(request, calls.length);
+      const scripted = await untilAborted(
+        Promise.resolve(answer(request, calls.length)),
+        request.signal,
+      );
       for (const chunk of scripted.chunks) yield chunk;
       if ('error' in scripted) throw scripted.error;
     },
@@ -30,4 +33,15 @@ export function lastText(request: AgentRequest): string {
 
 export function failure(code: ConstructorParameters<typeof ParleyError>[0]): ParleyError {
   return new ParleyError(code, `scripted ${code}`);
+}
+
+/** Like a real client, stops waiting when the request is aborted. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return work;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

@@ -27,7 +27,8 @@ async function runChat(lines: string[]): Promise<string> {
     MISTRAL_API_KEY: fake.apiKey,
     MISTRAL_AGENT_ID: AGENT,
     MISTRAL_SERVER_URL: fake.url,
-    AGENTS: 'other=ag:other:1',
+    AGENTS: 'other=ag:other:1,main=ag:console:test',
+    ROLEPLAY_PAUSE_MS: '0',
   });
   if (!result.ok) throw new Error(result.problems.join('; '));
   const store = createMemoryConversationStore({ limits: result.config.history });
@@ -50,6 +51,11 @@ async function runChat(lines: string[]): Promise<string> {
     output: sink,
     userName: 'ada',
     isInteractive: false,
+    roleplay: {
+      engine: core.roleplay,
+      roster: result.config.roster,
+      limits: result.config.roleplay,
+    },
   });
   input.end(lines.map((line) => `${line}\n`).join(''));
   await adapter.run();
@@ -116,5 +122,36 @@ describe('parseConsoleLine', () => {
     [' hi there ', { kind: 'say', text: 'hi there' }],
   ])('reads %j', (line, expected) => {
     expect(parseConsoleLine(line)).toEqual(expected);
+  });
+
+  it('stages a role-play with name prefixes, alternating speakers', async () => {
+    fake.reset();
+    fake.setResponder((request) => ({
+      kind: 'reply',
+      text: `${request.agentId} speaks (${request.messages.length})`,
+    }));
+
+    const output = await runChat(['/roleplay main other 4 "tea or coffee"', '/quit']);
+
+    expect(output.split('\n')).toEqual([
+      '🎭 Console Agent and Other on “tea or coffee” — 4 turns.',
+      'Console Agent> ag:console:test speaks (1)',
+      'Other> ag:other:1 speaks (1)',
+      'Console Agent> ag:console:test speaks (3)',
+      'Other> ag:other:1 speaks (3)',
+      '🎬 The end: 4 turns done.',
+      '',
+    ]);
+    expect(fake.completions.at(-1)?.messages.at(-1)).toMatchObject({
+      role: 'user',
+      content: 'Console Agent: ag:console:test speaks (3)',
+    });
+  });
+
+  it('answers /roleplay without arguments with usage and the roster', async () => {
+    const output = await runChat(['/roleplay']);
+
+    expect(output).toContain('Usage: `/roleplay <agentA> <agentB> [turns] <topic>`');
+    expect(output).toContain('other');
   });
 });

@@ -1,0 +1,191 @@
+import type { AgentClient } from '../agent/agent-client.js';
+import type { AgentProfile, Roster } from '../config/roster.js';
+import type { CommandReply } from '../core/commands.js';
+import {
+  type Message,
+  type Platform,
+  type ReplySink,
+  type ThreadRef,
+  threadKey,
+} from '../core/model.js';
+import type { Logger } from '../log/logger.js';
+import type { ConversationStore } from '../store/store.js';
+import type { Actor, Play, PlayStore } from './play.js';
+import { createPlayDriver, type StageFinder } from './play-driver.js';
+import { ended, interjected, updatePlay } from './play-updates.js';
+import type { RoleplayLimits } from './roleplay-command.js';
+
+/** Where a play is staged on one platform: persona lines and Parley's own lines. */
+export interface Stage {
+  /** A reply under the actor's name and avatar. */
+  line(actor: Actor): ReplySink;
+  /** Parley's own message in the play's thread (the closing line). */
+  say(text: string): Promise<void>;
+}
+
+export interface StartRequest {
+  readonly thread: ThreadRef;
+  readonly first: AgentProfile;
+  readonly second: AgentProfile;
+  readonly topic: string;
+  readonly turns: number;
+  readonly startedBy: { readonly id: string; readonly name: string };
+}
+
+export type StartResult =
+  | { readonly ok: true; readonly play: Play }
+  | { readonly ok: false; readonly text: string };
+
+/** Who asks to stop a play; admins may stop anyone's. */
+export interface Stopper {
+  readonly id: string;
+  readonly name: string;
+  readonly isAdmin: boolean;
+}
+
+export interface RoleplayEngine {
+  /** Lets a platform adapter stage plays in its threads. */
+  addStage(platform: Platform, find: (thread: ThreadRef) => Stage | undefined): void;
+  start(request: StartRequest): Promise<StartResult>;
+  stop(threadKey: string, by: Stopper): Promise<CommandReply>;
+  /** Stops the play running in a channel (a slash command typed outside the play's thread). */
+  stopIn(channelKey: string, by: Stopper): Promise<CommandReply>;
+  /** Records a person's message in a play's thread for the next speaker; false when no play runs there. */
+  interject(thread: ThreadRef, message: Message): Promise<boolean>;
+  /** Drives every running play this process is not driving yet (after a restart); returns how many. */
+  resume(): Promise<number>;
+  /** Resolves when this process stops driving the play (it ended, or was handed back). */
+  finished(threadKey: string): Promise<void>;
+  /** Hands every play back (the turn under way is left for the next process) and stops adopting. */
+  drain(): Promise<void>;
+}
+
+/** What a platform adapter needs to offer `/roleplay`. */
+export interface RoleplaySetup {
+  readonly engine: RoleplayEngine;
+  readonly roster: Roster;
+  readonly limits: RoleplayLimits;
+}
+
+export interface RoleplayEngineDeps {
+  readonly plays: PlayStore;
+  readonly store: ConversationStore;
+  readonly agent: AgentClient;
+  readonly logger: Logger;
+  /** Pause between two lines, so a dialogue reads at a human pace. */
+  readonly pauseMs: number;
+  /** How often to adopt plays whose driving process died (0: only on `resume()`). */
+  readonly adoptEveryMs?: number;
+  readonly now?: () => number;
+}
+
+/** Role-plays: state in the store, advanced one turn at a time by whichever process holds the turn. */
+export function createRoleplayEngine(deps: RoleplayEngineDeps): RoleplayEngine {
+  const now = deps.now ?? Date.now;
+  const stages = new Map<Platform, (thread: ThreadRef) => Stage | undefined>();
+  const findStage: StageFinder = (thread) => stages.get(thread.platform)?.(thread);
+  const driver = createPlayDriver({ ...deps, now, findStage });
+  const adoption =
+    deps.adoptEveryMs === undefined || deps.adoptEveryMs <= 0
+      ? undefined
+      : setInterval(
+          () =>
+            void resume().catch((error: unknown) =>
+              deps.logger.warn('role-play adoption failed', { error }),
+            ),
+          deps.adoptEveryMs,
+        );
+  adoption?.unref();
+
+  async function castOf(profile: AgentProfile): Promise<Actor> {
+    const name = profile.name ?? (await deps.agent.describe(profile.id)).name ?? profile.alias;
+    return {
+      agentId: profile.id,
+      name,
+      ...(profile.avatarUrl === undefined ? {} : { avatarUrl: profile.avatarUrl }),
+    };
+  }
+
+  async function resume(): Promise<number> {
+    const keys = await deps.plays.running();
+    const adopted = keys.filter((key) => !driver.isDriving(key));
+    for (const key of adopted) driver.drive(key);
+    return adopted.length;
+  }
+
+  async function stop(key: string, by: Stopper): Promise<CommandReply> {
+    const play = await deps.plays.get(key);
+    if (play === undefined) return { ok: false, text: 'There is no role-play here.' };
+    if (play.status !== 'running') return { ok: false, text: 'This role-play has already ended.' };
+    if (play.startedBy.id !== by.id && !by.isAdmin) {
+      return {
+        ok: false,
+        text: `Only ${play.startedBy.name}, who started this role-play, or an admin can stop it.`,
+      };
+    }
+    const result = await updatePlay(deps.plays, key, (latest) =>
+      latest.status === 'running' ? ended(latest, 'stopped', `Stopped by ${by.name}.`) : undefined,
+    );
+    if (result === undefined) return { ok: false, text: 'This role-play has already ended.' };
+    driver.handBack(key);
+    await driver.close(result.after);
+    return { ok: true, text: 'Role-play stopped.' };
+  }
+
+  return {
+    addStage(platform, find) {
+      stages.set(platform, find);
+    },
+    async start(request) {
+      const cast: [Actor, Actor] = [await castOf(request.first), await castOf(request.second)];
+      const play: Play = {
+        thread: request.thread,
+        cast,
+        topic: request.topic,
+        maxTurns: request.turns,
+        turn: 0,
+        status: 'running',
+        transcript: [],
+        startedBy: request.startedBy,
+        startedAt: now(),
+        version: 1,
+      };
+      if (!(await deps.plays.create(play)))
+        return { ok: false, text: 'A role-play is already running in this thread.' };
+      driver.drive(threadKey(request.thread));
+      return { ok: true, play };
+    },
+    stop,
+    async stopIn(channel, by) {
+      const [key] = await deps.plays.runningIn(channel);
+      return key === undefined
+        ? { ok: false, text: 'No role-play is running in this channel.' }
+        : stop(key, by);
+    },
+    async interject(thread, message) {
+      const key = threadKey(thread);
+      const play = await deps.plays.get(key);
+      if (play === undefined || play.status !== 'running') return false;
+      const line = {
+        kind: 'human' as const,
+        id: message.id,
+        author: { id: message.author.id, name: message.author.name },
+        text: message.text,
+        at: message.at,
+      };
+      await updatePlay(deps.plays, key, (latest) =>
+        latest.status === 'running' &&
+        !latest.transcript.some((seen) => seen.kind === 'human' && seen.id === line.id)
+          ? interjected(latest, line)
+          : undefined,
+      );
+      return true;
+    },
+    resume,
+    finished: (key) => driver.finished(key),
+    async drain() {
+      clearInterval(adoption);
+      await driver.handBackAll();
+    },
+  };
+}
