@@ -88,7 +88,12 @@ function registerChannels(workspace: Workspace, event: Record<string, unknown>):
   }
 }
 
-function envelope(identity: Identity, event: Record<string, unknown>, eventId: string | undefined) {
+/** The `event_callback` body Slack wraps an event in (over HTTP, and inside a Socket Mode envelope). */
+export function eventCallback(
+  identity: Identity,
+  event: Record<string, unknown>,
+  eventId: string | undefined,
+) {
   const nowSec = Math.floor(Date.now() / 1000);
   const eventTs = event.event_ts ?? event.ts ?? `${nowSec}.000000`;
   return {
@@ -115,6 +120,12 @@ function envelope(identity: Identity, event: Record<string, unknown>, eventId: s
   };
 }
 
+/** What Slack knows once it sends an event: the conversations it names and the message it carries. */
+export function recordEvent(workspace: Workspace, event: Record<string, unknown>): void {
+  registerChannels(workspace, event);
+  rememberAuthoredMessage(workspace, event);
+}
+
 /** Delivers `event` inside an `event_callback` envelope, signed, as the Events API does. */
 export async function sendEvent(
   deps: DeliveryDeps,
@@ -122,9 +133,8 @@ export async function sendEvent(
   event: Record<string, unknown>,
   options: SendEventOptions = {},
 ): Promise<DeliveryResult> {
-  registerChannels(deps.workspace, event);
-  rememberAuthoredMessage(deps.workspace, event);
-  const rawBody = JSON.stringify(envelope(deps.workspace.identity, event, options.eventId));
+  recordEvent(deps.workspace, event);
+  const rawBody = JSON.stringify(eventCallback(deps.workspace.identity, event, options.eventId));
   const retry: Record<string, string> = {};
   if (options.retryNum !== undefined) retry['x-slack-retry-num'] = String(options.retryNum);
   if (options.retryReason !== undefined) retry['x-slack-retry-reason'] = options.retryReason;
@@ -172,17 +182,14 @@ async function postForm(
   return result;
 }
 
-/** Delivers a slash command, form-encoded and signed, with a `response_url` that points at the fake. */
-export async function sendSlashCommand(
+/** A slash command's fields as Slack sends them, with a fresh `response_url` that points at the fake. */
+export function slashCommandFields(
   deps: DeliveryDeps,
-  targetUrl: string,
   input: SlashCommandInput,
-  signing: Signing = {},
-): Promise<CommandDeliveryResult> {
+): Record<string, string> {
   const { identity } = deps.workspace;
   deps.workspace.ensureChannel({ id: input.channel_id });
-  const responseUrl = deps.urls.issue(deps.baseUrl);
-  const form = new URLSearchParams({
+  return {
     token: LEGACY_VERIFICATION_TOKEN,
     team_id: identity.teamId,
     team_domain: identity.teamDomain,
@@ -194,22 +201,32 @@ export async function sendSlashCommand(
     text: input.text ?? '',
     api_app_id: identity.appId,
     is_enterprise_install: 'false',
-    response_url: responseUrl,
+    response_url: deps.urls.issue(deps.baseUrl),
     trigger_id: input.trigger_id ?? randomId('trigger.'),
-  });
+  };
+}
+
+/** Delivers a slash command, form-encoded and signed, with a `response_url` that points at the fake. */
+export async function sendSlashCommand(
+  deps: DeliveryDeps,
+  targetUrl: string,
+  input: SlashCommandInput,
+  signing: Signing = {},
+): Promise<CommandDeliveryResult> {
+  const fields = slashCommandFields(deps, input);
+  const form = new URLSearchParams(fields);
+  const responseUrl = fields.response_url ?? '';
   return { ...(await postForm(deps, targetUrl, form, signing)), responseUrl };
 }
 
 /** Payload types Slack sends with a response_url (the ones that come from a message). */
 const RESPONDABLE_TYPES = new Set(['block_actions', 'message_action', 'interactive_message']);
 
-/** Delivers an interaction as Slack does: form field `payload` holding JSON, signed. */
-export async function sendInteraction(
+/** An interaction payload as Slack sends it; message-born ones get a `response_url`. */
+export function interactionBody(
   deps: DeliveryDeps,
-  targetUrl: string,
   payload: InteractionPayload,
-  signing: Signing = {},
-): Promise<DeliveryResult & { readonly responseUrl: string | undefined }> {
+): { readonly body: Record<string, unknown>; readonly responseUrl: string | undefined } {
   const { identity } = deps.workspace;
   const respondable = RESPONDABLE_TYPES.has(payload.type) && payload.view === undefined;
   const responseUrl = respondable
@@ -217,7 +234,7 @@ export async function sendInteraction(
       ? payload.response_url
       : deps.urls.issue(deps.baseUrl)
     : undefined;
-  const full = {
+  const body = {
     api_app_id: identity.appId,
     token: LEGACY_VERIFICATION_TOKEN,
     team: { id: identity.teamId, domain: identity.teamDomain },
@@ -227,6 +244,17 @@ export async function sendInteraction(
     ...(responseUrl === undefined ? {} : { response_url: responseUrl }),
     ...payload,
   };
-  const form = new URLSearchParams({ payload: JSON.stringify(full) });
+  return { body, responseUrl };
+}
+
+/** Delivers an interaction as Slack does: form field `payload` holding JSON, signed. */
+export async function sendInteraction(
+  deps: DeliveryDeps,
+  targetUrl: string,
+  payload: InteractionPayload,
+  signing: Signing = {},
+): Promise<DeliveryResult & { readonly responseUrl: string | undefined }> {
+  const { body, responseUrl } = interactionBody(deps, payload);
+  const form = new URLSearchParams({ payload: JSON.stringify(body) });
   return { ...(await postForm(deps, targetUrl, form, signing)), responseUrl };
 }

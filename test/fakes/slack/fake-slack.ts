@@ -1,14 +1,10 @@
 /** A fake Slack on 127.0.0.1: the Web API the app calls, and the Events API that calls the app. */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import * as deliver from './deliver.js';
-import { readBody, sendJson } from './http-io.js';
-import { RateLimiter } from './rate-limiter.js';
-import { handleResponseUrl, RESPONSE_URL_PATH, ResponseUrls } from './response-urls.js';
+import type { ResponseUrls } from './response-urls.js';
 import {
   echoEvent,
-  identityFrom,
   type SeedMessageInput,
   seedMessage,
   seedWorkspace,
@@ -16,6 +12,13 @@ import {
   userMessageEvent,
   waitForChange,
 } from './setup.js';
+import {
+  DEFAULT_APP_TOKEN,
+  type SocketModeServer,
+  sendSocketCommand,
+  sendSocketEvent,
+  sendSocketInteraction,
+} from './socket-mode.js';
 import type {
   ApiCall,
   AssistantStatus,
@@ -31,22 +34,29 @@ import type {
   ResponseUrlPost,
   SendEventOptions,
   SlashCommandInput,
+  SocketClose,
+  SocketCommandDeliveryResult,
+  SocketDeliveryResult,
+  SocketEventOptions,
 } from './types.js';
-import { handleWebApi, type WebApiDeps } from './web-api.js';
-import { snapshot, Workspace } from './workspace.js';
+import type { WebApiDeps } from './web-api.js';
+import { snapshot, type Workspace } from './workspace.js';
 
 const DEFAULT_WAIT_MS = 5_000;
-const API_PATH = '/api/';
+/** Where the Web API lives on the fake's server. */
+export const API_PATH = '/api/';
 
 type Signing = Pick<SendEventOptions, 'badSignature' | 'staleTimestamp'>;
 
-interface Parts {
+/** What a running fake is made of; `startFakeSlack` builds it. */
+export interface Parts {
   readonly server: Server;
   readonly baseUrl: string;
   readonly options: FakeSlackOptions;
   readonly api: WebApiDeps;
   readonly urls: ResponseUrls;
   readonly signingSecret: string;
+  readonly sockets: SocketModeServer;
 }
 
 /** A running fake Slack. Tests act through `send*`, and assert on `messages`, `calls` and `responses`. */
@@ -55,6 +65,8 @@ export class FakeSlack {
   readonly apiUrl: string;
   readonly url: string;
   readonly botToken: string;
+  /** The app-level token (`xapp-…`) Socket Mode connects with. */
+  readonly appToken: string;
   readonly signingSecret: string;
   readonly teamId: string;
   readonly botUserId: string;
@@ -62,6 +74,7 @@ export class FakeSlack {
   readonly appId: string;
   readonly #parts: Parts;
   readonly #workspace: Workspace;
+  #closing: Promise<void> | undefined;
 
   constructor(parts: Parts) {
     this.#parts = parts;
@@ -70,6 +83,7 @@ export class FakeSlack {
     this.apiUrl = `${parts.baseUrl}${API_PATH}`;
     this.url = parts.baseUrl;
     this.botToken = parts.api.botToken;
+    this.appToken = parts.api.appLevel?.token ?? DEFAULT_APP_TOKEN;
     this.signingSecret = parts.signingSecret;
     this.teamId = identity.teamId;
     this.botUserId = identity.botUserId;
@@ -176,6 +190,47 @@ export class FakeSlack {
     return deliver.sendInteraction(this.#delivery(), targetUrl, payload, signing);
   }
 
+  /** Socket Mode connections open now (greeted with `hello`). */
+  get socketConnections(): number {
+    return this.#parts.sockets.connections;
+  }
+
+  /** Every Socket Mode connection that ended, oldest first, with its close code. */
+  get socketCloses(): readonly SocketClose[] {
+    return this.#parts.sockets.closes;
+  }
+
+  /** Pongs the apps answered the fake's pings with. */
+  get socketPongs(): number {
+    return this.#parts.sockets.pongs;
+  }
+
+  /** Resolves once at least `count` Socket Mode connections are open. */
+  waitForSocket(count = 1, timeoutMs = DEFAULT_WAIT_MS): Promise<void> {
+    return this.waitFor(() => this.#parts.sockets.connections >= count, timeoutMs);
+  }
+
+  /** Delivers an event over Socket Mode (`events_api` envelope); messages it carries are stored. */
+  sendSocketEvent(event: object, options?: SocketEventOptions): Promise<SocketDeliveryResult> {
+    return sendSocketEvent(this.#delivery(), this.#parts.sockets, { ...event }, options);
+  }
+
+  /** Delivers a slash command over Socket Mode, with a `response_url` that points at the fake. */
+  sendSocketCommand(input: SlashCommandInput): Promise<SocketCommandDeliveryResult> {
+    return sendSocketCommand(this.#delivery(), this.#parts.sockets, input);
+  }
+
+  sendSocketInteraction(
+    payload: InteractionPayload,
+  ): Promise<SocketDeliveryResult & { readonly responseUrl: string | undefined }> {
+    return sendSocketInteraction(this.#delivery(), this.#parts.sockets, payload);
+  }
+
+  /** Sends Slack's `disconnect` message on every connection: the apps should reconnect. */
+  requestSocketReconnect(reason: 'warning' | 'refresh_requested' = 'refresh_requested'): void {
+    this.#parts.sockets.requestReconnect(reason);
+  }
+
   /** The next `times` calls of `method` fail this way, once their token has been checked. */
   failNext(method: string, failure: InjectedFailure, times = 1): void {
     const queue = this.#parts.api.failures.get(method) ?? [];
@@ -217,8 +272,15 @@ export class FakeSlack {
     this.#parts.urls.clear();
   }
 
+  /** Stops the server and drops every Socket Mode connection; closing twice is harmless. */
   close(): Promise<void> {
-    const { server } = this.#parts;
+    this.#closing ??= this.#shutDown();
+    return this.#closing;
+  }
+
+  async #shutDown(): Promise<void> {
+    const { server, sockets } = this.#parts;
+    await sockets.close();
     server.closeAllConnections();
     return new Promise((resolve, reject) =>
       server.close((error) => (error ? reject(error) : resolve())),
@@ -229,67 +291,4 @@ export class FakeSlack {
     const { signingSecret, urls, baseUrl } = this.#parts;
     return { workspace: this.#workspace, signingSecret, urls, baseUrl };
   }
-}
-
-function route(
-  api: WebApiDeps,
-  urls: ResponseUrls,
-  request: IncomingMessage,
-  response: ServerResponse,
-  raw: string,
-): void {
-  const url = new URL(request.url ?? '/', `http://${request.headers.host ?? '127.0.0.1'}`);
-  if (url.pathname.startsWith(API_PATH)) {
-    handleWebApi(
-      api,
-      url.pathname.slice(API_PATH.length),
-      request,
-      response,
-      raw,
-      url.searchParams,
-    );
-  } else if (request.method === 'POST' && url.pathname.startsWith(RESPONSE_URL_PATH)) {
-    const { workspace, clock } = api.context;
-    handleResponseUrl(
-      { workspace, urls, clock },
-      request,
-      response,
-      raw,
-      `${url.origin}${url.pathname}`,
-    );
-  } else {
-    sendJson(response, 404, { ok: false, error: 'not_found' });
-  }
-}
-
-function listen(server: Server): Promise<string> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    });
-  });
-}
-
-/** Starts a fake Slack on a free loopback port. */
-export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
-  const clock = options.clock ?? Date.now;
-  const workspace = new Workspace(identityFrom(options));
-  seedWorkspace(workspace, options);
-  const api: WebApiDeps = {
-    context: { workspace, clock, streamIdleMs: options.streamIdleMs },
-    botToken: options.botToken ?? 'xoxb-test-token',
-    limiter: new RateLimiter(options.rateLimits ?? {}, clock),
-    failures: new Map(),
-  };
-  const urls = new ResponseUrls();
-  const server = createServer((request, response) => {
-    readBody(request).then(
-      (raw) => route(api, urls, request, response, raw),
-      () => sendJson(response, 400, { ok: false, error: 'request_timeout' }),
-    );
-  });
-  const baseUrl = await listen(server);
-  const signingSecret = options.signingSecret ?? 'fake-signing-secret';
-  return new FakeSlack({ server, baseUrl, options, api, urls, signingSecret });
 }

@@ -1,6 +1,6 @@
 /** A fake Slack for end-to-end tests of the real Bolt and WebClient. */
 export { LEGACY_VERIFICATION_TOKEN, SLACK_ACK_TIMEOUT_MS } from './deliver.js';
-export { FakeSlack, startFakeSlack } from './fake-slack.js';
+export { FakeSlack } from './fake-slack.js';
 export { SLACK_RATE_LIMITS } from './rate-limiter.js';
 export { RESPONSE_URL_MAX_USES } from './response-urls.js';
 export {
@@ -16,4 +16,6 @@ export {
   type UserMessageInput,
 } from './setup.js';
 export { signSlackRequest, slackSignatureHeaders } from './sign.js';
+export { DEFAULT_APP_TOKEN } from './socket-mode.js';
+export { startFakeSlack } from './start.js';
 export type * from './types.js';

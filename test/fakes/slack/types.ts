@@ -36,6 +36,12 @@ export type InjectedFailure =
 
 export interface FakeSlackOptions {
   readonly botToken?: string;
+  /** The app-level token (`xapp-…`) that `apps.connections.open` requires, for Socket Mode. */
+  readonly appToken?: string;
+  /** How long a Socket Mode envelope may wait for its ack before it counts as not acked. */
+  readonly socketAckTimeoutMs?: number;
+  /** How often the fake pings each Socket Mode connection. */
+  readonly socketPingIntervalMs?: number;
   readonly signingSecret?: string;
   readonly teamId?: string;
   readonly teamDomain?: string;
@@ -147,3 +153,29 @@ export interface CommandDeliveryResult extends DeliveryResult {
 
 /** An interactive payload (`block_actions`, `view_submission`, …): at least its `type`. */
 export type InteractionPayload = { readonly type: string } & Readonly<Record<string, unknown>>;
+
+/** Socket Mode envelope types the fake sends. */
+export type SocketEnvelopeType = 'events_api' | 'slash_commands' | 'interactive';
+
+/** The app's answer to an envelope sent over a Socket Mode connection. */
+export interface SocketDeliveryResult {
+  readonly envelopeId: string;
+  /** Slack counts an envelope as acknowledged when its ack arrives within 3 seconds. */
+  readonly acked: boolean;
+  readonly ms: number;
+  /** The `payload` the app sent with its ack (`{}` for a bare ack); absent when not acked. */
+  readonly ackPayload?: unknown;
+}
+
+export interface SocketCommandDeliveryResult extends SocketDeliveryResult {
+  readonly responseUrl: string;
+}
+
+/** An `events_api` envelope's retry fields, and the event id it carries. */
+export type SocketEventOptions = Pick<SendEventOptions, 'eventId' | 'retryNum' | 'retryReason'>;
+
+/** How a Socket Mode connection ended, as the fake saw it. */
+export interface SocketClose {
+  readonly code: number;
+  readonly reason: string;
+}

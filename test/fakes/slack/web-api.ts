@@ -3,12 +3,20 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Args, decodeFormArgs, stringArg } from './args.js';
 import { mediaType, sendJson } from './http-io.js';
 import { METHODS, type MethodContext, type MethodResult } from './methods/index.js';
+import type { MethodHandler } from './methods/method.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { InjectedFailure } from './types.js';
+
+/** Methods that take the app-level token (`xapp-…`) instead of the bot token, e.g. `apps.connections.open`. */
+export interface AppLevelApi {
+  readonly token: string;
+  readonly methods: Readonly<Record<string, MethodHandler>>;
+}
 
 export interface WebApiDeps {
   readonly context: MethodContext;
   readonly botToken: string;
+  readonly appLevel?: AppLevelApi;
   readonly limiter: RateLimiter;
   /** Failures queued by `failNext`, per method, first in first out. */
   readonly failures: Map<string, InjectedFailure[]>;
@@ -51,15 +59,33 @@ function parseArgs(request: IncomingMessage, raw: string, query: URLSearchParams
   return { error: type === '' ? 'missing_post_type' : 'invalid_post_type' };
 }
 
+/** The handler for `method`, and whether it wants the app-level token rather than the bot token. */
+function handlerFor(
+  deps: WebApiDeps,
+  method: string,
+): { handler: MethodHandler; isAppLevel: boolean } | undefined {
+  if (Object.hasOwn(METHODS, method)) {
+    const handler = METHODS[method];
+    return handler === undefined ? undefined : { handler, isAppLevel: false };
+  }
+  const appMethods = deps.appLevel?.methods ?? {};
+  const handler = Object.hasOwn(appMethods, method) ? appMethods[method] : undefined;
+  return handler === undefined ? undefined : { handler, isAppLevel: true };
+}
+
+/** Slack refuses a known token of the wrong kind (bot vs app-level) with `not_allowed_token_type`. */
 function authError(
   request: IncomingMessage,
   bodyToken: string | undefined,
-  botToken: string,
+  deps: WebApiDeps,
+  isAppLevel: boolean,
 ): string | undefined {
   const header = BEARER.exec(request.headers.authorization ?? '')?.[1];
   const token = header ?? bodyToken;
   if (token === undefined) return 'not_authed';
-  return token === botToken ? undefined : 'invalid_auth';
+  const appToken = deps.appLevel?.token;
+  if (token !== deps.botToken && token !== appToken) return 'invalid_auth';
+  return (token === appToken) === isAppLevel ? undefined : 'not_allowed_token_type';
 }
 
 function failureReply(failure: InjectedFailure): Reply {
@@ -86,15 +112,15 @@ function answer(
   request: IncomingMessage,
   bodyToken: string | undefined,
 ): Reply {
-  const handler = Object.hasOwn(METHODS, method) ? METHODS[method] : undefined;
-  if (handler === undefined) return { status: 200, body: { ok: false, error: 'unknown_method' } };
-  const auth = authError(request, bodyToken, deps.botToken);
+  const found = handlerFor(deps, method);
+  if (found === undefined) return { status: 200, body: { ok: false, error: 'unknown_method' } };
+  const auth = authError(request, bodyToken, deps, found.isAppLevel);
   if (auth !== undefined) return { status: 200, body: { ok: false, error: auth } };
   const failure = deps.failures.get(method)?.shift();
   if (failure !== undefined) return failureReply(failure);
   const limited = rateLimitReply(deps, method, args);
   if (limited !== undefined) return limited;
-  const result: MethodResult = handler(deps.context, args);
+  const result: MethodResult = found.handler(deps.context, args);
   return { status: 200, body: { ...result } };
 }
 
