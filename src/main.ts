@@ -78,7 +78,14 @@ async function serve(config: Config): Promise<void> {
     metrics: core.metrics,
     health: createHealthCheck(core.store, () => platforms),
   });
-  const ports = { dispatcher: core.dispatcher, commands: core.commands, store: core.store, logger };
+  const roleplay = { engine: core.roleplay, roster: config.roster, limits: config.roleplay };
+  const ports = {
+    dispatcher: core.dispatcher,
+    commands: core.commands,
+    store: core.store,
+    logger,
+    roleplay,
+  };
   if (config.slack !== undefined)
     platforms.push(createSlackAdapter(config.slack, { ...ports, http }));
   if (config.discord !== undefined) {

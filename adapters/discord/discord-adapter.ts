@@ -16,6 +16,7 @@ import type { IncomingMessage, Persona, ReplySink, ThreadRef } from '../../src/c
 import { ParleyError } from '../../src/errors.js';
 import type { PlatformHealth, PlatformStatus } from '../../src/http/health.js';
 import type { Logger } from '../../src/log/logger.js';
+import type { RoleplaySetup } from '../../src/roleplay/roleplay-engine.js';
 import type { ConversationStore } from '../../src/store/store.js';
 import { inviteUrl } from './discord-commands.js';
 import { loadDiscordThread } from './discord-context.js';
@@ -23,6 +24,7 @@ import { type DiscordRoute, routeDiscordMessage, threadNameFrom } from './discor
 import { attachmentsOf, authorNameOf, factsOf, mentionNamesOf } from './discord-facts.js';
 import { handleInteraction } from './discord-interactions.js';
 import { createDiscordReplySink } from './discord-reply.js';
+import { createDiscordRoleplay, type DiscordRoleplay } from './discord-roleplay.js';
 import { discordTextToMarkdown } from './discord-text.js';
 import { createPersonaWebhooks } from './discord-webhooks.js';
 
@@ -32,6 +34,7 @@ export interface DiscordAdapterDeps {
   readonly store: ConversationStore;
   readonly roster: Roster;
   readonly logger: Logger;
+  readonly roleplay?: RoleplaySetup;
 }
 
 export interface DiscordAdapter extends PlatformHealth {
@@ -67,6 +70,15 @@ export function createDiscordAdapter(
   let status: PlatformStatus = { state: 'connecting' };
   let hasMessageContent = true;
   let webhooks: ReturnType<typeof createPersonaWebhooks> | undefined;
+  const roleplay: DiscordRoleplay | undefined =
+    deps.roleplay === undefined
+      ? undefined
+      : createDiscordRoleplay({
+          setup: deps.roleplay,
+          commands: deps.commands,
+          client: () => client,
+          personaSink,
+        });
 
   function newClient(withContent: boolean): Client {
     const created = new Client({
@@ -85,6 +97,7 @@ export function createDiscordAdapter(
         commands: deps.commands,
         roster: deps.roster,
         logger: log,
+        ...(roleplay === undefined ? {} : { roleplay }),
       });
     });
     created.on(Events.ShardDisconnect, () => {
@@ -113,8 +126,11 @@ export function createDiscordAdapter(
     if (route.kind === 'ignored') return;
     const place = await conversationOf(message, route);
     if (place === undefined) return;
-    if (route.kind === 'thread-reply' && !(await isPartOf(place.channel, place.ref, botId))) return;
     const incoming = toIncoming(message, botId, place, route, self.user?.username ?? 'Parley');
+    // In a role-play thread a person's message is heard by the next speaker, not answered.
+    if (route.kind !== 'dm' && (await deps.roleplay?.engine.interject(place.ref, incoming.message)))
+      return;
+    if (route.kind === 'thread-reply' && !(await isPartOf(place.channel, place.ref, botId))) return;
     // Without the Message Content intent a follow-up arrives empty: nothing to answer.
     if (incoming.message.text === '' && incoming.message.attachments.length === 0) return;
     await deps.dispatcher.handle(incoming, createDiscordReplySink({ channel: place.channel }));
@@ -218,6 +234,22 @@ export function createDiscordAdapter(
     }
   }
 
+  function personaSink(threadId: string, persona: Persona): ReplySink {
+    const thread = client?.channels.cache.get(threadId);
+    const parent = thread?.isThread() ? thread.parent : null;
+    if (!thread?.isThread() || parent?.type !== ChannelType.GuildText || webhooks === undefined) {
+      throw new ParleyError(
+        'PLATFORM_UNAVAILABLE',
+        'persona replies need a thread in a text channel',
+      );
+    }
+    const hooks = webhooks;
+    return createDiscordReplySink({
+      channel: thread,
+      persona: { persona, webhook: () => hooks.forChannel(parent), threadId },
+    });
+  }
+
   return {
     platform: 'discord',
     status: () => status,
@@ -242,21 +274,7 @@ export function createDiscordAdapter(
       status = connectedStatus();
       log.info('discord connected', { user: client.user?.tag, invite: this.inviteUrl() });
     },
-    personaSink(threadId, persona) {
-      const thread = client?.channels.cache.get(threadId);
-      const parent = thread?.isThread() ? thread.parent : null;
-      if (!thread?.isThread() || parent?.type !== ChannelType.GuildText || webhooks === undefined) {
-        throw new ParleyError(
-          'PLATFORM_UNAVAILABLE',
-          'persona replies need a thread in a text channel',
-        );
-      }
-      const hooks = webhooks;
-      return createDiscordReplySink({
-        channel: thread,
-        persona: { persona, webhook: () => hooks.forChannel(parent), threadId },
-      });
-    },
+    personaSink,
     async stop() {
       await client?.destroy();
       status = { state: 'disconnected' };

@@ -24,36 +24,42 @@ export function parleyCommandDefinitions() {
   const roleplay = new SlashCommandBuilder()
     .setName('roleplay')
     .setDescription('Stage a dialogue between two agents')
-    .addStringOption((option) =>
-      option
-        .setName('first')
-        .setDescription('First agent')
-        .setRequired(true)
-        .setAutocomplete(true)
-        .setMaxLength(200),
+    .addSubcommand((sub) =>
+      sub
+        .setName('start')
+        .setDescription('Start a dialogue between two agents in a new thread')
+        .addStringOption((option) =>
+          option
+            .setName('first')
+            .setDescription('First agent')
+            .setRequired(true)
+            .setAutocomplete(true)
+            .setMaxLength(200),
+        )
+        .addStringOption((option) =>
+          option
+            .setName('second')
+            .setDescription('Second agent')
+            .setRequired(true)
+            .setAutocomplete(true)
+            .setMaxLength(200),
+        )
+        .addStringOption((option) =>
+          option
+            .setName('topic')
+            .setDescription('What they talk about')
+            .setRequired(true)
+            .setMaxLength(500),
+        )
+        .addIntegerOption((option) =>
+          option
+            .setName('turns')
+            .setDescription('How many lines in all')
+            .setMinValue(1)
+            .setMaxValue(200),
+        ),
     )
-    .addStringOption((option) =>
-      option
-        .setName('second')
-        .setDescription('Second agent')
-        .setRequired(true)
-        .setAutocomplete(true)
-        .setMaxLength(200),
-    )
-    .addStringOption((option) =>
-      option
-        .setName('topic')
-        .setDescription('What they talk about')
-        .setRequired(true)
-        .setMaxLength(1_000),
-    )
-    .addIntegerOption((option) =>
-      option
-        .setName('turns')
-        .setDescription('How many lines in all')
-        .setMinValue(1)
-        .setMaxValue(100),
-    );
+    .addSubcommand((sub) => sub.setName('stop').setDescription('Stop the role-play running here'));
   return [parley.toJSON(), roleplay.toJSON()];
 }
 
@@ -82,5 +88,5 @@ export const DISCORD_HELP_TEXT = [
   '• DM me for a private conversation.',
   '• `/parley agent` shows which agent answers in this channel; `/parley agent name:<alias|id>` changes it.',
   '• `/parley reset` in a Parley thread or DM forgets the conversation so far.',
-  '• `/roleplay` stages a dialogue between two agents.',
+  '• `/roleplay start` stages a dialogue between two agents in a new thread; `/roleplay stop` (or its Stop button) ends it.',
 ].join('\n');

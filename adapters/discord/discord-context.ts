@@ -16,7 +16,7 @@ export async function loadDiscordThread(
 ): Promise<Message[]> {
   try {
     const page = await thread.messages.fetch({ limit: CONTEXT_MAX_MESSAGES });
-    const ordered = [...page.values()].sort((a, b) => a.createdTimestamp - b.createdTimestamp);
+    const ordered = [...page.values()].sort((a, b) => compareSnowflakes(a.id, b.id));
     return ordered.flatMap((message) => lineOf(message, bot));
   } catch (error) {
     logger.warn('thread context not loaded', { thread: thread.id, error });
@@ -40,4 +40,10 @@ function lineOf(
   const text = discordTextToMarkdown(message.content, bot.id, mentionNamesOf(message));
   const author = { id: message.author.id, name: authorNameOf(message), isBot: false };
   return [{ id: message.id, role: 'user', author, text, attachments: attachmentsOf(message), at }];
+}
+
+/** Snowflakes grow with time (and within a millisecond): their order is the messages' order. */
+function compareSnowflakes(a: string, b: string): number {
+  const difference = BigInt(a) - BigInt(b);
+  return difference < 0n ? -1 : difference > 0n ? 1 : 0;
 }

@@ -10,11 +10,13 @@ import type { CommandReply, ConversationCommands } from '../../src/core/commands
 import type { ThreadRef } from '../../src/core/model.js';
 import type { Logger } from '../../src/log/logger.js';
 import { DISCORD_HELP_TEXT } from './discord-commands.js';
+import { type DiscordRoleplay, STOP_BUTTON_ID } from './discord-roleplay.js';
 
 export interface InteractionDeps {
   readonly commands: ConversationCommands;
   readonly roster: Roster;
   readonly logger: Logger;
+  readonly roleplay?: DiscordRoleplay;
 }
 
 // Discord drops an interaction not answered within 3 s; past this, defer and answer later.
@@ -31,16 +33,14 @@ export async function handleInteraction(
 ): Promise<void> {
   try {
     if (interaction.isAutocomplete()) return await suggestAgents(interaction, deps.roster);
-    if (!interaction.isChatInputCommand()) return;
-    if (interaction.commandName === 'parley')
-      return await answer(interaction, () => runParley(interaction, deps));
-    if (interaction.commandName === 'roleplay') {
-      return await answer(interaction, async () => ({
-        ok: false,
-        text: ROLEPLAY_NOT_YET,
-        isPublic: false,
-      }));
+    if (interaction.isButton() && interaction.customId === STOP_BUTTON_ID) {
+      return await deps.roleplay?.stopButton(interaction);
     }
+    if (!interaction.isChatInputCommand()) return;
+    if (interaction.commandName === 'parley') {
+      return await answer(interaction, () => runParley(interaction, deps));
+    }
+    if (interaction.commandName === 'roleplay') return await roleplay(interaction, deps.roleplay);
   } catch (error) {
     deps.logger.warn('discord interaction failed', {
       command: interactionName(interaction),
@@ -50,6 +50,26 @@ export async function handleInteraction(
 }
 
 type Answer = CommandReply & { readonly isPublic: boolean };
+
+async function roleplay(
+  interaction: ChatInputCommandInteraction,
+  handler: DiscordRoleplay | undefined,
+): Promise<void> {
+  if (handler === undefined) {
+    return answer(interaction, async () => ({
+      ok: false,
+      text: ROLEPLAY_NOT_YET,
+      isPublic: false,
+    }));
+  }
+  const text = await handler.command(interaction);
+  if (text !== undefined)
+    await interaction.reply({
+      content: text,
+      flags: MessageFlags.Ephemeral,
+      allowedMentions: { parse: [] },
+    });
+}
 
 async function runParley(
   interaction: ChatInputCommandInteraction,

@@ -1,11 +1,12 @@
-import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { SlackConfig } from '../../src/config/config.js';
 import type { ConversationCommands } from '../../src/core/commands.js';
-import type { Dispatcher } from '../../src/core/dispatcher.js';
+import { DEDUPE_TTL_MS, type Dispatcher } from '../../src/core/dispatcher.js';
 import type { IncomingMessage, Persona, ReplySink, ThreadRef } from '../../src/core/model.js';
 import type { PlatformHealth, PlatformStatus } from '../../src/http/health.js';
 import type { HttpServer } from '../../src/http/http-server.js';
 import type { Logger } from '../../src/log/logger.js';
+import type { RoleplaySetup } from '../../src/roleplay/roleplay-engine.js';
 import type { ConversationStore } from '../../src/store/store.js';
 import { callSlack, slackErrorCode, type WebClient } from './slack-calls.js';
 import { parseParleyCommand, runParleyCommand } from './slack-commands.js';
@@ -13,6 +14,7 @@ import { loadThreadContext } from './slack-context.js';
 import { createUserDirectory } from './slack-directory.js';
 import { routeSlackEvent, type SlackMessageEvent, threadRootOf } from './slack-events.js';
 import { createSlackReplySink } from './slack-reply.js';
+import { registerSlackRoleplay } from './slack-roleplay.js';
 import { slackTextToMarkdown } from './slack-text.js';
 
 export interface SlackAdapterDeps {
@@ -22,14 +24,8 @@ export interface SlackAdapterDeps {
   readonly logger: Logger;
   /** The shared HTTP server; `POST /slack/events` is mounted on it (HTTP mode). */
   readonly http: HttpServer;
-  /** Handles `/roleplay`, once role-play exists. */
-  readonly roleplay?: (request: SlackRoleplayRequest) => Promise<string>;
-}
-
-export interface SlackRoleplayRequest {
-  readonly text: string;
-  readonly channel: ThreadRef;
-  readonly userId: string;
+  /** `/roleplay`, when the core has a role-play engine. */
+  readonly roleplay?: RoleplaySetup;
 }
 
 export interface SlackAdapter extends PlatformHealth {
@@ -42,6 +38,8 @@ export interface SlackAdapter extends PlatformHealth {
 export const SLACK_EVENTS_PATH = '/slack/events';
 // A Web API call that takes longer is failed rather than left hanging a reply.
 const SLACK_CALL_TIMEOUT_MS = 15_000;
+const ROLEPLAY_NOT_YET =
+  'Role-play is not available in this version of Parley yet: your command was received, but no dialogue was started.';
 const RESET_WORDS: ReadonlySet<string> = new Set(['reset', '/reset']);
 
 interface BotIdentity {
@@ -63,8 +61,14 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
     rejectRateLimitedCalls: true,
     timeout: SLACK_CALL_TIMEOUT_MS,
   };
-  const receiver = isSocketMode
-    ? undefined
+  // The Socket Mode receiver is built here rather than by Bolt so that stop() can wait for the
+  // socket to close: Bolt's stop() resolves before the WebSocket close handshake has finished.
+  const receiver: HTTPReceiver | SocketModeReceiver = isSocketMode
+    ? new SocketModeReceiver({
+        appToken: config.appToken ?? '',
+        logLevel: LogLevel.ERROR,
+        installerOptions: { clientOptions },
+      })
     : new HTTPReceiver({
         signingSecret: config.signingSecret ?? '',
         endpoints: SLACK_EVENTS_PATH,
@@ -75,9 +79,7 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
     clientOptions,
     deferInitialization: true,
     logLevel: LogLevel.ERROR,
-    ...(receiver === undefined
-      ? { socketMode: true, appToken: config.appToken ?? '' }
-      : { receiver }),
+    receiver,
   });
   let status: PlatformStatus = { state: 'connecting' };
   let bot: BotIdentity | undefined;
@@ -134,6 +136,12 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
     const { event } = route;
     const isDm = event.channelType === 'im';
     const incoming = await toIncoming(event, self, !isDm);
+    // In a role-play thread a person's message is heard by the next speaker, not answered.
+    if (
+      event.threadTs !== undefined &&
+      (await deps.roleplay?.engine.interject(incoming.thread, incoming.message))
+    )
+      return;
     if (route.kind === 'thread-reply' && (await deps.store.historyLength(incoming.thread)) === 0)
       return;
     const sink = createSlackReplySink(
@@ -145,17 +153,13 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
         userId: event.user,
       },
     );
-    if (RESET_WORDS.has(incoming.message.text.trim().toLowerCase())) {
-      return resetFromMessage(incoming, sink);
-    }
+    if (RESET_WORDS.has(incoming.message.text.trim().toLowerCase()))
+      return resetFromMessage(incoming);
     await deps.dispatcher.handle(incoming, sink);
   }
 
-  async function resetFromMessage(
-    incoming: IncomingMessage,
-    sink: ReturnType<typeof createSlackReplySink>,
-  ) {
-    const claimed = await deps.store.claim(`delivery:${incoming.deliveryKey}`, 60 * 60 * 1000);
+  async function resetFromMessage(incoming: IncomingMessage): Promise<void> {
+    const claimed = await deps.store.claim(`delivery:${incoming.deliveryKey}`, DEDUPE_TTL_MS);
     if (!claimed) return;
     const reply = await deps.commands.reset(incoming.thread);
     await callSlack(() =>
@@ -165,7 +169,17 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
         text: reply.text,
       }),
     );
-    void sink;
+  }
+
+  function personaSink(channel: string, threadTs: string, persona: Persona): ReplySink {
+    const target = {
+      channel,
+      threadTs,
+      teamId: bot?.teamId ?? '',
+      userId: bot?.userId ?? '',
+      persona,
+    };
+    return createSlackReplySink({ client: app.client, logger: log, streaming }, target);
   }
 
   const handleEvent = async ({ event }: { event: unknown }): Promise<void> => {
@@ -207,21 +221,21 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
     );
   });
 
-  app.command('/roleplay', async ({ command, ack, respond }) => {
-    await ack();
-    const channel: ThreadRef = {
-      platform: 'slack',
-      workspace: command.team_id,
-      channel: command.channel_id,
-      thread: '',
-    };
-    const text = deps.roleplay
-      ? await deps.roleplay({ text: command.text, channel, userId: command.user_id })
-      : 'Role-play is not available in this version of Parley yet: your command was received, but no dialogue was started.';
-    await respond({ response_type: 'ephemeral', text }).catch((error: unknown) =>
-      log.warn('slack command reply failed', { error }),
-    );
-  });
+  if (deps.roleplay === undefined) {
+    app.command('/roleplay', async ({ ack, respond }) => {
+      await ack();
+      await respond({ response_type: 'ephemeral', text: ROLEPLAY_NOT_YET }).catch(() => undefined);
+    });
+  } else {
+    registerSlackRoleplay(app, {
+      setup: deps.roleplay,
+      commands: deps.commands,
+      client: app.client,
+      directory,
+      logger: log,
+      personaSink,
+    });
+  }
 
   app.error(async (error) => {
     log.error('slack app error', { error });
@@ -231,7 +245,7 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
     platform: 'slack',
     status: () => status,
     async start() {
-      if (receiver !== undefined)
+      if (receiver instanceof HTTPReceiver)
         deps.http.route('POST', SLACK_EVENTS_PATH, receiver.requestListener);
       try {
         bot = await identify();
@@ -248,18 +262,13 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
         throw error;
       }
     },
-    personaSink(channel, threadTs, persona) {
-      const target = {
-        channel,
-        threadTs,
-        teamId: bot?.teamId ?? '',
-        userId: bot?.userId ?? '',
-        persona,
-      };
-      return createSlackReplySink({ client: app.client, logger: log, streaming }, target);
-    },
+    personaSink,
     async stop() {
-      if (isSocketMode) await app.stop();
+      if (receiver instanceof SocketModeReceiver) {
+        const closed = new Promise((resolve) => receiver.client.once('disconnected', resolve));
+        await app.stop();
+        await closed;
+      }
       status = { state: 'disconnected' };
     },
   };

@@ -1,45 +1,55 @@
 import type { Logger } from '../../src/log/logger.js';
 import { callSlack, type WebClient } from './slack-calls.js';
 
-/** Display names of Slack users, looked up once and cached. */
+/** What Parley needs to know of a Slack user. */
+export interface SlackPerson {
+  readonly name: string;
+  /** Workspace admins and owners may stop anyone's role-play. */
+  readonly isAdmin: boolean;
+}
+
+/** Slack users, looked up once (`users.info`) and cached. */
 export interface UserDirectory {
   nameOf(userId: string): Promise<string>;
+  personOf(userId: string): Promise<SlackPerson>;
 }
 
 // Names rarely change; an hour keeps lookups to one per person per hour.
-const NAME_TTL_MS = 60 * 60 * 1000;
+const PERSON_TTL_MS = 60 * 60 * 1000;
 // Bounds memory in a large workspace; the oldest entry goes first.
-const MAX_CACHED_NAMES = 5_000;
+const MAX_CACHED_PEOPLE = 5_000;
 
 export function createUserDirectory(
   client: WebClient,
   logger: Logger,
   now: () => number = Date.now,
 ): UserDirectory {
-  const cache = new Map<string, { name: Promise<string>; expiresAt: number }>();
-  const lookUp = async (userId: string): Promise<string> => {
+  const cache = new Map<string, { person: Promise<SlackPerson>; expiresAt: number }>();
+  const lookUp = async (userId: string): Promise<SlackPerson> => {
     try {
       const { user } = await callSlack(() => client.users.info({ user: userId }));
       const profile = user?.profile;
-      return (
+      const name =
         [profile?.display_name, profile?.real_name, user?.real_name, user?.name].find(isNonEmpty) ??
-        userId
-      );
+        userId;
+      return { name, isAdmin: user?.is_admin === true || user?.is_owner === true };
     } catch (error) {
-      logger.warn('user name lookup failed', { userId, error });
+      logger.warn('user lookup failed', { userId, error });
       cache.delete(userId);
-      return userId;
+      return { name: userId, isAdmin: false };
     }
   };
+  const personOf = (userId: string): Promise<SlackPerson> => {
+    const cached = cache.get(userId);
+    if (cached !== undefined && cached.expiresAt > now()) return cached.person;
+    if (cache.size >= MAX_CACHED_PEOPLE) cache.delete(cache.keys().next().value ?? '');
+    const person = lookUp(userId);
+    cache.set(userId, { person, expiresAt: now() + PERSON_TTL_MS });
+    return person;
+  };
   return {
-    nameOf(userId) {
-      const cached = cache.get(userId);
-      if (cached !== undefined && cached.expiresAt > now()) return cached.name;
-      if (cache.size >= MAX_CACHED_NAMES) cache.delete(cache.keys().next().value ?? '');
-      const name = lookUp(userId);
-      cache.set(userId, { name, expiresAt: now() + NAME_TTL_MS });
-      return name;
-    },
+    personOf,
+    nameOf: async (userId) => (await personOf(userId)).name,
   };
 }
 

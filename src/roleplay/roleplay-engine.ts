@@ -54,6 +54,8 @@ export interface RoleplayEngine {
   interject(thread: ThreadRef, message: Message): Promise<boolean>;
   /** Drives every running play this process is not driving yet (after a restart); returns how many. */
   resume(): Promise<number>;
+  /** The play staged in a thread, as stored. */
+  play(threadKey: string): Promise<Play | undefined>;
   /** Resolves when this process stops driving the play (it ended, or was handed back). */
   finished(threadKey: string): Promise<void>;
   /** Hands every play back (the turn under way is left for the next process) and stops adopting. */
@@ -182,6 +184,7 @@ export function createRoleplayEngine(deps: RoleplayEngineDeps): RoleplayEngine {
       return true;
     },
     resume,
+    play: (key) => deps.plays.get(key),
     finished: (key) => driver.finished(key),
     async drain() {
       clearInterval(adoption);

@@ -2,6 +2,9 @@ import { type Core, createCore } from '../../src/app.js';
 import { type Config, type Env, loadConfig } from '../../src/config/config.js';
 import { createLogger, type Logger } from '../../src/log/logger.js';
 import { createPrometheusMetrics } from '../../src/metrics/metrics.js';
+import { createMemoryPlayStore } from '../../src/roleplay/memory-play-store.js';
+import type { PlayStore } from '../../src/roleplay/play.js';
+import type { RoleplaySetup } from '../../src/roleplay/roleplay-engine.js';
 import { createMemoryConversationStore } from '../../src/store/memory-store.js';
 import type { ConversationStore } from '../../src/store/store.js';
 import { type FakeMistral, startFakeMistral } from '../fakes/mistral/fake-mistral.js';
@@ -24,8 +27,9 @@ export async function startRigMistral(
     MISTRAL_API_KEY: apiKey,
     MISTRAL_AGENT_ID: agent,
     MISTRAL_SERVER_URL: mistral.url,
-    AGENTS: `other=${otherAgent}`,
+    AGENTS: `main=${agent},other=${otherAgent}`,
     AGENT_RETRY_BUDGET_MS: '0',
+    ROLEPLAY_PAUSE_MS: '0',
   };
   return { mistral, env, agent, otherAgent };
 }
@@ -55,8 +59,20 @@ export function capturingLogger(secrets: readonly string[]): {
   return { logger, logs: () => text };
 }
 
-/** The core over the given store (memory by default), with metrics of its own. */
-export function testCore(config: Config, logger: Logger, store?: ConversationStore): Core {
-  const chosen = store ?? createMemoryConversationStore({ limits: config.history });
-  return createCore(config, logger, { store: chosen, metrics: createPrometheusMetrics() });
+/** Stores a test may share between two Parley instances (two processes, or one restarted). */
+export interface SharedStores {
+  readonly store?: ConversationStore;
+  readonly plays?: PlayStore;
+}
+
+/** The core over the given stores (memory by default), with metrics of its own. */
+export function testCore(config: Config, logger: Logger, shared: SharedStores = {}): Core {
+  const store = shared.store ?? createMemoryConversationStore({ limits: config.history });
+  const plays = shared.plays ?? createMemoryPlayStore();
+  return createCore(config, logger, { store, plays, metrics: createPrometheusMetrics() });
+}
+
+/** What adapters need for `/roleplay`, from a core. */
+export function roleplaySetup(core: Core): RoleplaySetup {
+  return { engine: core.roleplay, roster: core.config.roster, limits: core.config.roleplay };
 }

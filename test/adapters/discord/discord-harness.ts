@@ -9,7 +9,14 @@ import {
   startFakeDiscord,
 } from '../../fakes/discord/index.js';
 import type { FakeMistral } from '../../fakes/mistral/fake-mistral.js';
-import { capturingLogger, startRigMistral, testConfig, testCore } from '../../support/rig-parts.js';
+import {
+  capturingLogger,
+  roleplaySetup,
+  type SharedStores,
+  startRigMistral,
+  testConfig,
+  testCore,
+} from '../../support/rig-parts.js';
 
 /** Parley with its Discord adapter, wired to a fake Discord and a fake Mistral. */
 export interface DiscordRig {
@@ -25,14 +32,17 @@ export interface DiscordRig {
   close(): Promise<void>;
 }
 
-export async function startDiscordRig(options: FakeDiscordOptions = {}): Promise<DiscordRig> {
+export async function startDiscordRig(
+  options: FakeDiscordOptions = {},
+  shared: SharedStores = {},
+): Promise<DiscordRig> {
   const discord = await startFakeDiscord(options);
   const { mistral, env: mistralEnv, agent, otherAgent } = await startRigMistral('discord');
   const env = { ...mistralEnv, DISCORD_TOKEN: discord.token, DISCORD_API_URL: discord.restUrl };
   const config = testConfig(env);
   const mistralKey = config.mistral.apiKey;
   const { logger, logs } = capturingLogger([mistralKey, discord.token]);
-  const core = testCore(config, logger);
+  const core = testCore(config, logger, shared);
   if (config.discord === undefined) throw new Error('test config has no discord');
   const adapter = createDiscordAdapter(config.discord, {
     dispatcher: core.dispatcher,
@@ -40,6 +50,7 @@ export async function startDiscordRig(options: FakeDiscordOptions = {}): Promise
     store: core.store,
     roster: config.roster,
     logger,
+    roleplay: roleplaySetup(core),
   });
   await adapter.start();
   return {

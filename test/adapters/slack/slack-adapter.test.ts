@@ -450,13 +450,6 @@ describe('Slack commands', () => {
 
     expect(rig.mistral.completions.at(-1)?.messages).toHaveLength(1);
   });
-
-  it('/roleplay is acknowledged with a clear message', async () => {
-    await command('/roleplay', 'a b topic');
-    await rig.slack.waitFor(() => rig.slack.responses.length === 1);
-
-    expect(JSON.stringify(rig.slack.responses[0]?.body)).toContain('Role-play');
-  });
 });
 
 /** Alice types a slash command in #general. */

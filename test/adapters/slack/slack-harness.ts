@@ -2,10 +2,16 @@ import { createSlackAdapter, type SlackAdapter } from '../../../adapters/slack/s
 import type { Core } from '../../../src/app.js';
 import { createHealthCheck } from '../../../src/http/health.js';
 import { createHttpServer } from '../../../src/http/http-server.js';
-import type { ConversationStore } from '../../../src/store/store.js';
 import type { FakeMistral } from '../../fakes/mistral/fake-mistral.js';
 import { type FakeSlack, startFakeSlack } from '../../fakes/slack/index.js';
-import { capturingLogger, startRigMistral, testConfig, testCore } from '../../support/rig-parts.js';
+import {
+  capturingLogger,
+  roleplaySetup,
+  type SharedStores,
+  startRigMistral,
+  testConfig,
+  testCore,
+} from '../../support/rig-parts.js';
 
 /** Parley with its Slack adapter, wired to a fake Slack and a fake Mistral. */
 export interface SlackRig {
@@ -23,23 +29,32 @@ export interface SlackRig {
   close(): Promise<void>;
 }
 
-export async function startSlackRig(
-  options: { store?: ConversationStore } = {},
-): Promise<SlackRig> {
+export interface SlackRigOptions extends SharedStores {
+  /** Socket Mode: `SLACK_APP_TOKEN` set and no signing secret; events come over the fake's WebSocket. */
+  readonly socketMode?: boolean;
+}
+
+export async function startSlackRig(options: SlackRigOptions = {}): Promise<SlackRig> {
   const slack = await startFakeSlack({
     botToken: 'xoxb-1234-secret-slack-token',
     signingSecret: 'slack-signing-secret-abc',
+    appToken: 'xapp-1-A0PARLEY-secret-app-token',
   });
   const { mistral, env, agent, otherAgent } = await startRigMistral('slack');
+  const transport =
+    options.socketMode === true
+      ? { SLACK_APP_TOKEN: slack.appToken }
+      : { SLACK_SIGNING_SECRET: slack.signingSecret };
   const config = testConfig({
     ...env,
+    ...transport,
     SLACK_BOT_TOKEN: slack.botToken,
-    SLACK_SIGNING_SECRET: slack.signingSecret,
     SLACK_API_URL: slack.apiUrl,
   });
   const mistralKey = config.mistral.apiKey;
-  const { logger, logs } = capturingLogger([mistralKey, slack.botToken, slack.signingSecret]);
-  const core = testCore(config, logger, options.store);
+  const secrets = [mistralKey, slack.botToken, slack.signingSecret, slack.appToken];
+  const { logger, logs } = capturingLogger(secrets);
+  const core = testCore(config, logger, options);
   const platforms: SlackAdapter[] = [];
   const http = createHttpServer({
     logger,
@@ -52,6 +67,7 @@ export async function startSlackRig(
     store: core.store,
     logger,
     http,
+    roleplay: roleplaySetup(core),
   });
   platforms.push(adapter);
   const port = await http.listen(0, '127.0.0.1');

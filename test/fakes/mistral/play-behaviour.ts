@@ -50,6 +50,18 @@ export async function playBehaviour(behaviour: Behaviour, context: PlayContext):
       return playMalformed(behaviour.textBefore, context);
     case 'hang':
       return hang(context);
+    case 'gate': {
+      const opened = await Promise.race([
+        behaviour.until.then(
+          () => true,
+          () => true,
+        ),
+        new Promise<boolean>((resolve) =>
+          context.signal.addEventListener('abort', () => resolve(false), { once: true }),
+        ),
+      ]);
+      return opened ? playBehaviour(behaviour.then, context) : undefined;
+    }
   }
 }
 
