@@ -169,7 +169,7 @@ describe('Discord role-play', () => {
     rig.mistral.enqueue({
       kind: 'gate',
       until: gate,
-      then: { kind: 'reply', text: 'opening line' },
+      next: { kind: 'reply', text: 'opening line' },
     });
     startPlay({ first: 'main', second: 'other', topic: 'the weather', turns: 2 });
     const announcement = await staged();

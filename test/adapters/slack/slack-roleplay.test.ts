@@ -147,7 +147,7 @@ describe('Slack role-play', () => {
     rig.mistral.enqueue({
       kind: 'gate',
       until: gate,
-      then: { kind: 'reply', text: 'opening line' },
+      next: { kind: 'reply', text: 'opening line' },
     });
     await roleplay('main other 2 the weather');
     const root = await announcement();

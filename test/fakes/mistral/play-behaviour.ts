@@ -60,7 +60,7 @@ export async function playBehaviour(behaviour: Behaviour, context: PlayContext):
           context.signal.addEventListener('abort', () => resolve(false), { once: true }),
         ),
       ]);
-      return opened ? playBehaviour(behaviour.then, context) : undefined;
+      return opened ? playBehaviour(behaviour.next, context) : undefined;
     }
   }
 }

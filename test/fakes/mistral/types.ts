@@ -30,8 +30,8 @@ export type Behaviour =
   | { readonly kind: 'malformed'; readonly textBefore?: string }
   /** Accepts the request and never answers; `close()` still ends it. */
   | { readonly kind: 'hang' }
-  /** Holds the request until `until` settles (a test's gate), then plays `then`. */
-  | { readonly kind: 'gate'; readonly until: Promise<unknown>; readonly then: Behaviour };
+  /** Holds the request until `until` settles (a test's gate), then plays `next`. */
+  | { readonly kind: 'gate'; readonly until: Promise<unknown>; readonly next: Behaviour };
 
 /** One message as the service reads it: `prefix` appears only when true (false is its default). */
 export interface RecordedMessage {
