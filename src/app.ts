@@ -96,6 +96,7 @@ function createStore(config: Config, logger: Logger): ConversationStore {
     return createRedisConversationStore({
       url: config.redisUrl,
       limits: config.history,
+      leaseMs: config.turnLeaseMs,
       logger: logger.child({ component: 'redis' }),
     });
   }

@@ -30,6 +30,8 @@ export interface Config {
   readonly mistral: MistralConfig;
   readonly roster: Roster;
   readonly redisUrl: string | undefined;
+  /** How long a thread's turn outlives a process that died holding it (Redis only). */
+  readonly turnLeaseMs: number;
   readonly slack: SlackConfig | undefined;
   readonly discord: DiscordConfig | undefined;
   readonly roleplay: {
@@ -66,6 +68,8 @@ export const DEFAULTS = {
   historyTtlDays: 30,
   agentTimeoutMs: 120_000,
   agentRetryBudgetMs: 30_000,
+  // A dead process blocks its threads this long; renewals every third of it keep live ones.
+  turnLeaseMs: 15_000,
 } as const satisfies Record<string, string | number>;
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
@@ -81,6 +85,7 @@ export function loadConfig(env: Env, readFile?: (path: string) => string): Confi
     mistral: readMistral(read, roster),
     roster,
     redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:']),
+    turnLeaseMs: read.int('TURN_LEASE_MS', DEFAULTS.turnLeaseMs, 1_000, 600_000),
     slack: readSlack(read),
     discord: readDiscord(read),
     roleplay: readRoleplay(read),

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type FakeMistral, startFakeMistral } from '../fakes/mistral/fake-mistral.js';
+import { type FakeSlack, startFakeSlack } from '../fakes/slack/index.js';
+import { redisUrl } from '../setup/redis.js';
+import { type ParleyProcess, startParleyProcess } from '../support/parley-process.js';
+
+const MAIN = 'ag:restart:main';
+const OTHER = 'ag:restart:other';
+const GENERAL = 'C0GENERAL';
+let slack: FakeSlack;
+let mistral: FakeMistral;
+const running: ParleyProcess[] = [];
+
+beforeAll(async () => {
+  // A team of its own: the shared test Redis may hold keys of other runs.
+  slack = await startFakeSlack({ teamId: `T${randomUUID().slice(0, 8).toUpperCase()}` });
+  mistral = await startFakeMistral({
+    apiKey: 'restart-key',
+    agents: [
+      { id: MAIN, name: 'Main' },
+      { id: OTHER, name: 'Other' },
+    ],
+  });
+});
+afterAll(async () => {
+  await Promise.all(running.map((parley) => parley.kill()));
+  await slack.close();
+  await mistral.close();
+});
+
+async function parley(): Promise<ParleyProcess> {
+  const started = await startParleyProcess({
+    MISTRAL_API_KEY: 'restart-key',
+    MISTRAL_AGENT_ID: MAIN,
+    MISTRAL_SERVER_URL: mistral.url,
+    AGENTS: `main=${MAIN},other=${OTHER}`,
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_SIGNING_SECRET: slack.signingSecret,
+    SLACK_API_URL: slack.apiUrl,
+    REDIS_URL: redisUrl(),
+    ROLEPLAY_PAUSE_MS: '0',
+    TURN_LEASE_MS: '1000',
+    LOG_LEVEL: 'warn',
+  });
+  running.push(started);
+  return started;
+}
+
+describe('a role-play across a crash', () => {
+  it('is finished by the next process with no line repeated or skipped', {
+    timeout: 60_000,
+  }, async () => {
+    let line = 0;
+    mistral.setResponder((request) => {
+      line += 1;
+      return line === 3
+        ? { kind: 'hang' }
+        : { kind: 'reply', text: `line ${line} by ${request.agentId}` };
+    });
+    const first = await parley();
+
+    await slack.sendSlashCommand(`${first.baseUrl}/slack/events`, {
+      command: '/roleplay',
+      text: 'main other 4 "the crash"',
+      user_id: 'U0ALICE',
+      channel_id: GENERAL,
+    });
+    await vi.waitFor(() => expect(mistral.completions).toHaveLength(3), { timeout: 15_000 });
+    await first.kill();
+    const second = await parley();
+    const root = slack.messages(GENERAL).find((message) => message.isBot)?.ts ?? '';
+    const closing = () =>
+      slack.messages(GENERAL, root).find((message) => message.text.startsWith('🎬'));
+    await slack
+      .waitFor(() => closing() !== undefined, 20_000)
+      .catch((error: unknown) => {
+        throw new Error(
+          `no closing line (${mistral.completions.length} calls); second process said:\n${second.output()}\nfirst said:\n${first.output()}`,
+          { cause: error },
+        );
+      });
+
+    const agents = mistral.completions.map((call) => call.agentId);
+    expect(agents).toEqual([MAIN, OTHER, MAIN, MAIN, OTHER]);
+    const finished = slack
+      .messages(GENERAL, root)
+      .filter((message) => /^line \d by/.test(message.text))
+      .map((m) => m.text);
+    expect(finished).toEqual([
+      `line 1 by ${MAIN}`,
+      `line 2 by ${OTHER}`,
+      `line 4 by ${MAIN}`,
+      `line 5 by ${OTHER}`,
+    ]);
+    const lastRequest = mistral.completions.at(-1)?.messages ?? [];
+    expect(lastRequest.map((message) => message.role)).toEqual(['user', 'assistant', 'user']);
+    expect(closing()?.text).toBe('🎬 The end: 4 turns done.');
+    expect(await second.terminate()).toBe(0);
+  });
+});

@@ -1,0 +1,73 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { freePort } from '../setup/redis-process.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/** `npm start` as a real child process, for tests that kill and restart Parley. */
+export interface ParleyProcess {
+  readonly baseUrl: string;
+  readonly output: () => string;
+  /** Ends it like a crash: SIGKILL, no cleanup. */
+  kill(): Promise<void>;
+  /** Ends it like a deploy: SIGTERM; resolves with the exit code. */
+  terminate(): Promise<number | null>;
+}
+
+// Starting tsx and connecting to the fakes takes a few seconds on a loaded machine.
+const READY_TIMEOUT_MS = 15_000;
+
+export async function startParleyProcess(
+  env: Readonly<Record<string, string>>,
+): Promise<ParleyProcess> {
+  const port = await freePort();
+  // Node itself with tsx as a loader (not the tsx wrapper), so SIGKILL hits Parley, not a parent.
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'main.ts')], {
+    cwd: join(ROOT, 'test'),
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  const baseUrl = `http://127.0.0.1:${port}`;
+  await untilHealthy(baseUrl, child, () => output);
+  return {
+    baseUrl,
+    output: () => output,
+    async kill() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    async terminate() {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+async function untilHealthy(
+  baseUrl: string,
+  child: ChildProcess,
+  output: () => string,
+): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new Error(`parley exited early (${child.exitCode}):\n${output()}`);
+    const healthy = await fetch(`${baseUrl}/healthz`)
+      .then((response) => response.ok)
+      .catch(() => false);
+    if (healthy) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`parley did not become healthy:\n${output()}`);
+}
