@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { registerDiscordCommands } from '../../adapters/discord/register-commands.js';
+import { DEFAULT_IDS, startFakeDiscord } from '../fakes/discord/index.js';
 import { type FakeMistral, startFakeMistral } from '../fakes/mistral/fake-mistral.js';
 import { type FakeSlack, startFakeSlack } from '../fakes/slack/index.js';
 import { redisUrl } from '../setup/redis.js';
@@ -47,7 +49,7 @@ async function parley(): Promise<ParleyProcess> {
   return started;
 }
 
-describe('a role-play across a crash', () => {
+describe('a Slack role-play across a crash', () => {
   it('is finished by the next process with no line repeated or skipped', {
     timeout: 60_000,
   }, async () => {
@@ -97,5 +99,63 @@ describe('a role-play across a crash', () => {
     expect(lastRequest.map((message) => message.role)).toEqual(['user', 'assistant', 'user']);
     expect(closing()?.text).toBe('🎬 The end: 4 turns done.');
     expect(await second.terminate()).toBe(0);
+  });
+});
+
+describe('a Discord role-play across a crash', () => {
+  it('is finished by the next process with no line repeated or skipped', { timeout: 60_000 }, async () => {
+    const discord = await startFakeDiscord();
+    try {
+      const env = {
+        MISTRAL_API_KEY: 'restart-key',
+        MISTRAL_AGENT_ID: MAIN,
+        MISTRAL_SERVER_URL: mistral.url,
+        AGENTS: `main=${MAIN},other=${OTHER}`,
+        DISCORD_TOKEN: discord.token,
+        DISCORD_API_URL: discord.restUrl,
+        DISCORD_GUILD_ID: DEFAULT_IDS.guild,
+        REDIS_URL: redisUrl(),
+        ROLEPLAY_PAUSE_MS: '0',
+        TURN_LEASE_MS: '1000',
+        LOG_LEVEL: 'warn',
+      };
+      await registerDiscordCommands(env);
+      mistral.reset();
+      let line = 0;
+      mistral.setResponder((request) => {
+        line += 1;
+        return line === 3 ? { kind: 'hang' } : { kind: 'reply', text: `line ${line} by ${request.agentId}` };
+      });
+      const first = await startParleyProcess(env);
+      running.push(first);
+      await discord.connected();
+
+      discord.sendInteraction({
+        name: 'roleplay',
+        subcommand: 'start',
+        options: { first: 'main', second: 'other', topic: 'the crash', turns: 4 },
+        channelId: DEFAULT_IDS.general,
+        userId: DEFAULT_IDS.alice,
+      });
+      await vi.waitFor(() => expect(mistral.completions).toHaveLength(3), { timeout: 15_000 });
+      await first.kill();
+      const second = await startParleyProcess(env);
+      running.push(second);
+      const announcement = discord.messages(DEFAULT_IDS.general).find((message) => message.content.startsWith('🎭'));
+      const threadId = announcement?.id ?? '';
+      const closing = () => discord.messages(threadId).find((message) => message.content.startsWith('🎬'));
+      await discord.waitFor(() => closing(), 20_000);
+
+      expect(mistral.completions.map((call) => call.agentId)).toEqual([MAIN, OTHER, MAIN, MAIN, OTHER]);
+      const finished = discord
+        .messages(threadId)
+        .filter((message) => /^line \d by/.test(message.content))
+        .map((message) => message.content);
+      expect(finished).toEqual([`line 1 by ${MAIN}`, `line 2 by ${OTHER}`, `line 4 by ${MAIN}`, `line 5 by ${OTHER}`]);
+      expect(closing()?.content).toBe('🎬 The end: 4 turns done.');
+      expect(await second.terminate()).toBe(0);
+    } finally {
+      await discord.close();
+    }
   });
 });
