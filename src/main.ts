@@ -5,6 +5,7 @@ import { createSlackAdapter } from '../adapters/slack/slack-adapter.js';
 import { type Core, createCore } from './app.js';
 import { type Config, enabledPlatforms, loadConfig, NO_PLATFORM_HELP } from './config/config.js';
 import { environmentWithDotEnv } from './config/env-file.js';
+import { createDirectInbox, createPortRegistry } from './core/replies.js';
 import { createHealthCheck, type PlatformHealth } from './http/health.js';
 import { createHttpServer } from './http/http-server.js';
 import { createLogger, type Logger } from './log/logger.js';
@@ -79,17 +80,18 @@ async function serve(config: Config): Promise<void> {
     health: createHealthCheck(core.store, () => platforms),
   });
   const roleplay = { engine: core.roleplay, roster: config.roster, limits: config.roleplay };
-  const ports = {
-    dispatcher: core.dispatcher,
-    commands: core.commands,
-    store: core.store,
-    logger,
-    roleplay,
-  };
-  if (config.slack !== undefined)
-    platforms.push(createSlackAdapter(config.slack, { ...ports, http }));
+  const registry = createPortRegistry();
+  const inbox = createDirectInbox(core.dispatcher, registry.find);
+  const shared = { inbox, commands: core.commands, store: core.store, logger, roleplay };
+  if (config.slack !== undefined) {
+    const slack = createSlackAdapter(config.slack, { ...shared, http });
+    registry.add(slack.port);
+    platforms.push(slack);
+  }
   if (config.discord !== undefined) {
-    platforms.push(createDiscordAdapter(config.discord, { ...ports, roster: config.roster }));
+    const discord = createDiscordAdapter(config.discord, { ...shared, roster: config.roster });
+    registry.add(discord.port);
+    platforms.push(discord);
   }
   const port = await http.listen(config.port);
   logger.info('http listening', {

@@ -1,35 +1,33 @@
 import {
-  ChannelType,
   Client,
   Events,
   GatewayIntentBits,
   type Message,
   Partials,
+  REST,
   type SendableChannels,
   type ThreadChannel,
 } from 'discord.js';
 import type { DiscordConfig } from '../../src/config/config.js';
 import type { Roster } from '../../src/config/roster.js';
 import type { ConversationCommands } from '../../src/core/commands.js';
-import type { Dispatcher } from '../../src/core/dispatcher.js';
-import type { IncomingMessage, Persona, ReplySink, ThreadRef } from '../../src/core/model.js';
-import { ParleyError } from '../../src/errors.js';
+import type { Persona, ReplySink, ThreadRef } from '../../src/core/model.js';
+import type { Inbox, ReplyPort, WireMessage } from '../../src/core/replies.js';
 import type { PlatformHealth, PlatformStatus } from '../../src/http/health.js';
 import type { Logger } from '../../src/log/logger.js';
 import type { RoleplaySetup } from '../../src/roleplay/roleplay-engine.js';
 import type { ConversationStore } from '../../src/store/store.js';
 import { inviteUrl } from './discord-commands.js';
-import { loadDiscordThread } from './discord-context.js';
 import { type DiscordRoute, routeDiscordMessage, threadNameFrom } from './discord-events.js';
 import { attachmentsOf, authorNameOf, factsOf, mentionNamesOf } from './discord-facts.js';
 import { handleInteraction } from './discord-interactions.js';
-import { createDiscordReplySink } from './discord-reply.js';
+import { createDiscordReplyPort, discordTarget } from './discord-port.js';
 import { createDiscordRoleplay, type DiscordRoleplay } from './discord-roleplay.js';
 import { discordTextToMarkdown } from './discord-text.js';
-import { createPersonaWebhooks } from './discord-webhooks.js';
 
 export interface DiscordAdapterDeps {
-  readonly dispatcher: Dispatcher;
+  /** Where each person's message goes: answered in this process, or queued for a worker. */
+  readonly inbox: Inbox;
   readonly commands: ConversationCommands;
   readonly store: ConversationStore;
   readonly roster: Roster;
@@ -44,6 +42,16 @@ export interface DiscordAdapter extends PlatformHealth {
   inviteUrl(): string | undefined;
   /** A reply in a thread under a persona's name and avatar (role-play), through the channel webhook. */
   personaSink(threadId: string, persona: Persona): ReplySink;
+  /** Posting replies over REST: what a worker needs, with or without the gateway. */
+  readonly port: ReplyPort;
+}
+
+/** The REST client every Discord process posts with. */
+export function discordRest(config: DiscordConfig): REST {
+  return new REST({
+    version: '10',
+    ...(config.apiUrl === undefined ? {} : { api: config.apiUrl }),
+  }).setToken(config.token);
 }
 
 const BASE_INTENTS = [
@@ -69,7 +77,7 @@ export function createDiscordAdapter(
   let client: Client | undefined;
   let status: PlatformStatus = { state: 'connecting' };
   let hasMessageContent = true;
-  let webhooks: ReturnType<typeof createPersonaWebhooks> | undefined;
+  const port = createDiscordReplyPort(discordRest(config), log);
   const roleplay: DiscordRoleplay | undefined =
     deps.roleplay === undefined
       ? undefined
@@ -126,26 +134,25 @@ export function createDiscordAdapter(
     if (route.kind === 'ignored') return;
     const place = await conversationOf(message, route);
     if (place === undefined) return;
-    const incoming = toIncoming(message, botId, place, route, self.user?.username ?? 'Parley');
+    const incoming = toIncoming(message, place, route, botId);
     // In a role-play thread a person's message is heard by the next speaker, not answered.
     if (route.kind !== 'dm' && (await deps.roleplay?.engine.interject(place.ref, incoming.message)))
       return;
     if (route.kind === 'thread-reply' && !(await isPartOf(place.channel, place.ref, botId))) return;
     // Without the Message Content intent a follow-up arrives empty: nothing to answer.
     if (incoming.message.text === '' && incoming.message.attachments.length === 0) return;
-    await deps.dispatcher.handle(incoming, createDiscordReplySink({ channel: place.channel }));
+    const withContext = route.kind === 'thread-mention';
+    await deps.inbox.submit({ incoming, target: discordTarget(place.channel.id), withContext });
   }
 
   function toIncoming(
     message: Message,
-    botId: string,
     place: { ref: ThreadRef; channel: SendableChannels },
     route: DiscordRoute,
-    botName: string,
-  ): IncomingMessage {
+    botId: string,
+  ): WireMessage {
     const text = discordTextToMarkdown(message.content, botId, mentionNamesOf(message));
     const author = { id: message.author.id, name: authorNameOf(message), isBot: false };
-    const thread = place.channel;
     return {
       thread: place.ref,
       deliveryKey: `discord:${message.id}`,
@@ -158,12 +165,6 @@ export function createDiscordAdapter(
         attachments: attachmentsOf(message),
         at: message.createdTimestamp,
       },
-      ...(route.kind === 'thread-mention' && thread.isThread()
-        ? {
-            loadContext: () =>
-              loadDiscordThread(thread as ThreadChannel, { id: botId, name: botName }, log),
-          }
-        : {}),
     };
   }
 
@@ -235,19 +236,7 @@ export function createDiscordAdapter(
   }
 
   function personaSink(threadId: string, persona: Persona): ReplySink {
-    const thread = client?.channels.cache.get(threadId);
-    const parent = thread?.isThread() ? thread.parent : null;
-    if (!thread?.isThread() || parent?.type !== ChannelType.GuildText || webhooks === undefined) {
-      throw new ParleyError(
-        'PLATFORM_UNAVAILABLE',
-        'persona replies need a thread in a text channel',
-      );
-    }
-    const hooks = webhooks;
-    return createDiscordReplySink({
-      channel: thread,
-      persona: { persona, webhook: () => hooks.forChannel(parent), threadId },
-    });
+    return port.sink(discordTarget(threadId, persona));
   }
 
   return {
@@ -270,11 +259,11 @@ export function createDiscordAdapter(
         hasMessageContent = false;
         client = await login(false);
       }
-      webhooks = createPersonaWebhooks(client);
       status = connectedStatus();
       log.info('discord connected', { user: client.user?.tag, invite: this.inviteUrl() });
     },
     personaSink,
+    port,
     async stop() {
       await client?.destroy();
       status = { state: 'disconnected' };

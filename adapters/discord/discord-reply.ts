@@ -1,6 +1,8 @@
-import type { Message, SendableChannels, Webhook } from 'discord.js';
+import { type REST, Routes } from 'discord.js';
 import { createLiveReply, type MessageTransport } from '../../src/core/live-reply.js';
 import type { Persona, ReplySink } from '../../src/core/model.js';
+import { journaledTransport, type ReplyJournal } from '../../src/core/replies.js';
+import type { PersonaWebhooks } from './discord-webhooks.js';
 
 // Discord refuses message content over 2,000 characters (50035 BASE_TYPE_MAX_LENGTH).
 export const DISCORD_MAX_MESSAGE_LENGTH = 2_000;
@@ -9,29 +11,37 @@ const EDIT_INTERVAL_MS = 1_000;
 // A typing indicator lasts 10 s; renew it a little before it fades.
 const TYPING_RENEW_MS = 8_000;
 // The agent's text must never ping @everyone, roles or people.
-const NO_PINGS = { parse: [] as [] };
+const NO_PINGS = { parse: [] };
 
-/** Where one reply goes: a thread or DM channel, and for personas the parent channel's webhook. */
+/** Where one reply goes: a thread or DM channel, optionally under a persona (role-play). */
 export interface DiscordReplyTarget {
-  readonly channel: SendableChannels;
-  readonly persona?: {
-    readonly persona: Persona;
-    readonly webhook: () => Promise<Webhook>;
-    readonly threadId?: string;
-  };
+  readonly channelId: string;
+  readonly persona?: Persona;
+}
+
+export interface DiscordReplyDeps {
+  /** REST only: any process can post, whether or not it holds a gateway connection. */
+  readonly rest: REST;
+  readonly webhooks: PersonaWebhooks;
 }
 
 /**
  * A reply in Discord: typing while the agent thinks, then one message edited as the answer
  * streams (about once a second), continued in new messages past 2,000 characters.
  */
-export function createDiscordReplySink(target: DiscordReplyTarget): ReplySink {
-  const live = createLiveReply(transportFor(target), {
+export function createDiscordReplySink(
+  deps: DiscordReplyDeps,
+  target: DiscordReplyTarget,
+  journal?: ReplyJournal,
+): ReplySink {
+  const live = createLiveReply(journaledTransport(transportFor(deps, target), journal), {
     maxChars: DISCORD_MAX_MESSAGE_LENGTH,
     minEditIntervalMs: EDIT_INTERVAL_MS,
     render: (markdown) => markdown,
   });
   let typing: NodeJS.Timeout | undefined;
+  const sendTyping = (): Promise<unknown> =>
+    deps.rest.post(Routes.channelTyping(target.channelId)).catch(() => undefined);
   const stopTyping = (): void => {
     clearInterval(typing);
     typing = undefined;
@@ -39,10 +49,10 @@ export function createDiscordReplySink(target: DiscordReplyTarget): ReplySink {
   return {
     async start() {
       if (target.persona !== undefined) return;
-      await target.channel.sendTyping().catch(() => undefined);
+      await sendTyping();
       typing = setInterval(() => {
         if (live.hasPosted) return stopTyping();
-        void target.channel.sendTyping().catch(() => undefined);
+        void sendTyping();
       }, TYPING_RENEW_MS);
     },
     async append(delta) {
@@ -59,41 +69,56 @@ export function createDiscordReplySink(target: DiscordReplyTarget): ReplySink {
   };
 }
 
-function transportFor(target: DiscordReplyTarget): MessageTransport<string> {
+interface ApiMessage {
+  readonly id: string;
+}
+
+function transportFor(
+  deps: DiscordReplyDeps,
+  target: DiscordReplyTarget,
+): MessageTransport<string> {
   const persona = target.persona;
   if (persona === undefined) {
-    const sent = new Map<string, Message>();
     return {
       post: async (content) => {
-        const message = await target.channel.send({ content, allowedMentions: NO_PINGS });
-        sent.set(message.id, message);
+        const body = { content, allowed_mentions: NO_PINGS };
+        const message = (await deps.rest.post(Routes.channelMessages(target.channelId), {
+          body,
+        })) as ApiMessage;
         return message.id;
       },
       edit: async (id, content) => {
-        await sent.get(id)?.edit({ content, allowedMentions: NO_PINGS });
+        await deps.rest.patch(Routes.channelMessage(target.channelId, id), {
+          body: { content, allowed_mentions: NO_PINGS },
+        });
       },
     };
   }
-  const thread = persona.threadId === undefined ? {} : { threadId: persona.threadId };
   return {
     post: async (content) => {
-      const webhook = await persona.webhook();
-      const message = await webhook.send({
+      const hook = await deps.webhooks.forThread(target.channelId);
+      const body = {
         content,
-        username: persona.persona.name,
-        ...(persona.persona.avatarUrl === undefined
-          ? {}
-          : { avatarURL: persona.persona.avatarUrl }),
-        allowedMentions: NO_PINGS,
-        ...thread,
-      });
+        username: persona.name,
+        ...(persona.avatarUrl === undefined ? {} : { avatar_url: persona.avatarUrl }),
+        allowed_mentions: NO_PINGS,
+      };
+      const query = new URLSearchParams({ wait: 'true', ...hook.threadQuery });
+      const message = (await deps.rest.post(Routes.webhook(hook.id, hook.token), {
+        body,
+        query,
+        auth: false,
+      })) as ApiMessage;
       return message.id;
     },
     edit: async (id, content) => {
-      await (await persona.webhook()).editMessage(id, {
-        content,
-        allowedMentions: NO_PINGS,
-        ...thread,
+      const hook = await deps.webhooks.forThread(target.channelId);
+      const query = new URLSearchParams(hook.threadQuery);
+      const body = { content, allowed_mentions: NO_PINGS };
+      await deps.rest.patch(Routes.webhookMessage(hook.id, hook.token, id), {
+        body,
+        query,
+        auth: false,
       });
     },
   };

@@ -1,8 +1,9 @@
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { SlackConfig } from '../../src/config/config.js';
 import type { ConversationCommands } from '../../src/core/commands.js';
-import { DEDUPE_TTL_MS, type Dispatcher } from '../../src/core/dispatcher.js';
-import type { IncomingMessage, Persona, ReplySink, ThreadRef } from '../../src/core/model.js';
+import { DEDUPE_TTL_MS } from '../../src/core/dispatcher.js';
+import type { Persona, ReplySink, ThreadRef } from '../../src/core/model.js';
+import type { Inbox, ReplyPort, WireMessage } from '../../src/core/replies.js';
 import type { PlatformHealth, PlatformStatus } from '../../src/http/health.js';
 import type { HttpServer } from '../../src/http/http-server.js';
 import type { Logger } from '../../src/log/logger.js';
@@ -10,15 +11,19 @@ import type { RoleplaySetup } from '../../src/roleplay/roleplay-engine.js';
 import type { ConversationStore } from '../../src/store/store.js';
 import { callSlack, slackErrorCode, type WebClient } from './slack-calls.js';
 import { parseParleyCommand, runParleyCommand } from './slack-commands.js';
-import { loadThreadContext } from './slack-context.js';
-import { createUserDirectory } from './slack-directory.js';
 import { routeSlackEvent, type SlackMessageEvent, threadRootOf } from './slack-events.js';
-import { createSlackReplySink } from './slack-reply.js';
+import {
+  type BotIdentity,
+  createSlackReplyPort,
+  slackClientOptions,
+  slackTarget,
+} from './slack-port.js';
 import { registerSlackRoleplay } from './slack-roleplay.js';
 import { slackTextToMarkdown } from './slack-text.js';
 
 export interface SlackAdapterDeps {
-  readonly dispatcher: Dispatcher;
+  /** Where each person's message goes: answered in this process, or queued for a worker. */
+  readonly inbox: Inbox;
   readonly commands: ConversationCommands;
   readonly store: ConversationStore;
   readonly logger: Logger;
@@ -33,34 +38,22 @@ export interface SlackAdapter extends PlatformHealth {
   stop(): Promise<void>;
   /** A reply in a thread under a persona's name and icon (role-play; needs `chat:write.customize`). */
   personaSink(channel: string, threadTs: string, persona: Persona): ReplySink;
+  /** Posting replies over the Web API: what a worker needs. */
+  readonly port: ReplyPort;
 }
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 // A Web API call that takes longer is failed rather than left hanging a reply.
-const SLACK_CALL_TIMEOUT_MS = 15_000;
 const ROLEPLAY_NOT_YET =
   'Role-play is not available in this version of Parley yet: your command was received, but no dialogue was started.';
 const RESET_WORDS: ReadonlySet<string> = new Set(['reset', '/reset']);
-
-interface BotIdentity {
-  readonly userId: string;
-  readonly botId: string;
-  readonly teamId: string;
-  readonly name: string;
-}
 
 /** Slack through Bolt: events and commands in, streamed replies out. */
 export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps): SlackAdapter {
   const log = deps.logger.child({ platform: 'slack' });
   const isSocketMode = config.appToken !== undefined;
-  const clientOptions = {
-    ...(config.apiUrl === undefined ? {} : { slackApiUrl: config.apiUrl }),
-    // Parley retries 429s itself and nothing else (see callSlack): a write that failed
-    // otherwise may have been posted, and a blind retry would post it twice.
-    retryConfig: { retries: 0 },
-    rejectRateLimitedCalls: true,
-    timeout: SLACK_CALL_TIMEOUT_MS,
-  };
+  const clientOptions = slackClientOptions(config);
+
   // The Socket Mode receiver is built here rather than by Bolt so that stop() can wait for the
   // socket to close: Bolt's stop() resolves before the WebSocket close handshake has finished.
   const receiver: HTTPReceiver | SocketModeReceiver = isSocketMode
@@ -83,33 +76,23 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
   });
   let status: PlatformStatus = { state: 'connecting' };
   let bot: BotIdentity | undefined;
-  const streaming = { isEnabled: true };
-  const directory = createUserDirectory(app.client, log);
-
-  async function identify(): Promise<BotIdentity> {
-    const auth = await callSlack(() => app.client.auth.test());
-    const userId = auth.user_id ?? '';
-    const botId = auth.bot_id ?? '';
-    const teamId = auth.team_id ?? '';
-    return { userId, botId, teamId, name: auth.user ?? 'Parley' };
-  }
+  const port = createSlackReplyPort(config, log, app.client);
+  const directory = port.directory;
 
   async function toIncoming(
     event: SlackMessageEvent,
     self: BotIdentity,
     isShared: boolean,
-  ): Promise<IncomingMessage> {
+  ): Promise<WireMessage> {
     const team = event.team ?? self.teamId;
-    const root = threadRootOf(event);
     const thread: ThreadRef = {
       platform: 'slack',
       workspace: team,
       channel: event.channel,
-      thread: root,
+      thread: threadRootOf(event),
     };
     const text = await slackTextToMarkdown(event.text, self.userId, directory.nameOf);
     const author = { id: event.user, name: await directory.nameOf(event.user), isBot: false };
-    const contextDeps = { client: app.client, logger: log, nameOf: directory.nameOf, bot: self };
     return {
       thread,
       deliveryKey: `slack:${team}:${event.channel}:${event.ts}`,
@@ -122,9 +105,6 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
         attachments: event.files,
         at: tsToMs(event.ts),
       },
-      ...(root !== event.ts
-        ? { loadContext: () => loadThreadContext(contextDeps, event.channel, root) }
-        : {}),
     };
   }
 
@@ -144,21 +124,22 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
       return;
     if (route.kind === 'thread-reply' && (await deps.store.historyLength(incoming.thread)) === 0)
       return;
-    const sink = createSlackReplySink(
-      { client: app.client, logger: log, streaming },
-      {
-        channel: event.channel,
-        threadTs: incoming.thread.thread,
-        teamId: incoming.thread.workspace,
-        userId: event.user,
-      },
-    );
     if (RESET_WORDS.has(incoming.message.text.trim().toLowerCase()))
       return resetFromMessage(incoming);
-    await deps.dispatcher.handle(incoming, sink);
+    const place = {
+      channel: event.channel,
+      threadTs: incoming.thread.thread,
+      teamId: incoming.thread.workspace,
+      userId: event.user,
+    };
+    await deps.inbox.submit({
+      incoming,
+      target: slackTarget(place),
+      withContext: incoming.thread.thread !== event.ts,
+    });
   }
 
-  async function resetFromMessage(incoming: IncomingMessage): Promise<void> {
+  async function resetFromMessage(incoming: WireMessage): Promise<void> {
     const claimed = await deps.store.claim(`delivery:${incoming.deliveryKey}`, DEDUPE_TTL_MS);
     if (!claimed) return;
     const reply = await deps.commands.reset(incoming.thread);
@@ -172,14 +153,8 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
   }
 
   function personaSink(channel: string, threadTs: string, persona: Persona): ReplySink {
-    const target = {
-      channel,
-      threadTs,
-      teamId: bot?.teamId ?? '',
-      userId: bot?.userId ?? '',
-      persona,
-    };
-    return createSlackReplySink({ client: app.client, logger: log, streaming }, target);
+    const place = { channel, threadTs, teamId: bot?.teamId ?? '', userId: bot?.userId ?? '' };
+    return port.sink(slackTarget(place, persona));
   }
 
   const handleEvent = async ({ event }: { event: unknown }): Promise<void> => {
@@ -248,11 +223,12 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
       if (receiver instanceof HTTPReceiver)
         deps.http.route('POST', SLACK_EVENTS_PATH, receiver.requestListener);
       try {
-        bot = await identify();
+        const self = await port.identity();
+        bot = self;
         await app.init();
         if (isSocketMode) await app.start();
         status = { state: 'connected' };
-        log.info('slack connected', { mode: isSocketMode ? 'socket' : 'http', team: bot.teamId });
+        log.info('slack connected', { mode: isSocketMode ? 'socket' : 'http', team: self.teamId });
       } catch (error) {
         const code = slackErrorCode(error);
         status = {
@@ -263,6 +239,7 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
       }
     },
     personaSink,
+    port,
     async stop() {
       if (receiver instanceof SocketModeReceiver) {
         const closed = new Promise((resolve) => receiver.client.once('disconnected', resolve));

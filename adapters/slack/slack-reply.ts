@@ -1,9 +1,10 @@
 import { createLiveReply, type LiveReply } from '../../src/core/live-reply.js';
 import type { Persona, ReplySink } from '../../src/core/model.js';
+import { journaledTransport, type ReplyJournal } from '../../src/core/replies.js';
 import type { Logger } from '../../src/log/logger.js';
 import { callSlack, slackErrorCode, type WebClient } from './slack-calls.js';
 import { markdownToMrkdwn } from './slack-text.js';
-import { createStreamWriter, type StreamWriter } from './stream-writer.js';
+import { createStreamWriter, type StreamCalls, type StreamWriter } from './stream-writer.js';
 
 /** Where one reply goes in Slack. */
 export interface SlackReplyTarget {
@@ -45,9 +46,13 @@ const STREAMING_UNSUPPORTED = new Set([
  * answer streams with chat streaming; elsewhere a placeholder is posted and edited as the
  * answer grows, split across messages when long. Personas post under their own name and icon.
  */
-export function createSlackReplySink(deps: SlackReplyDeps, target: SlackReplyTarget): ReplySink {
+export function createSlackReplySink(
+  deps: SlackReplyDeps,
+  target: SlackReplyTarget,
+  journal?: ReplyJournal,
+): ReplySink {
   const log = deps.logger.child({ component: 'slack-reply', channel: target.channel });
-  const live = createLiveReply(postingTransport(deps.client, target), {
+  const live = createLiveReply(journaledTransport(postingTransport(deps.client, target), journal), {
     maxChars: SLACK_MESSAGE_MAX_CHARS,
     minEditIntervalMs: EDIT_INTERVAL_MS,
     render: markdownToMrkdwn,
@@ -67,8 +72,10 @@ export function createSlackReplySink(deps: SlackReplyDeps, target: SlackReplyTar
   return {
     async start() {
       const hasStatus = target.persona === undefined && (await showStatus(deps.client, target));
-      if (hasStatus && deps.streaming.isEnabled)
-        stream = createStreamWriter(streamCalls(deps.client, target), {
+      // A retried reply edits the messages it posted before: streams cannot be reopened.
+      const isRetry = (journal?.posted.length ?? 0) > 0;
+      if (hasStatus && deps.streaming.isEnabled && !isRetry)
+        stream = createStreamWriter(journaledStream(streamCalls(deps.client, target), journal), {
           maxMessageChars: SLACK_STREAM_MESSAGE_MAX_CHARS,
           intervalMs: STREAM_INTERVAL_MS,
         });
@@ -94,6 +101,21 @@ export function createSlackReplySink(deps: SlackReplyDeps, target: SlackReplyTar
       if (stream !== undefined && !live.hasPosted)
         return void (await postNotice(deps.client, target, shown));
       await live.fail(shown);
+    },
+  };
+}
+
+/** Records each streamed message in the journal, so a retry edits them. */
+function journaledStream(calls: StreamCalls, journal: ReplyJournal | undefined): StreamCalls {
+  if (journal === undefined) return calls;
+  let index = 0;
+  return {
+    ...calls,
+    start: async (markdown) => {
+      const ts = await calls.start(markdown);
+      await journal.record(index, ts);
+      index += 1;
+      return ts;
     },
   };
 }

@@ -103,7 +103,9 @@ describe('a Slack role-play across a crash', () => {
 });
 
 describe('a Discord role-play across a crash', () => {
-  it('is finished by the next process with no line repeated or skipped', { timeout: 60_000 }, async () => {
+  it('is finished by the next process with no line repeated or skipped', {
+    timeout: 60_000,
+  }, async () => {
     const discord = await startFakeDiscord();
     try {
       const env = {
@@ -124,7 +126,9 @@ describe('a Discord role-play across a crash', () => {
       let line = 0;
       mistral.setResponder((request) => {
         line += 1;
-        return line === 3 ? { kind: 'hang' } : { kind: 'reply', text: `line ${line} by ${request.agentId}` };
+        return line === 3
+          ? { kind: 'hang' }
+          : { kind: 'reply', text: `line ${line} by ${request.agentId}` };
       });
       const first = await startParleyProcess(env);
       running.push(first);
@@ -141,17 +145,31 @@ describe('a Discord role-play across a crash', () => {
       await first.kill();
       const second = await startParleyProcess(env);
       running.push(second);
-      const announcement = discord.messages(DEFAULT_IDS.general).find((message) => message.content.startsWith('🎭'));
+      const announcement = discord
+        .messages(DEFAULT_IDS.general)
+        .find((message) => message.content.startsWith('🎭'));
       const threadId = announcement?.id ?? '';
-      const closing = () => discord.messages(threadId).find((message) => message.content.startsWith('🎬'));
+      const closing = () =>
+        discord.messages(threadId).find((message) => message.content.startsWith('🎬'));
       await discord.waitFor(() => closing(), 20_000);
 
-      expect(mistral.completions.map((call) => call.agentId)).toEqual([MAIN, OTHER, MAIN, MAIN, OTHER]);
+      expect(mistral.completions.map((call) => call.agentId)).toEqual([
+        MAIN,
+        OTHER,
+        MAIN,
+        MAIN,
+        OTHER,
+      ]);
       const finished = discord
         .messages(threadId)
         .filter((message) => /^line \d by/.test(message.content))
         .map((message) => message.content);
-      expect(finished).toEqual([`line 1 by ${MAIN}`, `line 2 by ${OTHER}`, `line 4 by ${MAIN}`, `line 5 by ${OTHER}`]);
+      expect(finished).toEqual([
+        `line 1 by ${MAIN}`,
+        `line 2 by ${OTHER}`,
+        `line 4 by ${MAIN}`,
+        `line 5 by ${OTHER}`,
+      ]);
       expect(closing()?.content).toBe('🎬 The end: 4 turns done.');
       expect(await second.terminate()).toBe(0);
     } finally {

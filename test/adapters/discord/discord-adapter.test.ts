@@ -2,6 +2,7 @@ import { REST, Routes } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDiscordAdapter } from '../../../adapters/discord/discord-adapter.js';
 import { inviteUrl } from '../../../adapters/discord/discord-commands.js';
+import { createDirectInbox, createPortRegistry } from '../../../src/core/replies.js';
 import { DEFAULT_IDS } from '../../fakes/discord/index.js';
 import { type DiscordRig, startDiscordRig } from './discord-harness.js';
 
@@ -165,16 +166,18 @@ describe('Discord adapter', () => {
 
   it('answers a message delivered to two Parley processes once', async () => {
     await start();
+    const registry = createPortRegistry();
     const second = createDiscordAdapter(
       { token: rig.discord.token, apiUrl: rig.discord.restUrl, guildId: undefined },
       {
-        dispatcher: rig.core.dispatcher,
+        inbox: createDirectInbox(rig.core.dispatcher, registry.find),
         commands: rig.core.commands,
         store: rig.core.store,
         roster: new Map(),
         logger: rig.core.logger,
       },
     );
+    registry.add(second.port);
     await second.start();
     try {
       const question = mention('just once');

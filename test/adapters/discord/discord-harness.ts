@@ -3,6 +3,7 @@ import {
   type DiscordAdapter,
 } from '../../../adapters/discord/discord-adapter.js';
 import type { Core } from '../../../src/app.js';
+import { createDirectInbox, createPortRegistry } from '../../../src/core/replies.js';
 import {
   type FakeDiscord,
   type FakeDiscordOptions,
@@ -44,14 +45,16 @@ export async function startDiscordRig(
   const { logger, logs } = capturingLogger([mistralKey, discord.token]);
   const core = testCore(config, logger, shared);
   if (config.discord === undefined) throw new Error('test config has no discord');
+  const registry = createPortRegistry();
   const adapter = createDiscordAdapter(config.discord, {
-    dispatcher: core.dispatcher,
+    inbox: createDirectInbox(core.dispatcher, registry.find),
     commands: core.commands,
     store: core.store,
     roster: config.roster,
     logger,
     roleplay: roleplaySetup(core),
   });
+  registry.add(adapter.port);
   await adapter.start();
   return {
     discord,

@@ -1,5 +1,6 @@
 import { createSlackAdapter, type SlackAdapter } from '../../../adapters/slack/slack-adapter.js';
 import type { Core } from '../../../src/app.js';
+import { createDirectInbox, createPortRegistry } from '../../../src/core/replies.js';
 import { createHealthCheck } from '../../../src/http/health.js';
 import { createHttpServer } from '../../../src/http/http-server.js';
 import type { FakeMistral } from '../../fakes/mistral/fake-mistral.js';
@@ -61,8 +62,9 @@ export async function startSlackRig(options: SlackRigOptions = {}): Promise<Slac
     metrics: core.metrics,
     health: createHealthCheck(core.store, () => platforms),
   });
+  const registry = createPortRegistry();
   const adapter = createSlackAdapter(config.slack ?? missing('slack'), {
-    dispatcher: core.dispatcher,
+    inbox: createDirectInbox(core.dispatcher, registry.find),
     commands: core.commands,
     store: core.store,
     logger,
@@ -71,6 +73,7 @@ export async function startSlackRig(options: SlackRigOptions = {}): Promise<Slac
   });
   platforms.push(adapter);
   const port = await http.listen(0, '127.0.0.1');
+  registry.add(adapter.port);
   await adapter.start();
   const baseUrl = `http://127.0.0.1:${port}`;
   return {

@@ -1,0 +1,137 @@
+import { type REST, Routes } from 'discord.js';
+import type { Message, Persona } from '../../src/core/model.js';
+import type { ReplyPort, ReplyTarget } from '../../src/core/replies.js';
+import type { Logger } from '../../src/log/logger.js';
+import { routeDiscordMessage } from './discord-events.js';
+import { createDiscordReplySink } from './discord-reply.js';
+import { discordTextToMarkdown } from './discord-text.js';
+import { createPersonaWebhooks } from './discord-webhooks.js';
+
+// One page of messages (Discord's maximum per request): enough to follow a thread, one call.
+const CONTEXT_MAX_MESSAGES = 100;
+
+interface ApiUser {
+  readonly id: string;
+  readonly username: string;
+  readonly global_name?: string | null;
+  readonly bot?: boolean;
+}
+interface ApiMessage {
+  readonly id: string;
+  readonly channel_id: string;
+  readonly type: number;
+  readonly content: string;
+  readonly author: ApiUser;
+  readonly webhook_id?: string;
+  readonly timestamp: string;
+  readonly mentions?: readonly ApiUser[];
+  readonly attachments?: readonly {
+    readonly filename: string;
+    readonly url: string;
+    readonly content_type?: string;
+  }[];
+}
+
+/** A Discord reply target: the thread or DM channel, and a persona for role-play lines. */
+export function discordTarget(channelId: string, persona?: Persona): ReplyTarget {
+  const address: Record<string, string> = { channelId };
+  if (persona !== undefined) address.personaName = persona.name;
+  if (persona?.avatarUrl !== undefined) address.personaAvatar = persona.avatarUrl;
+  return { platform: 'discord', address };
+}
+
+/** Replies and thread reading over Discord's REST API: works in any process, gateway or not. */
+export function createDiscordReplyPort(rest: REST, logger: Logger): ReplyPort {
+  let me: Promise<ApiUser> | undefined;
+  const bot = (): Promise<ApiUser> => {
+    me ??= rest.get(Routes.user()) as Promise<ApiUser>;
+    return me;
+  };
+  const webhooks = createPersonaWebhooks(rest, async () => (await bot()).id);
+  return {
+    platform: 'discord',
+    sink(target, journal) {
+      const { channelId = '', personaName, personaAvatar } = target.address;
+      const persona =
+        personaName === undefined
+          ? undefined
+          : {
+              name: personaName,
+              ...(personaAvatar === undefined ? {} : { avatarUrl: personaAvatar }),
+            };
+      return createDiscordReplySink(
+        { rest, webhooks },
+        { channelId, ...(persona === undefined ? {} : { persona }) },
+        journal,
+      );
+    },
+    async context(target) {
+      const channelId = target.address.channelId ?? '';
+      try {
+        const self = await bot();
+        const query = new URLSearchParams({ limit: String(CONTEXT_MAX_MESSAGES) });
+        const page = (await rest.get(Routes.channelMessages(channelId), { query })) as ApiMessage[];
+        return [...page]
+          .sort((a, b) => compareSnowflakes(a.id, b.id))
+          .flatMap((message) => lineOf(message, self));
+      } catch (error) {
+        logger.warn('thread context not loaded', { channel: channelId, error });
+        return [];
+      }
+    },
+  };
+}
+
+function lineOf(message: ApiMessage, bot: ApiUser): Message[] {
+  const at = Date.parse(message.timestamp);
+  if (message.author.id === bot.id) {
+    const author = { id: bot.id, name: bot.global_name ?? bot.username, isBot: true };
+    return [
+      { id: message.id, role: 'assistant', author, text: message.content, attachments: [], at },
+    ];
+  }
+  const route = routeDiscordMessage(factsOf(message, bot.id), bot.id);
+  if (route.kind === 'ignored' && route.reason !== 'not-addressed') return [];
+  const users = new Map(
+    (message.mentions ?? []).map((user) => [user.id, user.global_name ?? user.username]),
+  );
+  const text = discordTextToMarkdown(message.content, bot.id, {
+    users,
+    channels: new Map(),
+    roles: new Map(),
+  });
+  const author = {
+    id: message.author.id,
+    name: message.author.global_name ?? message.author.username,
+    isBot: false,
+  };
+  const attachments = (message.attachments ?? []).map((file) => ({
+    name: file.filename,
+    url: file.url,
+    ...(file.content_type === undefined ? {} : { mimeType: file.content_type }),
+  }));
+  return [{ id: message.id, role: 'user', author, text, attachments, at }];
+}
+
+function factsOf(message: ApiMessage, botId: string) {
+  return {
+    id: message.id,
+    channelId: message.channel_id,
+    guildId: null,
+    channelKind: 'thread' as const,
+    parentId: null,
+    authorId: message.author.id,
+    isAuthorBot: message.author.bot === true,
+    webhookId: message.webhook_id ?? null,
+    type: message.type,
+    isEdit: false,
+    content: message.content,
+    mentionsBot: (message.mentions ?? []).some((user) => user.id === botId),
+  };
+}
+
+/** Snowflakes grow with time (and within a millisecond): their order is the messages' order. */
+function compareSnowflakes(a: string, b: string): number {
+  const difference = BigInt(a) - BigInt(b);
+  return difference < 0n ? -1 : difference > 0n ? 1 : 0;
+}

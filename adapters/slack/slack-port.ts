@@ -1,0 +1,113 @@
+import { webApi } from '@slack/bolt';
+import type { SlackConfig } from '../../src/config/config.js';
+import type { Persona } from '../../src/core/model.js';
+import type { ReplyPort, ReplyTarget } from '../../src/core/replies.js';
+import type { Logger } from '../../src/log/logger.js';
+import { callSlack, type WebClient } from './slack-calls.js';
+import { loadThreadContext } from './slack-context.js';
+import { createUserDirectory, type UserDirectory } from './slack-directory.js';
+import { createSlackReplySink } from './slack-reply.js';
+
+// A Web API call that takes longer is failed rather than left hanging a reply.
+const SLACK_CALL_TIMEOUT_MS = 15_000;
+
+/** Who Parley is in the workspace (`auth.test`). */
+export interface BotIdentity {
+  readonly userId: string;
+  readonly botId: string;
+  readonly teamId: string;
+  readonly name: string;
+}
+
+/** Options every Parley WebClient shares. */
+export function slackClientOptions(config: SlackConfig) {
+  return {
+    ...(config.apiUrl === undefined ? {} : { slackApiUrl: config.apiUrl }),
+    // Parley retries 429s itself and nothing else (see callSlack): a write that failed
+    // otherwise may have been posted, and a blind retry would post it twice.
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: SLACK_CALL_TIMEOUT_MS,
+  };
+}
+
+/** A Slack reply target: the thread, the person answered (for streaming), and a persona. */
+export function slackTarget(
+  place: { channel: string; threadTs: string; teamId: string; userId: string },
+  persona?: Persona,
+): ReplyTarget {
+  const address: Record<string, string> = { ...place };
+  if (persona !== undefined) address.personaName = persona.name;
+  if (persona?.avatarUrl !== undefined) address.personaAvatar = persona.avatarUrl;
+  return { platform: 'slack', address };
+}
+
+export interface SlackReplyPort extends ReplyPort {
+  readonly client: WebClient;
+  readonly directory: UserDirectory;
+  identity(): Promise<BotIdentity>;
+}
+
+/** Replies and thread reading over Slack's Web API: works in any process, with or without events. */
+export function createSlackReplyPort(
+  config: SlackConfig,
+  logger: Logger,
+  client?: WebClient,
+): SlackReplyPort {
+  const web = client ?? new webApi.WebClient(config.botToken, slackClientOptions(config));
+  const directory = createUserDirectory(web, logger);
+  const streaming = { isEnabled: true };
+  let identity: Promise<BotIdentity> | undefined;
+  const identify = (): Promise<BotIdentity> => {
+    identity ??= callSlack(() => web.auth.test()).then((auth) => ({
+      userId: auth.user_id ?? '',
+      botId: auth.bot_id ?? '',
+      teamId: auth.team_id ?? '',
+      name: auth.user ?? 'Parley',
+    }));
+    identity.catch(() => {
+      identity = undefined;
+    });
+    return identity;
+  };
+  return {
+    platform: 'slack',
+    client: web,
+    directory,
+    identity: identify,
+    sink(target, journal) {
+      const {
+        channel = '',
+        threadTs = '',
+        teamId = '',
+        userId = '',
+        personaName,
+        personaAvatar,
+      } = target.address;
+      const persona =
+        personaName === undefined
+          ? undefined
+          : {
+              name: personaName,
+              ...(personaAvatar === undefined ? {} : { avatarUrl: personaAvatar }),
+            };
+      const place = {
+        channel,
+        threadTs,
+        teamId,
+        userId,
+        ...(persona === undefined ? {} : { persona }),
+      };
+      return createSlackReplySink({ client: web, logger, streaming }, place, journal);
+    },
+    async context(target) {
+      const { channel = '', threadTs = '' } = target.address;
+      const bot = await identify();
+      return loadThreadContext(
+        { client: web, logger, nameOf: directory.nameOf, bot },
+        channel,
+        threadTs,
+      );
+    },
+  };
+}

@@ -1,0 +1,108 @@
+import type { Dispatcher, DispatchOptions } from './dispatcher.js';
+import type { MessageTransport } from './live-reply.js';
+import type { IncomingMessage, Message, Platform, ReplySink } from './model.js';
+
+/** Where a reply goes, as plain data: any process (ingress or worker) can act on it. */
+export interface ReplyTarget {
+  readonly platform: Platform;
+  readonly address: Readonly<Record<string, string>>;
+}
+
+/** The messages one reply already posted, so a retried job edits them instead of posting again. */
+export interface ReplyJournal {
+  readonly posted: readonly string[];
+  record(index: number, messageId: string): Promise<void>;
+}
+
+/** What a platform offers every process that posts replies. */
+export interface ReplyPort {
+  readonly platform: Platform;
+  sink(target: ReplyTarget, journal?: ReplyJournal): ReplySink;
+  /** The thread so far, for a mention mid-thread (read once). */
+  context(target: ReplyTarget): Promise<readonly Message[]>;
+}
+
+/** A person's message as it travels between processes: no functions, only data. */
+export type WireMessage = Omit<IncomingMessage, 'loadContext'>;
+
+export interface Submission {
+  readonly incoming: WireMessage;
+  readonly target: ReplyTarget;
+  /** A mention mid-thread: the agent also gets the thread so far. */
+  readonly withContext: boolean;
+}
+
+/** Where adapters hand each person's message: answered here, or queued for a worker. */
+export interface Inbox {
+  submit(submission: Submission): Promise<void>;
+}
+
+/** Finds the reply port of a platform. */
+export type PortFinder = (platform: Platform) => ReplyPort | undefined;
+
+/** Rebuilds the message the dispatcher handles, with its context loader when it wants one. */
+export function incomingFor(submission: Submission, port: ReplyPort): IncomingMessage {
+  if (!submission.withContext) return submission.incoming;
+  return { ...submission.incoming, loadContext: () => port.context(submission.target) };
+}
+
+/** The inbox of a single process: every message is answered right here. */
+export function createDirectInbox(dispatcher: Dispatcher, ports: PortFinder): Inbox {
+  return {
+    async submit(submission) {
+      const port = ports(submission.target.platform);
+      if (port === undefined) throw new Error(`no reply port for ${submission.target.platform}`);
+      await dispatcher.handle(incomingFor(submission, port), port.sink(submission.target));
+    },
+  };
+}
+
+/** Handles one submission with an explicit sink journal and options (workers). */
+export async function handleSubmission(
+  dispatcher: Dispatcher,
+  port: ReplyPort,
+  submission: Submission,
+  journal: ReplyJournal | undefined,
+  options: DispatchOptions,
+) {
+  return dispatcher.handle(
+    incomingFor(submission, port),
+    port.sink(submission.target, journal),
+    options,
+  );
+}
+
+/** Turns the first posts of a retried reply into edits of the messages it posted before. */
+export function journaledTransport<Id extends string>(
+  transport: MessageTransport<Id>,
+  journal: ReplyJournal | undefined,
+): MessageTransport<Id> {
+  if (journal === undefined) return transport;
+  let index = 0;
+  return {
+    post: async (text) => {
+      const at = index;
+      index += 1;
+      const earlier = journal.posted[at] as Id | undefined;
+      if (earlier !== undefined) {
+        await transport.edit(earlier, text);
+        return earlier;
+      }
+      const id = await transport.post(text);
+      await journal.record(at, id);
+      return id;
+    },
+    edit: transport.edit,
+  };
+}
+
+/** The reply ports of the platforms this process serves, filled as adapters are created. */
+export function createPortRegistry() {
+  const ports = new Map<Platform, ReplyPort>();
+  return {
+    add(port: ReplyPort): void {
+      ports.set(port.platform, port);
+    },
+    find: ((platform) => ports.get(platform)) as PortFinder,
+  };
+}
