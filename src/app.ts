@@ -33,6 +33,8 @@ export interface CoreOverrides {
   readonly store?: ConversationStore;
   readonly plays?: PlayStore;
   readonly metrics?: Metrics;
+  /** Told when the agent answers 429 (a work queue slows every worker). */
+  readonly onAgentRateLimited?: (waitMs: number) => void;
 }
 
 // Several processes share Redis: one adopts a play whose process died within this long.
@@ -41,7 +43,13 @@ const ROLEPLAY_ADOPT_EVERY_MS = 15_000;
 /** Builds the core from configuration; tests may swap any part. */
 export function createCore(config: Config, logger: Logger, overrides: CoreOverrides = {}): Core {
   const store = guardStore(overrides.store ?? createStore(config, logger));
-  const agent = overrides.agent ?? createMistralAgentClient(config.mistral, { logger });
+  const onRateLimited = overrides.onAgentRateLimited;
+  const agent =
+    overrides.agent ??
+    createMistralAgentClient(config.mistral, {
+      logger,
+      ...(onRateLimited === undefined ? {} : { onRateLimited }),
+    });
   const metrics = overrides.metrics ?? createPrometheusMetrics({ collectProcess: true });
   const dispatcher = createDispatcher({
     store,

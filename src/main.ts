@@ -1,14 +1,10 @@
 import { pino } from 'pino';
 import { createConsoleAdapter } from '../adapters/console/console-adapter.js';
-import { createDiscordAdapter } from '../adapters/discord/discord-adapter.js';
-import { createSlackAdapter } from '../adapters/slack/slack-adapter.js';
 import { type Core, createCore } from './app.js';
 import { type Config, enabledPlatforms, loadConfig, NO_PLATFORM_HELP } from './config/config.js';
 import { environmentWithDotEnv } from './config/env-file.js';
-import { createDirectInbox, createPortRegistry } from './core/replies.js';
-import { createHealthCheck, type PlatformHealth } from './http/health.js';
-import { createHttpServer } from './http/http-server.js';
 import { createLogger, type Logger } from './log/logger.js';
+import { composeRole, ROLES, type Role } from './roles.js';
 
 // Replies under way get this long to finish on SIGTERM; most platforms' hosts wait 30 s.
 const SHUTDOWN_GRACE_MS = 20_000;
@@ -61,66 +57,53 @@ async function chat(config: Config): Promise<void> {
   await core.close(0);
 }
 
-interface RunningPlatform extends PlatformHealth {
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
-
-async function serve(config: Config): Promise<void> {
+async function serve(config: Config, role: Role): Promise<void> {
   if (enabledPlatforms(config).length === 0) {
     process.stderr.write(`${NO_PLATFORM_HELP}\n`);
     process.exit(1);
   }
+  if (role !== 'all' && config.redisUrl === undefined) {
+    process.stderr.write(
+      `--role ${role} needs REDIS_URL: the processes of a scaled-out Parley share their work through Redis.\n`,
+    );
+    process.exit(2);
+  }
   const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
-  const core = createCore(config, logger);
-  const platforms: RunningPlatform[] = [];
-  const http = createHttpServer({
-    logger,
-    metrics: core.metrics,
-    health: createHealthCheck(core.store, () => platforms),
-  });
-  const roleplay = { engine: core.roleplay, roster: config.roster, limits: config.roleplay };
-  const registry = createPortRegistry();
-  const inbox = createDirectInbox(core.dispatcher, registry.find);
-  const shared = { inbox, commands: core.commands, store: core.store, logger, roleplay };
-  if (config.slack !== undefined) {
-    const slack = createSlackAdapter(config.slack, { ...shared, http });
-    registry.add(slack.port);
-    platforms.push(slack);
-  }
-  if (config.discord !== undefined) {
-    const discord = createDiscordAdapter(config.discord, { ...shared, roster: config.roster });
-    registry.add(discord.port);
-    platforms.push(discord);
-  }
-  const port = await http.listen(config.port);
+  const running = composeRole(role, config, logger);
+  const port = await running.http.listen(config.port);
   logger.info('http listening', {
     port,
-    platforms: platforms.map((platform) => platform.platform),
+    role,
+    platforms: running.platforms.map((platform) => platform.platform),
   });
-  const stop = async (): Promise<void> => {
-    await Promise.allSettled(platforms.map((platform) => platform.stop()));
-    await http.close();
-    await core.close(SHUTDOWN_GRACE_MS);
-  };
-  onShutdown(logger, stop);
-  const started = await Promise.allSettled(platforms.map((platform) => platform.start()));
-  const failed = platforms.filter((_platform, index) => started[index]?.status === 'rejected');
-  started.forEach((result, index) => {
-    if (result.status === 'fulfilled') return;
-    const platform = platforms[index];
+  onShutdown(logger, () => running.stop(SHUTDOWN_GRACE_MS));
+  const started = await Promise.allSettled(running.platforms.map((platform) => platform.start()));
+  const failures = started.flatMap((result, index) =>
+    result.status === 'rejected' ? [{ result, index }] : [],
+  );
+  for (const { result, index } of failures) {
+    const platform = running.platforms[index];
     logger.error('platform not started', {
       platform: platform?.platform,
       detail: platform?.status().detail,
       error: result.reason,
     });
-  });
-  if (failed.length > 0) {
-    await stop();
+  }
+  if (failures.length > 0) {
+    await running.stop(0);
     process.exit(1);
   }
-  const resumed = await core.roleplay.resume();
+  const resumed = await running.core.roleplay.resume();
   if (resumed > 0) logger.info('role-plays resumed', { count: resumed });
+}
+
+/** `--role all|web|discord|worker` (default all). */
+function roleFrom(argv: readonly string[]): Role {
+  const index = argv.indexOf('--role');
+  const value = index === -1 ? 'all' : argv[index + 1];
+  if (ROLES.includes(value as Role)) return value as Role;
+  process.stderr.write(`--role must be one of ${ROLES.join(', ')}\n`);
+  process.exit(2);
 }
 
 function onShutdown(logger: Logger, stop: () => Promise<void>): void {
@@ -144,7 +127,7 @@ function onShutdown(logger: Logger, stop: () => Promise<void>): void {
 async function main(argv: readonly string[]): Promise<void> {
   const mode: Mode = argv[0] === 'chat' ? 'chat' : 'serve';
   const config = readConfig();
-  await (mode === 'chat' ? chat(config) : serve(config));
+  await (mode === 'chat' ? chat(config) : serve(config, roleFrom(argv)));
 }
 
 process.on('unhandledRejection', (reason) => {

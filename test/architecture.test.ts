@@ -37,6 +37,7 @@ const SDK_HOMES: Record<string, string> = {
   '@slack/': 'adapters/slack/',
   'discord.js': 'adapters/discord/',
   '@discordjs/': 'adapters/discord/',
+  bullmq: 'src/queue/reply-queue',
 };
 
 describe('architecture', () => {

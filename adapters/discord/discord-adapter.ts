@@ -12,6 +12,7 @@ import type { DiscordConfig } from '../../src/config/config.js';
 import type { Roster } from '../../src/config/roster.js';
 import type { ConversationCommands } from '../../src/core/commands.js';
 import type { Persona, ReplySink, ThreadRef } from '../../src/core/model.js';
+import { noticeFor } from '../../src/core/notices.js';
 import type { Inbox, ReplyPort, WireMessage } from '../../src/core/replies.js';
 import type { PlatformHealth, PlatformStatus } from '../../src/http/health.js';
 import type { Logger } from '../../src/log/logger.js';
@@ -142,7 +143,12 @@ export function createDiscordAdapter(
     // Without the Message Content intent a follow-up arrives empty: nothing to answer.
     if (incoming.message.text === '' && incoming.message.attachments.length === 0) return;
     const withContext = route.kind === 'thread-mention';
-    await deps.inbox.submit({ incoming, target: discordTarget(place.channel.id), withContext });
+    const target = discordTarget(place.channel.id);
+    await deps.inbox.submit({ incoming, target, withContext }).catch(async (error: unknown) => {
+      // The gateway does not redeliver: say so in the thread rather than drop the message silently.
+      log.error('discord message not taken', { error });
+      await port.sink(target).fail(noticeFor('STORE_UNAVAILABLE'));
+    });
   }
 
   function toIncoming(

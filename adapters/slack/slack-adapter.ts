@@ -31,6 +31,11 @@ export interface SlackAdapterDeps {
   readonly http: HttpServer;
   /** `/roleplay`, when the core has a role-play engine. */
   readonly roleplay?: RoleplaySetup;
+  /**
+   * Acknowledge Slack only once the message is safely queued (scaled out): while the queue is
+   * unreachable Slack gets an error and redelivers later, so nothing is lost.
+   */
+  readonly ackAfterSubmit?: boolean;
 }
 
 export interface SlackAdapter extends PlatformHealth {
@@ -66,6 +71,7 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
         signingSecret: config.signingSecret ?? '',
         endpoints: SLACK_EVENTS_PATH,
         logLevel: LogLevel.ERROR,
+        processBeforeResponse: deps.ackAfterSubmit === true,
       });
   const app = new App({
     token: config.botToken,
@@ -158,9 +164,13 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
   }
 
   const handleEvent = async ({ event }: { event: unknown }): Promise<void> => {
-    await onMessageEvent(event).catch((error: unknown) =>
-      log.error('slack event failed', { error }),
-    );
+    try {
+      await onMessageEvent(event);
+    } catch (error) {
+      log.error('slack event failed', { error });
+      // Not acknowledged: Slack delivers the event again later.
+      if (deps.ackAfterSubmit === true) throw error;
+    }
   };
   app.event('app_mention', handleEvent);
   app.event('message', handleEvent);

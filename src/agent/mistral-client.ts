@@ -13,7 +13,12 @@ export interface MistralClientDeps {
   readonly logger: Logger;
   readonly retryPolicy?: Partial<RetryPolicy>;
   readonly now?: () => number;
+  /** Told when Mistral answers 429, with how long it asked to wait (the key's limit is global). */
+  readonly onRateLimited?: (waitMs: number) => void;
 }
+
+// When Mistral sends 429 without Retry-After, the queue backs off this long.
+const DEFAULT_RATE_LIMIT_WAIT_MS = 1_000;
 
 type StreamEvents = Awaited<ReturnType<Mistral['agents']['stream']>>;
 
@@ -44,6 +49,12 @@ export function createMistralAgentClient(
         return await call();
       } catch (error) {
         const failure = classifyAttemptError(error);
+        if (failure.error.code === 'AGENT_RATE_LIMITED') {
+          const seconds = failure.error.retryAfterSeconds;
+          deps.onRateLimited?.(
+            seconds === undefined ? DEFAULT_RATE_LIMIT_WAIT_MS : seconds * 1_000,
+          );
+        }
         const delay = failure.isRetryable
           ? nextDelayMs(policy, attempt, now() - started, failure.error.retryAfterSeconds)
           : undefined;

@@ -32,6 +32,7 @@ export interface Config {
   readonly redisUrl: string | undefined;
   /** How long a thread's turn outlives a process that died holding it (Redis only). */
   readonly turnLeaseMs: number;
+  readonly queue: QueueConfig;
   readonly slack: SlackConfig | undefined;
   readonly discord: DiscordConfig | undefined;
   readonly roleplay: {
@@ -43,6 +44,16 @@ export interface Config {
   readonly history: HistoryLimits;
   readonly port: number;
   readonly logLevel: LogLevel;
+}
+
+/** The work queue (with REDIS_URL): how workers take and retry jobs. */
+export interface QueueConfig {
+  /** A dead worker's job is taken over after about this long. */
+  readonly lockMs: number;
+  /** Jobs one worker process answers at once. */
+  readonly concurrency: number;
+  /** Agent calls per second across every worker; none when unset. */
+  readonly agentCallsPerSecond: number | undefined;
 }
 
 export type ConfigResult =
@@ -70,6 +81,10 @@ export const DEFAULTS = {
   agentRetryBudgetMs: 30_000,
   // A dead process blocks its threads this long; renewals every third of it keep live ones.
   turnLeaseMs: 15_000,
+  // BullMQ's own default lock: a dead worker's job is retried after about 30 s.
+  queueLockMs: 30_000,
+  // Agents spend their time waiting on Mistral, not on CPU: one process answers many at once.
+  workerConcurrency: 16,
 } as const satisfies Record<string, string | number>;
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
@@ -86,6 +101,7 @@ export function loadConfig(env: Env, readFile?: (path: string) => string): Confi
     roster,
     redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:']),
     turnLeaseMs: read.int('TURN_LEASE_MS', DEFAULTS.turnLeaseMs, 1_000, 600_000),
+    queue: readQueue(read),
     slack: readSlack(read),
     discord: readDiscord(read),
     roleplay: readRoleplay(read),
@@ -137,6 +153,16 @@ function readDiscord(read: Reader): DiscordConfig | undefined {
     );
   }
   return token === undefined ? undefined : { token, apiUrl, guildId };
+}
+
+function readQueue(read: Reader): QueueConfig {
+  const perSecond = read.optional('AGENT_RATE_LIMIT_PER_SECOND');
+  return {
+    lockMs: read.int('QUEUE_LOCK_MS', DEFAULTS.queueLockMs, 1_000, 600_000),
+    concurrency: read.int('WORKER_CONCURRENCY', DEFAULTS.workerConcurrency, 1, 1_000),
+    agentCallsPerSecond:
+      perSecond === undefined ? undefined : read.int('AGENT_RATE_LIMIT_PER_SECOND', 1, 1, 10_000),
+  };
 }
 
 function readRoleplay(read: Reader): Config['roleplay'] {

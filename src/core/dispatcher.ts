@@ -28,6 +28,10 @@ export interface DispatchOptions {
   readonly signal?: AbortSignal;
   /** False where the platform cannot show a growing message. */
   readonly stream?: boolean;
+  /** The delivery was already claimed (a queue's ingress dedupes before enqueuing). */
+  readonly isClaimed?: boolean;
+  /** Another attempt at the same message (a worker died): don't record it twice. */
+  readonly isRetry?: boolean;
 }
 
 export interface Dispatcher {
@@ -52,7 +56,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const log = deps.logger.child({ component: 'dispatcher' });
 
   async function answer(incoming: IncomingMessage, sink: ReplySink, options: DispatchOptions) {
-    const history = await appendWithContext(deps.store, incoming);
+    const history = await appendWithContext(deps.store, incoming, options.isRetry === true);
     const [agentId] = await Promise.all([
       resolveAgentId(deps.store, incoming.thread, deps.defaultAgentId),
       sink.start(),
@@ -132,10 +136,15 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   };
 
   async function handleOnce(incoming: IncomingMessage, sink: ReplySink, options: DispatchOptions) {
-    const isFirst = await deps.store.claim(`delivery:${incoming.deliveryKey}`, DEDUPE_TTL_MS);
+    const isFirst =
+      options.isClaimed === true ||
+      (await deps.store.claim(`delivery:${incoming.deliveryKey}`, DEDUPE_TTL_MS));
     if (!isFirst) return { kind: 'skipped' as const, reason: 'duplicate' as const };
     const turn = await deps.store.takeTurn(incoming.thread, withSignal(options.signal));
     try {
+      if (options.isRetry === true && (await wasAnswered(deps.store, incoming))) {
+        return { kind: 'skipped' as const, reason: 'duplicate' as const };
+      }
       const signal = anySignal(turn.signal, options.signal);
       return await answer(incoming, sink, { ...options, signal });
     } finally {
@@ -144,8 +153,26 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   }
 }
 
+/** On a retry: the answer was recorded before the process died, so the message is done. */
+async function wasAnswered(store: ConversationStore, incoming: IncomingMessage): Promise<boolean> {
+  const replyId = replyIdOf(incoming);
+  return (await store.history(incoming.thread)).some((message) => message.id === replyId);
+}
+
+function replyIdOf(incoming: IncomingMessage): string {
+  return `${incoming.message.id}:reply`;
+}
+
 /** Appends the person's message; a first mention mid-thread also brings the thread so far. */
-async function appendWithContext(store: ConversationStore, incoming: IncomingMessage) {
+async function appendWithContext(
+  store: ConversationStore,
+  incoming: IncomingMessage,
+  isRetry: boolean,
+) {
+  if (isRetry) {
+    const history = await store.history(incoming.thread);
+    if (history.some((message) => message.id === incoming.message.id)) return history;
+  }
   const context =
     incoming.loadContext && (await store.historyLength(incoming.thread)) === 0
       ? await incoming.loadContext()
@@ -161,7 +188,7 @@ function assistantMessage(
   at: number,
 ): Message {
   return {
-    id: `${incoming.message.id}:reply`,
+    id: replyIdOf(incoming),
     role: 'assistant',
     author: { id: agent.id, name: agent.name, isBot: true },
     text,

@@ -56,6 +56,10 @@ export interface RoleplayEngine {
   resume(): Promise<number>;
   /** The play staged in a thread, as stored. */
   play(threadKey: string): Promise<Play | undefined>;
+  /** Drives a play here until it ends or is handed back (a queue worker's job). */
+  drive(threadKey: string): Promise<void>;
+  /** Hands plays to a work queue instead of driving them in this process. */
+  scheduleWith(schedule: (threadKey: string) => Promise<void>): void;
   /** Resolves when this process stops driving the play (it ended, or was handed back). */
   finished(threadKey: string): Promise<void>;
   /** Hands every play back (the turn under way is left for the next process) and stops adopting. */
@@ -108,10 +112,14 @@ export function createRoleplayEngine(deps: RoleplayEngineDeps): RoleplayEngine {
     };
   }
 
+  let schedule = async (key: string): Promise<void> => {
+    driver.drive(key);
+  };
+
   async function resume(): Promise<number> {
     const keys = await deps.plays.running();
     const adopted = keys.filter((key) => !driver.isDriving(key));
-    for (const key of adopted) driver.drive(key);
+    for (const key of adopted) await schedule(key);
     return adopted.length;
   }
 
@@ -154,7 +162,7 @@ export function createRoleplayEngine(deps: RoleplayEngineDeps): RoleplayEngine {
       };
       if (!(await deps.plays.create(play)))
         return { ok: false, text: 'A role-play is already running in this thread.' };
-      driver.drive(threadKey(request.thread));
+      await schedule(threadKey(request.thread));
       return { ok: true, play };
     },
     stop,
@@ -184,6 +192,13 @@ export function createRoleplayEngine(deps: RoleplayEngineDeps): RoleplayEngine {
       return true;
     },
     resume,
+    drive(key) {
+      driver.drive(key);
+      return driver.finished(key);
+    },
+    scheduleWith(next) {
+      schedule = next;
+    },
     play: (key) => deps.plays.get(key),
     finished: (key) => driver.finished(key),
     async drain() {

@@ -11,7 +11,9 @@ export type RedisName =
   | { readonly kind: 'claim'; readonly key: string }
   | { readonly kind: 'play'; readonly thread: string }
   | { readonly kind: 'plays-running' }
-  | { readonly kind: 'plays-running-in'; readonly channel: string };
+  | { readonly kind: 'plays-running-in'; readonly channel: string }
+  | { readonly kind: 'order-issued' | 'order-done' | 'order-skipped'; readonly thread: string }
+  | { readonly kind: 'journal'; readonly job: string };
 
 /** The full key (or pub/sub channel) for a name, e.g. `parley:{slack:T:C:ts}:history`. */
 export function redisKey(prefix: string, name: RedisName): string {
@@ -33,5 +35,11 @@ export function redisKey(prefix: string, name: RedisName): string {
       return `${prefix}plays:running`;
     case 'plays-running-in':
       return `${prefix}plays:running:${name.channel}`;
+    case 'order-issued':
+    case 'order-done':
+    case 'order-skipped':
+      return `${prefix}{${name.thread}}:${name.kind}`;
+    case 'journal':
+      return `${prefix}journal:${name.job}`;
   }
 }

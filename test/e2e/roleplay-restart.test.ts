@@ -43,6 +43,7 @@ async function parley(): Promise<ParleyProcess> {
     REDIS_URL: redisUrl(),
     ROLEPLAY_PAUSE_MS: '0',
     TURN_LEASE_MS: '1000',
+    QUEUE_LOCK_MS: '2000',
     LOG_LEVEL: 'warn',
   });
   running.push(started);
@@ -119,6 +120,7 @@ describe('a Discord role-play across a crash', () => {
         REDIS_URL: redisUrl(),
         ROLEPLAY_PAUSE_MS: '0',
         TURN_LEASE_MS: '1000',
+        QUEUE_LOCK_MS: '2000',
         LOG_LEVEL: 'warn',
       };
       await registerDiscordCommands(env);
