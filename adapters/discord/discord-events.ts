@@ -51,16 +51,22 @@ export function routeDiscordMessage(message: DiscordMessageFacts, botUserId: str
 // Discord's thread name limit is 100 characters.
 export const DISCORD_THREAD_NAME_MAX = 100;
 const FALLBACK_THREAD_NAME = 'Parley';
+const MARKUP = /[*_`~>#|]/g;
+// Control characters and half surrogate pairs are not text a thread name can show.
+const UNSHOWABLE =
+  /\p{Cc}|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/gu;
 
 /** A thread name from the question: its first line, tidied, within Discord's limit. */
 export function threadNameFrom(question: string): string {
   const firstLine = question.split('\n').find((line) => line.trim() !== '') ?? '';
-  const tidy = firstLine
-    .replace(/[*_`~>#|]/g, '')
-    .replace(/\s+/g, ' ')
-    .trim();
+  const tidy = firstLine.replace(MARKUP, '').replace(UNSHOWABLE, ' ').replace(/\s+/g, ' ').trim();
   if (tidy === '') return FALLBACK_THREAD_NAME;
-  return tidy.length <= DISCORD_THREAD_NAME_MAX
-    ? tidy
-    : `${tidy.slice(0, DISCORD_THREAD_NAME_MAX - 1).trimEnd()}…`;
+  if (tidy.length <= DISCORD_THREAD_NAME_MAX) return tidy;
+  // Cut between code points, never inside a surrogate pair.
+  let cut = '';
+  for (const char of tidy) {
+    if (cut.length + char.length > DISCORD_THREAD_NAME_MAX - 1) break;
+    cut += char;
+  }
+  return `${cut.trimEnd()}…`;
 }

@@ -46,7 +46,18 @@ export async function handleInteraction(
       command: interactionName(interaction),
       error,
     });
+    await apologize(interaction);
   }
+}
+
+/** Tells the person their command failed, unless they already have an answer: never silence. */
+async function apologize(interaction: Interaction): Promise<void> {
+  if (!interaction.isRepliable() || interaction.replied) return;
+  const content = 'That did not work: something went wrong on my side. Please try again.';
+  const sent = interaction.deferred
+    ? interaction.editReply({ content, allowedMentions: { parse: [] } })
+    : interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+  await sent.catch(() => undefined);
 }
 
 type Answer = CommandReply & { readonly isPublic: boolean };

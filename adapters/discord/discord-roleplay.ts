@@ -16,7 +16,7 @@ import {
   type ThreadRef,
   threadKey,
 } from '../../src/core/model.js';
-import { parseRoleplayCommand, roleplayUsage } from '../../src/roleplay/roleplay-command.js';
+import { roleplayFromOptions, roleplayUsage } from '../../src/roleplay/roleplay-command.js';
 import type { RoleplaySetup, Stage, Stopper } from '../../src/roleplay/roleplay-engine.js';
 import { threadNameFrom } from './discord-events.js';
 
@@ -46,13 +46,16 @@ export function createDiscordRoleplay(deps: DiscordRoleplayDeps) {
     ) {
       return 'Start a role-play in a server text channel: it gets a thread of its own.';
     }
-    const text = [
-      interaction.options.getString('first', true),
-      interaction.options.getString('second', true),
-      String(interaction.options.getInteger('turns') ?? ''),
-      interaction.options.getString('topic', true),
-    ].join(' ');
-    const parsed = parseRoleplayCommand(text, roster, limits);
+    const parsed = roleplayFromOptions(
+      {
+        first: interaction.options.getString('first', true),
+        second: interaction.options.getString('second', true),
+        turns: interaction.options.getInteger('turns') ?? undefined,
+        topic: interaction.options.getString('topic', true),
+      },
+      roster,
+      limits,
+    );
     if (parsed.kind !== 'start')
       return roleplayUsage(
         limits,

@@ -24,11 +24,16 @@ export function parseParleyCommand(text: string): ParleyCommand {
     case 'agent':
       return {
         kind: 'agent',
-        nameOrId: argument === '' ? undefined : argument.slice(0, MAX_ARGUMENT_LENGTH),
+        nameOrId: argument === '' ? undefined : clip(argument, MAX_ARGUMENT_LENGTH),
       };
     default:
-      return { kind: 'unknown', word: word.slice(0, 40) };
+      return { kind: 'unknown', word: clip(word, 40) };
   }
+}
+
+/** At most `max` characters, cut between code points so no half emoji is echoed back. */
+function clip(text: string, max: number): string {
+  return Array.from(text).slice(0, max).join('');
 }
 
 export const SLACK_HELP_TEXT = [

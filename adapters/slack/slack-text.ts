@@ -6,6 +6,9 @@ export type NameOf = (userId: string) => Promise<string>;
 // Slack's escaped-entity syntax: <@U123>, <@U123|name>, <#C123|general>, <!here>, <https://x|label>.
 const ENTITY_PATTERN = /<([@#!]?)([^<>|]+)(?:\|([^<>]*))?>/g;
 const USER_ID_PATTERN = /^[UW][A-Z0-9]+$/;
+// Each name is a `users.info` call (Tier 4, ~100 a minute): a mention storm must not stall the
+// reply, so past this many people the rest keep their label or id.
+const MAX_NAME_LOOKUPS = 20;
 
 /**
  * Turns Slack message text into plain Markdown for the agent: user mentions become
@@ -20,6 +23,7 @@ export async function slackTextToMarkdown(
   const userIds = new Set<string>();
   for (const match of text.matchAll(ENTITY_PATTERN)) {
     const id = match[2] ?? '';
+    if (userIds.size >= MAX_NAME_LOOKUPS) break;
     if (match[1] === '@' && id !== botUserId && USER_ID_PATTERN.test(id)) userIds.add(id);
   }
   const names = new Map(

@@ -33,7 +33,8 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     res.writeHead(200, { 'content-type': contentType }).end(body);
   });
   const server: Server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const path = pathOf(req.url);
+    if (path === undefined) return sendJson(res, 400, { error: 'bad request' });
     const handler = routes.get(`${req.method ?? 'GET'} ${path}`);
     if (!handler) return sendJson(res, knownPath(routes, path) ? 405 : 404, { error: 'not found' });
     Promise.resolve(handler(req, res)).catch((error: unknown) => {
@@ -59,6 +60,15 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
         server.closeIdleConnections();
       }),
   };
+}
+
+/** The request's path; undefined when the request target is not a URL (e.g. `GET http://[ HTTP/1.1`). */
+function pathOf(target: string | undefined): string | undefined {
+  try {
+    return new URL(target ?? '/', 'http://localhost').pathname;
+  } catch {
+    return undefined;
+  }
 }
 
 function knownPath(routes: ReadonlyMap<string, RequestHandler>, path: string): boolean {
