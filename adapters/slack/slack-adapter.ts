@@ -9,6 +9,7 @@ import type { HttpServer } from '../../src/http/http-server.js';
 import type { Logger } from '../../src/log/logger.js';
 import type { RoleplaySetup } from '../../src/roleplay/roleplay-engine.js';
 import type { ConversationStore } from '../../src/store/store.js';
+import { guardSlackRequests } from './request-guard.js';
 import { callSlack, slackErrorCode, type WebClient } from './slack-calls.js';
 import { parseParleyCommand, runParleyCommand } from './slack-commands.js';
 import { routeSlackEvent, type SlackMessageEvent, threadRootOf } from './slack-events.js';
@@ -231,7 +232,11 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
     status: () => status,
     async start() {
       if (receiver instanceof HTTPReceiver)
-        deps.http.route('POST', SLACK_EVENTS_PATH, receiver.requestListener);
+        deps.http.route(
+          'POST',
+          SLACK_EVENTS_PATH,
+          guardSlackRequests(config.signingSecret ?? '', receiver.requestListener),
+        );
       try {
         const self = await port.identity();
         bot = self;

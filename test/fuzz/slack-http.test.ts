@@ -220,20 +220,41 @@ describe('POST /slack/events with signed bodies Parley cannot use', () => {
     }
   });
 
-  // Bolt reads `body.ssl_check` of a signed JSON `null` (or form `payload=null`) in a detached
-  // promise: an unhandled rejection, which makes Parley's main exit (70). Needs a guard in front
-  // of receiver.requestListener in adapters/slack/slack-adapter.ts; see the fuzz report.
-  it.todo('answers a signed JSON null body with 400 instead of an unhandled rejection');
-  // Bolt's processEvent throws on an event that is not an object, whose `user` is null, or whose
-  // `channel` or `item` is null or another primitive (a number, a boolean), and its default error handler answers 500 (Slack retries, then may
-  // disable the subscription); needs a processEventErrorHandler or the same guard in
-  // adapters/slack/slack-adapter.ts. These inputs are left out of the batches above.
-  it.todo(
-    'answers an event_callback whose event is not an object, or has user: null or a non-string primitive channel, with 2xx/4xx, not 500',
-  );
+  it('answers signed bodies Bolt would crash on (JSON null, payload=null) with 400', async () => {
+    const bodies: [string, string][] = [
+      ['null', 'application/json'],
+      ['payload=null', 'application/x-www-form-urlencoded'],
+      ['[]', 'application/json'],
+      ['"text"', 'application/json'],
+      ['payload=%5B%5D', 'application/x-www-form-urlencoded'],
+    ];
+    const requests = bodies.map(([body, type]) => post(body, fuzz.signed(body, type)));
+
+    const responses = await fuzz.expectRejected(requests);
+
+    expect(responses.map((response) => response.status)).toEqual([400, 400, 400, 400, 400]);
+  });
+
+  it('answers event_callbacks whose event, user, channel or item Bolt cannot read with 400, not 500', async () => {
+    const random = createRandom(FUZZ_SEED + 450);
+    const events: unknown[] = [null, 'event', 7, true];
+    while (events.length < 60) {
+      const event = oddEvent(random);
+      if (boltThrowsOn(event)) events.push(event);
+    }
+    const requests = events.map((event) => {
+      const body = JSON.stringify(fuzz.envelope(event));
+      return post(body, fuzz.signed(body));
+    });
+    reportCount('slack http: events Bolt cannot read', requests.length, FUZZ_SEED + 450);
+
+    const responses = await fuzz.expectRejected(requests);
+
+    expect(responses.filter((response) => response.status !== 400)).toEqual([]);
+  });
 });
 
-/** Inputs Bolt's own routing throws on before any Parley code runs (see the todo above). */
+/** Inputs Bolt's own routing throws on; Parley's request guard answers them 400 first. */
 function boltThrowsOn(event: Record<string, unknown>): boolean {
   const isPrimitive = (value: unknown) => typeof value !== 'object' || value === null;
   return (
