@@ -65,6 +65,16 @@ export function createDiscordReplyPort(rest: REST, logger: Logger): ReplyPort {
         journal,
       );
     },
+    async postedAfter(target, afterId) {
+      const channelId = target.address.channelId ?? '';
+      const self = await bot();
+      const query = new URLSearchParams({ after: afterId, limit: String(CONTEXT_MAX_MESSAGES) });
+      const page = (await rest.get(Routes.channelMessages(channelId), { query })) as ApiMessage[];
+      return page
+        .filter((message) => message.author.id === self.id && message.webhook_id === undefined)
+        .map((message) => message.id)
+        .sort(compareSnowflakes);
+    },
     async context(target) {
       const channelId = target.address.channelId ?? '';
       try {

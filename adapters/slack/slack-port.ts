@@ -100,6 +100,22 @@ export function createSlackReplyPort(
       };
       return createSlackReplySink({ client: web, logger, streaming }, place, journal);
     },
+    async postedAfter(target, afterTs) {
+      const { channel = '', threadTs = '' } = target.address;
+      const bot = await identify();
+      const page = await callSlack(() =>
+        web.conversations.replies({ channel, ts: threadTs, oldest: afterTs, limit: 200 }),
+      );
+      return (page.messages ?? [])
+        .filter(
+          (message) =>
+            message.user === bot.userId ||
+            (message.bot_id !== undefined && message.bot_id === bot.botId),
+        )
+        .map((message) => message.ts ?? '')
+        .filter((ts) => ts !== '' && compareTs(ts, afterTs) > 0)
+        .sort(compareTs);
+    },
     async context(target) {
       const { channel = '', threadTs = '' } = target.address;
       const bot = await identify();
@@ -110,4 +126,14 @@ export function createSlackReplyPort(
       );
     },
   };
+}
+
+/** Orders Slack timestamps ("seconds.micro") exactly; as floats they lose the last digits. */
+function compareTs(a: string, b: string): number {
+  const [secondsA = '', microA = ''] = a.split('.');
+  const [secondsB = '', microB = ''] = b.split('.');
+  return (
+    Number(secondsA) - Number(secondsB) ||
+    Number(microA.padEnd(6, '0')) - Number(microB.padEnd(6, '0'))
+  );
 }

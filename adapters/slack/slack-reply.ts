@@ -112,6 +112,7 @@ function journaledStream(calls: StreamCalls, journal: ReplyJournal | undefined):
   return {
     ...calls,
     start: async (markdown) => {
+      await journal.intend(index);
       const ts = await calls.start(markdown);
       await journal.record(index, ts);
       index += 1;

@@ -11,6 +11,8 @@ export interface ReplyTarget {
 /** The messages one reply already posted, so a retried job edits them instead of posting again. */
 export interface ReplyJournal {
   readonly posted: readonly string[];
+  /** Said just before a post: a retry then knows a message may exist that was never recorded. */
+  intend(index: number): Promise<void>;
   record(index: number, messageId: string): Promise<void>;
 }
 
@@ -18,6 +20,11 @@ export interface ReplyJournal {
 export interface ReplyPort {
   readonly platform: Platform;
   sink(target: ReplyTarget, journal?: ReplyJournal): ReplySink;
+  /**
+   * Parley's own messages in the target's thread posted after `afterId` (oldest first): what a
+   * process that died between posting and recording left behind.
+   */
+  postedAfter(target: ReplyTarget, afterId: string): Promise<readonly string[]>;
   /** The thread so far, for a mention mid-thread (read once). */
   context(target: ReplyTarget): Promise<readonly Message[]>;
 }
@@ -88,6 +95,7 @@ export function journaledTransport<Id extends string>(
         await transport.edit(earlier, text);
         return earlier;
       }
+      await journal.intend(at);
       const id = await transport.post(text);
       await journal.record(at, id);
       return id;

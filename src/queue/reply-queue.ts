@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { DelayedError, type Job, Queue, Worker } from 'bullmq';
 import type { Dispatcher } from '../core/dispatcher.js';
 import { threadKey } from '../core/model.js';
-import { handleSubmission, type Inbox, type PortFinder, type Submission } from '../core/replies.js';
+import {
+  handleSubmission,
+  type Inbox,
+  type PortFinder,
+  type ReplyPort,
+  type Submission,
+} from '../core/replies.js';
 import type { Logger } from '../log/logger.js';
 import type { WorkState } from './work-state.js';
 
@@ -172,9 +178,8 @@ async function processJob(
     const port = deps.ports(submission.target.platform);
     if (port === undefined)
       throw new Error(`this worker cannot reply on ${submission.target.platform}`);
-    const journal = await deps.work.journal(
-      job.id ?? jobIdOf('reply', submission.incoming.deliveryKey),
-    );
+    const jobId = job.id ?? jobIdOf('reply', submission.incoming.deliveryKey);
+    const journal = await recoveredJournal(jobId, submission, port, deps);
     await handleSubmission(deps.dispatcher, port, submission, journal, {
       isClaimed: true,
       isRetry: job.attemptsStarted > 1,
@@ -182,4 +187,26 @@ async function processJob(
   } finally {
     await deps.work.complete(thread, seq);
   }
+}
+
+/**
+ * The job's journal; when an earlier attempt died between posting a message and recording it,
+ * the message is found in the thread (Parley's own, after the last one it recorded) and adopted,
+ * so the retry edits it rather than posting a second answer.
+ */
+async function recoveredJournal(
+  jobId: string,
+  submission: Submission,
+  port: ReplyPort,
+  deps: WorkerDeps,
+) {
+  const thread = threadKey(submission.incoming.thread);
+  const journal = await deps.work.journal(jobId, thread);
+  if (!journal.isUnsure) return journal;
+  const after = journal.posted.at(-1) ?? journal.lastInThread ?? submission.incoming.message.id;
+  const lost = await port.postedAfter(submission.target, after);
+  for (const [offset, id] of lost.entries())
+    await journal.record(journal.posted.length + offset, id);
+  deps.logger.info('reply recovered after a dead worker', { thread, messages: lost.length });
+  return deps.work.journal(jobId, thread);
 }

@@ -12,6 +12,14 @@ export interface WorkState {
   /** Marks the ticket answered, letting the next one go. */
   complete(thread: string, seq: number): Promise<void>;
   /** The messages a job's reply has posted so far (a retry edits them). */
-  journal(jobId: string): Promise<ReplyJournal>;
+  journal(jobId: string, thread: string): Promise<JobJournal>;
   close(): Promise<void>;
+}
+
+/** A job's reply journal, with what a retry needs to find messages it never recorded. */
+export interface JobJournal extends ReplyJournal {
+  /** A post was started but its id never recorded: the message may exist. */
+  readonly isUnsure: boolean;
+  /** The last message Parley recorded in the thread (by any job), if any. */
+  readonly lastInThread: string | undefined;
 }

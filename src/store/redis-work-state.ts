@@ -1,4 +1,3 @@
-import type { ReplyJournal } from '../core/replies.js';
 import type { Logger } from '../log/logger.js';
 import type { WorkState } from '../queue/work-state.js';
 import { createRedisIo } from './redis-connection.js';
@@ -49,30 +48,46 @@ export function createRedisWorkState(options: RedisWorkStateOptions): WorkState 
       const keys = [key({ kind: 'order-done', thread }), key({ kind: 'order-skipped', thread })];
       await runScript(io, COMPLETE_SCRIPT, keys, [seq, ORDER_TTL_MS]);
     },
-    async journal(job) {
+    async journal(job, thread) {
       const journalKey = key({ kind: 'journal', job });
-      const stored = await io.trip((client) => client.hgetall(journalKey));
-      const posted = Object.entries(stored)
+      const lastKey = key({ kind: 'last-post', thread });
+      const [stored, last] = await io.trip(async (client) => {
+        const results = (await client.multi().hgetall(journalKey).get(lastKey).exec()) ?? [];
+        return [
+          (results[0]?.[1] ?? {}) as Record<string, string>,
+          (results[1]?.[1] ?? null) as string | null,
+        ];
+      });
+      const { intended, ...byIndex } = stored;
+      const posted = Object.entries(byIndex)
         .map(([index, id]) => [Number(index), id] as const)
         .sort(([a], [b]) => a - b)
         .map(([, id]) => id);
-      return journalOf(posted, async (index, id) => {
-        await io.trip((client) =>
-          client
-            .multi()
-            .hset(journalKey, String(index), id)
-            .pexpire(journalKey, JOURNAL_TTL_MS)
-            .exec(),
-        );
-      });
+      return {
+        posted,
+        isUnsure: intended !== undefined && Number(intended) >= posted.length,
+        lastInThread: last ?? undefined,
+        intend: async (index) => {
+          await io.trip((client) =>
+            client
+              .multi()
+              .hset(journalKey, 'intended', String(index))
+              .pexpire(journalKey, JOURNAL_TTL_MS)
+              .exec(),
+          );
+        },
+        record: async (index, id) => {
+          await io.trip((client) =>
+            client
+              .multi()
+              .hset(journalKey, String(index), id)
+              .pexpire(journalKey, JOURNAL_TTL_MS)
+              .set(lastKey, id, 'PX', ORDER_TTL_MS)
+              .exec(),
+          );
+        },
+      };
     },
     close: () => io.close(),
   };
-}
-
-function journalOf(
-  posted: readonly string[],
-  save: (index: number, id: string) => Promise<void>,
-): ReplyJournal {
-  return { posted, record: save };
 }

@@ -19,14 +19,24 @@ const READY_TIMEOUT_MS = 15_000;
 
 export async function startParleyProcess(
   env: Readonly<Record<string, string>>,
+  args: readonly string[] = [],
 ): Promise<ParleyProcess> {
   const port = await freePort();
   // Node itself with tsx as a loader (not the tsx wrapper), so SIGKILL hits Parley, not a parent.
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'main.ts')], {
-    cwd: join(ROOT, 'test'),
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'src', 'main.ts'), ...args],
+    {
+      cwd: join(ROOT, 'test'),
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        ...env,
+        PORT: String(port),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString();

@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeMistral, startFakeMistral } from '../fakes/mistral/fake-mistral.js';
+import { type FakeSlack, startFakeSlack } from '../fakes/slack/index.js';
+import { redisUrl } from '../setup/redis.js';
+import { type ParleyProcess, startParleyProcess } from '../support/parley-process.js';
+
+const AGENT = 'ag:scale:main';
+const DM = 'D0ALICE';
+const THREADS = 50;
+const PER_THREAD = 4;
+let slack: FakeSlack;
+let mistral: FakeMistral;
+const running: ParleyProcess[] = [];
+
+beforeAll(async () => {
+  slack = await startFakeSlack({ teamId: `T${randomUUID().slice(0, 8).toUpperCase()}` });
+  mistral = await startFakeMistral({ apiKey: 'scale-key', agents: [{ id: AGENT, name: 'Scale' }] });
+  // Answers stream in pieces over ~100 ms, so a worker killed at any moment is mid-answer.
+  mistral.setResponder((request) => {
+    const last = request.messages.at(-1);
+    return { kind: 'reply', text: `re: ${String(last?.content)}`, chunkSize: 4, chunkDelayMs: 10 };
+  });
+});
+afterAll(async () => {
+  await Promise.all(running.map((parley) => parley.kill()));
+  await slack.close();
+  await mistral.close();
+});
+
+async function parley(role: string): Promise<ParleyProcess> {
+  const started = await startParleyProcess(
+    {
+      MISTRAL_API_KEY: 'scale-key',
+      MISTRAL_AGENT_ID: AGENT,
+      MISTRAL_SERVER_URL: mistral.url,
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_SIGNING_SECRET: slack.signingSecret,
+      SLACK_API_URL: slack.apiUrl,
+      REDIS_URL: redisUrl(),
+      TURN_LEASE_MS: '1000',
+      QUEUE_LOCK_MS: '2000',
+      WORKER_CONCURRENCY: '8',
+      LOG_LEVEL: 'warn',
+    },
+    ['--role', role],
+  );
+  running.push(started);
+  return started;
+}
+
+/** The bot's replies in a DM thread, in order. */
+function replies(root: string) {
+  return slack.messages(DM, root).filter((message) => message.isBot);
+}
+
+describe('scaled out: 1 ingress + 2 workers', () => {
+  it('answers 200 messages over 50 threads exactly once each, in order, though a worker is killed mid-stream', {
+    timeout: 120_000,
+  }, async () => {
+    const web = await parley('web');
+    const [doomed] = await Promise.all([parley('worker'), parley('worker')]);
+    const events = `${web.baseUrl}/slack/events`;
+    const roots: string[] = [];
+    for (let thread = 0; thread < THREADS; thread += 1) {
+      const root = slack.userMessage({ channel: DM, user: 'U0ALICE', text: `t${thread} m0` });
+      roots.push(String(root.ts));
+      await slack.sendEvent(events, root);
+    }
+    for (let step = 1; step < PER_THREAD; step += 1) {
+      await Promise.all(
+        roots.map((root, thread) =>
+          slack.sendEvent(
+            events,
+            slack.userMessage({
+              channel: DM,
+              user: 'U0ALICE',
+              text: `t${thread} m${step}`,
+              threadTs: root,
+            }),
+          ),
+        ),
+      );
+      if (step === 1) {
+        await slack.waitFor(
+          () => roots.reduce((sum, root) => sum + replies(root).length, 0) >= 40,
+          30_000,
+        );
+        await doomed?.kill();
+      }
+    }
+    const expected = (thread: number) =>
+      Array.from({ length: PER_THREAD }, (_, step) => `re: t${thread} m${step}`);
+    const isDone = () =>
+      roots.every(
+        (root, thread) =>
+          replies(root)
+            .map((reply) => reply.text)
+            .join('|') === expected(thread).join('|'),
+      );
+    await slack.waitFor(isDone, 90_000).catch(() => undefined);
+
+    for (const [thread, root] of roots.entries()) {
+      expect(replies(root).map((reply) => reply.text)).toEqual(expected(thread));
+    }
+    const answered = roots.flatMap(replies);
+    expect(answered).toHaveLength(THREADS * PER_THREAD);
+  });
+});
