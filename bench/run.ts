@@ -16,6 +16,7 @@ import type { ConversationStore, HistoryLimits } from '../src/store/store.js';
 import { startFakeMistral } from '../test/fakes/mistral/fake-mistral.js';
 import { startRedisServer } from '../test/setup/redis-process.js';
 import { discordLatency, type LatencyFigures, slackLatency } from './platform-latency.js';
+import { queueFigures, reportQueue } from './queue.js';
 import { ms, ratio, summarize } from './stats.js';
 
 const AGENT = 'ag:bench:agent';
@@ -192,6 +193,7 @@ async function main(): Promise<void> {
     console.log(
       `throughput, ${CONCURRENCY} conversations at once: Parley + Redis ${ratio(redisRate / directRate)} of direct`,
     );
+    reportQueue(await queueFigures(redis.url, fake, API_KEY, SAMPLES), SAMPLES);
   } finally {
     await redisStore.close();
     await memoryStore.close();

@@ -1,0 +1,197 @@
+/**
+ * Through the BullMQ work queue vs in-process, against the fake Mistral: the queue's added
+ * latency per message, and throughput with one worker vs two at a 200 ms agent latency.
+ */
+import { randomUUID } from 'node:crypto';
+import { createMistralAgentClient } from '../src/agent/mistral-client.js';
+import { createDispatcher, type Dispatcher } from '../src/core/dispatcher.js';
+import type { ReplySink } from '../src/core/model.js';
+import {
+  createDirectInbox,
+  type Inbox,
+  type ReplyPort,
+  type Submission,
+} from '../src/core/replies.js';
+import { silentLogger } from '../src/log/logger.js';
+import { createPrometheusMetrics } from '../src/metrics/metrics.js';
+import {
+  createWorkQueue,
+  createWorkRunner,
+  type QueueSettings,
+  type WorkRunner,
+} from '../src/queue/reply-queue.js';
+import { createRedisWorkState } from '../src/store/redis-work-state.js';
+import type { FakeMistral } from '../test/fakes/mistral/fake-mistral.js';
+import { createRedisStore } from './redis-store.js';
+import { ratio, type Summary, summarize } from './stats.js';
+
+const AGENT = 'ag:bench:agent';
+
+/** A port whose sinks discard the text and report when each reply finished. */
+function timingPort(finished: Map<string, () => void>): ReplyPort {
+  return {
+    platform: 'console',
+    sink(target): ReplySink {
+      return {
+        start: async () => {},
+        append: async () => {},
+        finish: async () => finished.get(target.address.id ?? '')?.(),
+        fail: async () => finished.get(target.address.id ?? '')?.(),
+      };
+    },
+    context: async () => [],
+    postedAfter: async () => [],
+  };
+}
+
+function submission(run: string, index: number, threads: number): Submission {
+  const id = `${run}-${index}`;
+  return {
+    incoming: {
+      thread: {
+        platform: 'console',
+        workspace: run,
+        channel: 'bench',
+        thread: String(index % threads),
+      },
+      deliveryKey: `bench:${id}`,
+      isShared: false,
+      message: {
+        id,
+        role: 'user',
+        author: { id: 'U', name: 'Ada', isBot: false },
+        text: `question ${index}`,
+        attachments: [],
+        at: Date.now(),
+      },
+    },
+    target: { platform: 'console', address: { id } },
+    withContext: false,
+  };
+}
+
+function dispatcherOver(
+  redisUrl: string,
+  fake: FakeMistral,
+  apiKey: string,
+): { dispatcher: Dispatcher; close(): Promise<void> } {
+  const store = createRedisStore(redisUrl);
+  const agent = createMistralAgentClient(
+    { apiKey, serverUrl: fake.url, defaultAgentId: AGENT, timeoutMs: 30_000, retryBudgetMs: 0 },
+    { logger: silentLogger },
+  );
+  const dispatcher = createDispatcher({
+    store,
+    agent,
+    defaultAgentId: AGENT,
+    logger: silentLogger,
+    metrics: createPrometheusMetrics(),
+  });
+  return { dispatcher, close: () => store.close() };
+}
+
+/** Submits `count` messages and resolves with each one's time from submit to its reply's end. */
+async function drive(
+  inbox: Inbox,
+  finished: Map<string, () => void>,
+  run: string,
+  count: number,
+  threads: number,
+) {
+  const started = performance.now();
+  const latencies = await Promise.all(
+    Array.from({ length: count }, async (_, index) => {
+      const item = submission(run, index, threads);
+      const sent = performance.now();
+      const done = new Promise<void>((resolve) =>
+        finished.set(item.target.address.id ?? '', resolve),
+      );
+      await inbox.submit(item);
+      await done;
+      return performance.now() - sent;
+    }),
+  );
+  return { latencies, seconds: (performance.now() - started) / 1000 };
+}
+
+export interface QueueFigures {
+  readonly direct: Summary;
+  readonly queued: Summary;
+  readonly oneWorker: number;
+  readonly twoWorkers: number;
+}
+
+export async function queueFigures(
+  redisUrl: string,
+  fake: FakeMistral,
+  apiKey: string,
+  samples: number,
+): Promise<QueueFigures> {
+  const finished = new Map<string, () => void>();
+  const port = timingPort(finished);
+  const settings: QueueSettings = {
+    redisUrl,
+    lockMs: 30_000,
+    concurrency: 8,
+    agentCallsPerSecond: undefined,
+  };
+  const work = createRedisWorkState({ url: redisUrl, logger: silentLogger });
+  const queue = createWorkQueue(settings, work, silentLogger);
+  const parts = [dispatcherOver(redisUrl, fake, apiKey), dispatcherOver(redisUrl, fake, apiKey)];
+  const [first, second] = parts;
+  if (first === undefined || second === undefined) throw new Error('no dispatchers');
+  const runner = (dispatcher: Dispatcher): WorkRunner =>
+    createWorkRunner(settings, {
+      dispatcher,
+      ports: () => port,
+      work,
+      logger: silentLogger,
+      drivePlay: async () => {},
+    });
+  try {
+    fake.setResponder(() => ({ kind: 'reply', text: 'short answer', chunkSize: 4 }));
+    const direct = await drive(
+      createDirectInbox(first.dispatcher, () => port),
+      finished,
+      randomUUID(),
+      samples,
+      samples,
+    );
+    const one = runner(first.dispatcher);
+    const queued = await drive(queue, finished, randomUUID(), samples, samples);
+    fake.setResponder(() => ({
+      kind: 'reply',
+      text: 'short answer',
+      chunkSize: 4,
+      firstTokenDelayMs: 200,
+    }));
+    const volume = settings.concurrency * 8;
+    const oneRun = await drive(queue, finished, randomUUID(), volume, volume);
+    const two = runner(second.dispatcher);
+    const twoRun = await drive(queue, finished, randomUUID(), volume, volume);
+    await Promise.all([one.close(5_000), two.close(5_000)]);
+    return {
+      direct: summarize(direct.latencies),
+      queued: summarize(queued.latencies),
+      oneWorker: volume / oneRun.seconds,
+      twoWorkers: volume / twoRun.seconds,
+    };
+  } finally {
+    await queue.close();
+    await work.close();
+    await Promise.all(parts.map((part) => part.close()));
+  }
+}
+
+export function reportQueue(figures: QueueFigures, samples: number): void {
+  const { direct, queued } = figures;
+  console.log(
+    `Through the BullMQ queue vs in-process, ${samples} messages each (agent answers at once):`,
+  );
+  console.log(
+    `  submit → reply done p50 ${ratio(queued.p50 / direct.p50)} of in-process, p99 ${ratio(queued.p99 / direct.p99)}; added p50 ${(queued.p50 - direct.p50).toFixed(1)} ms, p99 ${(queued.p99 - direct.p99).toFixed(1)} ms`,
+  );
+  console.log(
+    `  throughput at a 200 ms agent latency, 8 jobs per worker: 2 workers ${ratio(figures.twoWorkers / figures.oneWorker)} of 1 worker`,
+  );
+}
