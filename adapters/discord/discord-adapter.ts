@@ -94,6 +94,14 @@ export function createDiscordAdapter(
       intents: withContent ? [...BASE_INTENTS, GatewayIntentBits.MessageContent] : BASE_INTENTS,
       partials: [Partials.Channel],
       allowedMentions: { parse: [] },
+      // Internal sharding: one process runs every shard; a message two sessions deliver is
+      // answered once (the delivery key is the message id).
+      ...(config.shards === 'auto'
+        ? { shards: 'auto' as const }
+        : {
+            shards: Array.from({ length: config.shards }, (_, shard) => shard),
+            shardCount: config.shards,
+          }),
       ...(config.apiUrl === undefined ? {} : { rest: { api: config.apiUrl } }),
     });
     created.on(Events.MessageCreate, (message) => {

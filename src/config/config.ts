@@ -22,6 +22,8 @@ export interface SlackConfig {
 
 export interface DiscordConfig {
   readonly token: string;
+  /** Gateway shards this process runs: a count, or 'auto' for Discord's recommendation. */
+  readonly shards: number | 'auto';
   readonly apiUrl: string | undefined;
   readonly guildId: string | undefined;
 }
@@ -152,7 +154,12 @@ function readDiscord(read: Reader): DiscordConfig | undefined {
       'DISCORD_GUILD_ID must be a server id (17–20 digits): Discord → right-click the server → Copy Server ID',
     );
   }
-  return token === undefined ? undefined : { token, apiUrl, guildId };
+  const shardsText = read.optional('DISCORD_SHARDS');
+  const shards =
+    shardsText === undefined || shardsText === 'auto'
+      ? 'auto'
+      : read.int('DISCORD_SHARDS', 1, 1, 1_024);
+  return token === undefined ? undefined : { token, apiUrl, guildId, shards };
 }
 
 function readQueue(read: Reader): QueueConfig {

@@ -30,8 +30,11 @@ const guilds = [
 let rig: DiscordRig;
 const rigs: DiscordRig[] = [];
 
-async function start(options: Parameters<typeof startDiscordRig>[0] = {}): Promise<DiscordRig> {
-  rig = await startDiscordRig({ guilds, ...options });
+async function start(
+  options: Parameters<typeof startDiscordRig>[0] = {},
+  env: Readonly<Record<string, string>> = {},
+): Promise<DiscordRig> {
+  rig = await startDiscordRig({ guilds, ...options }, {}, env);
   rigs.push(rig);
   return rig;
 }
@@ -168,7 +171,7 @@ describe('Discord adapter', () => {
     await start();
     const registry = createPortRegistry();
     const second = createDiscordAdapter(
-      { token: rig.discord.token, apiUrl: rig.discord.restUrl, guildId: undefined },
+      { token: rig.discord.token, apiUrl: rig.discord.restUrl, guildId: undefined, shards: 'auto' },
       {
         inbox: createDirectInbox(rig.core.dispatcher, registry.find),
         commands: rig.core.commands,
@@ -190,6 +193,50 @@ describe('Discord adapter', () => {
     } finally {
       await second.stop();
     }
+  });
+
+  it('runs two gateway shards, each answering the guild it owns', async () => {
+    const onShard = (shard: bigint) => {
+      for (let id = 1_200_000_000_000_000_000n; ; id += 1n << 22n)
+        if ((id >> 22n) % 2n === shard) return String(id);
+    };
+    const [first, second] = [onShard(0n), onShard(1n)];
+    const channels = [`${first.slice(0, -3)}901`, `${second.slice(0, -3)}902`];
+    const member = { id: ALICE, username: 'alice', globalName: 'Alice' };
+    await start(
+      {
+        guilds: [
+          {
+            id: first,
+            name: 'Zero',
+            channels: [{ id: channels[0] ?? '', name: 'zero' }],
+            members: [member],
+          },
+          {
+            id: second,
+            name: 'One',
+            channels: [{ id: channels[1] ?? '', name: 'one' }],
+            members: [member],
+          },
+        ],
+      },
+      { DISCORD_SHARDS: '2' },
+    );
+
+    const questions = channels.map((channelId) =>
+      rig.discord.sendMessage({
+        channelId,
+        authorId: ALICE,
+        content: `hello ${channelId}`,
+        mentionsBot: true,
+      }),
+    );
+    for (const [index, question] of questions.entries()) {
+      await replyIn(question.id, `echo: Alice: hello ${channels[index]}`);
+    }
+
+    expect(rig.discord.gatewayStats.identifies).toBe(2);
+    expect(rig.mistral.completions).toHaveLength(2);
   });
 
   it('delivers a 45,000-character answer whole, every message within 2,000 characters with balanced fences', async () => {

@@ -36,10 +36,16 @@ export interface DiscordRig {
 export async function startDiscordRig(
   options: FakeDiscordOptions = {},
   shared: SharedStores = {},
+  extraEnv: Readonly<Record<string, string>> = {},
 ): Promise<DiscordRig> {
   const discord = await startFakeDiscord(options);
   const { mistral, env: mistralEnv, agent, otherAgent } = await startRigMistral('discord');
-  const env = { ...mistralEnv, DISCORD_TOKEN: discord.token, DISCORD_API_URL: discord.restUrl };
+  const env = {
+    ...mistralEnv,
+    DISCORD_TOKEN: discord.token,
+    DISCORD_API_URL: discord.restUrl,
+    ...extraEnv,
+  };
   const config = testConfig(env);
   const mistralKey = config.mistral.apiKey;
   const { logger, logs } = capturingLogger([mistralKey, discord.token]);
