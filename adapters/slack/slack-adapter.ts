@@ -170,7 +170,7 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
     } catch (error) {
       log.error('slack event failed', { error });
       // Not acknowledged: Slack delivers the event again later.
-      if (deps.ackAfterSubmit === true) throw error;
+      if (deps.ackAfterSubmit === true) throw new NotQueued(error);
     }
   };
   app.event('app_mention', handleEvent);
@@ -224,6 +224,8 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
   }
 
   app.error(async (error) => {
+    // A message that could not be queued is answered 500, so that Slack delivers it again.
+    if (error.original instanceof NotQueued || error instanceof NotQueued) throw error;
     log.error('slack app error', { error });
   });
 
@@ -271,3 +273,11 @@ function tsToMs(ts: string): number {
 }
 
 export type { WebClient };
+
+/** A person's message the work queue did not take (Redis unreachable). */
+class NotQueued extends Error {
+  constructor(cause: unknown) {
+    super('message not queued', { cause });
+    this.name = 'NotQueued';
+  }
+}

@@ -1,6 +1,6 @@
 import { createLiveReply, type LiveReply } from '../../src/core/live-reply.js';
 import type { Persona, ReplySink } from '../../src/core/model.js';
-import { journaledTransport, type ReplyJournal } from '../../src/core/replies.js';
+import { bestEffort, journaledTransport, type ReplyJournal } from '../../src/core/replies.js';
 import type { Logger } from '../../src/log/logger.js';
 import { callSlack, slackErrorCode, type WebClient } from './slack-calls.js';
 import { markdownToMrkdwn } from './slack-text.js';
@@ -112,9 +112,9 @@ function journaledStream(calls: StreamCalls, journal: ReplyJournal | undefined):
   return {
     ...calls,
     start: async (markdown) => {
-      await journal.intend(index);
+      await bestEffort(journal.intend(index));
       const ts = await calls.start(markdown);
-      await journal.record(index, ts);
+      await bestEffort(journal.record(index, ts));
       index += 1;
       return ts;
     },

@@ -72,10 +72,21 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     if (text.trim() === '') throw new ParleyError('AGENT_EMPTY_ANSWER', 'agent answered nothing');
     deps.metrics.agentLatency('complete', (now() - started) / 1000);
     await sink.finish();
+    // The person has the answer: a failure to record it is logged, never shown as an error.
+    await recordAnswer(incoming, agentId, text).catch((error: unknown) =>
+      log.warn('answer not recorded', { thread: threadKey(incoming.thread), error }),
+    );
+    return { kind: 'replied' as const, agentId, chars: text.length };
+  }
+
+  async function recordAnswer(
+    incoming: IncomingMessage,
+    agentId: string,
+    text: string,
+  ): Promise<void> {
     const { name } = await deps.agent.describe(agentId);
     const reply = assistantMessage(incoming, { id: agentId, name: name ?? agentId }, text, now());
     await deps.store.append(incoming.thread, [reply]);
-    return { kind: 'replied' as const, agentId, chars: text.length };
   }
 
   async function failed(error: unknown, sink: ReplySink, thread: string): Promise<DispatchOutcome> {
@@ -148,7 +159,8 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       const signal = anySignal(turn.signal, options.signal);
       return await answer(incoming, sink, { ...options, signal });
     } finally {
-      await turn.release();
+      // An unreleased turn lapses with its lease; the outcome stands.
+      await turn.release().catch((error: unknown) => log.warn('turn not released', { error }));
     }
   }
 }

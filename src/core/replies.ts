@@ -95,9 +95,9 @@ export function journaledTransport<Id extends string>(
         await transport.edit(earlier, text);
         return earlier;
       }
-      await journal.intend(at);
+      await bestEffort(journal.intend(at));
       const id = await transport.post(text);
-      await journal.record(at, id);
+      await bestEffort(journal.record(at, id));
       return id;
     },
     edit: transport.edit,
@@ -113,4 +113,12 @@ export function createPortRegistry() {
     },
     find: ((platform) => ports.get(platform)) as PortFinder,
   };
+}
+
+/**
+ * The journal only matters if this worker dies before the job ends; a journal write that fails
+ * (Redis briefly down) must not cost the person their answer.
+ */
+export async function bestEffort(write: Promise<void>): Promise<void> {
+  await write.catch(() => undefined);
 }

@@ -39,22 +39,19 @@ export async function freePort(): Promise<number> {
 
 /** Starts redis-server without persistence in a fresh temporary directory; resolves once it answers PING. */
 export async function startRedisServer(
-  options: { readonly port?: number } = {},
+  options: {
+    readonly port?: number;
+    /** Keep data in this directory across restarts (append-only file, fsync on every write). */
+    readonly persistIn?: string;
+  } = {},
 ): Promise<RedisServer> {
   const port = options.port ?? (await freePort());
-  const dir = await mkdtemp(join(tmpdir(), 'parley-redis-'));
-  const args = [
-    '--port',
-    String(port),
-    '--bind',
-    HOST,
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--dir',
-    dir,
-  ];
+  const dir = options.persistIn ?? (await mkdtemp(join(tmpdir(), 'parley-redis-')));
+  const persistence =
+    options.persistIn === undefined
+      ? ['--appendonly', 'no']
+      : ['--appendonly', 'yes', '--appendfsync', 'always'];
+  const args = ['--port', String(port), '--bind', HOST, '--save', '', ...persistence, '--dir', dir];
   const child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   // A process that never started emits 'error' and no 'exit'.
   const exited = new Promise<void>((resolve) => {
@@ -79,7 +76,8 @@ export async function startRedisServer(
         await exited;
         clearTimeout(timer);
       }
-      await rm(dir, { recursive: true, force: true });
+      // A persistent directory belongs to the caller (the next start reads it).
+      if (options.persistIn === undefined) await rm(dir, { recursive: true, force: true });
     },
   };
 }
