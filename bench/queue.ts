@@ -131,6 +131,7 @@ export async function queueFigures(
   const port = timingPort(finished);
   const settings: QueueSettings = {
     redisUrl,
+    prefix: `bench-${process.pid}`,
     lockMs: 30_000,
     concurrency: 8,
     agentCallsPerSecond: undefined,

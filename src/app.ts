@@ -105,6 +105,7 @@ function createStore(config: Config, logger: Logger): ConversationStore {
       url: config.redisUrl,
       limits: config.history,
       leaseMs: config.turnLeaseMs,
+      keyPrefix: `${config.redisPrefix}:`,
       logger: logger.child({ component: 'redis' }),
     });
   }

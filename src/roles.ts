@@ -109,13 +109,14 @@ export function composeRole(role: Role, config: Config, logger: Logger): Running
 }
 
 function startQueueing(redisUrl: string, config: Config, logger: Logger): Queueing {
-  const work = createRedisWorkState({ url: redisUrl, logger });
+  const work = createRedisWorkState({ url: redisUrl, keyPrefix: `${config.redisPrefix}:`, logger });
   return { work, queue: createWorkQueue({ ...settingsOf(config), redisUrl }, work, logger) };
 }
 
 function settingsOf(config: Config): QueueSettings {
   return {
     redisUrl: config.redisUrl ?? '',
+    prefix: `${config.redisPrefix}-queue`,
     lockMs: config.queue.lockMs,
     concurrency: config.queue.concurrency,
     agentCallsPerSecond: config.queue.agentCallsPerSecond,

@@ -32,6 +32,8 @@ export interface Config {
   readonly mistral: MistralConfig;
   readonly roster: Roster;
   readonly redisUrl: string | undefined;
+  /** Starts every Redis key (and queue) name, so several deployments can share one Redis. */
+  readonly redisPrefix: string;
   /** How long a thread's turn outlives a process that died holding it (Redis only). */
   readonly turnLeaseMs: number;
   readonly queue: QueueConfig;
@@ -102,6 +104,7 @@ export function loadConfig(env: Env, readFile?: (path: string) => string): Confi
     mistral: readMistral(read, roster),
     roster,
     redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:']),
+    redisPrefix: readRedisPrefix(read),
     turnLeaseMs: read.int('TURN_LEASE_MS', DEFAULTS.turnLeaseMs, 1_000, 600_000),
     queue: readQueue(read),
     slack: readSlack(read),
@@ -160,6 +163,17 @@ function readDiscord(read: Reader): DiscordConfig | undefined {
       ? 'auto'
       : read.int('DISCORD_SHARDS', 1, 1, 1_024);
   return token === undefined ? undefined : { token, apiUrl, guildId, shards };
+}
+
+const REDIS_PREFIX_PATTERN = /^[A-Za-z0-9_-]{1,40}$/;
+
+function readRedisPrefix(read: Reader): string {
+  const prefix = read.optional('REDIS_PREFIX') ?? 'parley';
+  if (REDIS_PREFIX_PATTERN.test(prefix)) return prefix;
+  read.problem(
+    'REDIS_PREFIX must be 1–40 letters, digits, - or _ (it starts every Redis key Parley writes)',
+  );
+  return 'parley';
 }
 
 function readQueue(read: Reader): QueueConfig {

@@ -29,6 +29,8 @@ export type WorkJob =
 
 export interface QueueSettings {
   readonly redisUrl: string;
+  /** BullMQ's key prefix: deployments (and test runs) sharing a Redis keep their queues apart. */
+  readonly prefix: string;
   /** How long a job's lock lasts without renewal: a dead worker's job is retried after about this. */
   readonly lockMs: number;
   /** Jobs one worker process answers at once. */
@@ -60,6 +62,8 @@ function jobIdOf(kind: string, key: string): string {
 export interface WorkQueue extends Inbox {
   /** Queues a role-play to be driven by a worker. */
   schedulePlay(thread: string): Promise<void>;
+  /** Milliseconds the whole queue is still held back by a rate limit (0 when it is not). */
+  rateLimitTtl(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -69,7 +73,10 @@ export function createWorkQueue(
   work: WorkState,
   logger: Logger,
 ): WorkQueue {
-  const queue = new Queue<WorkJob>(REPLY_QUEUE_NAME, { connection: connection(settings.redisUrl) });
+  const queue = new Queue<WorkJob>(REPLY_QUEUE_NAME, {
+    connection: connection(settings.redisUrl),
+    prefix: settings.prefix,
+  });
   const options = {
     removeOnComplete: { age: KEEP_COMPLETED_S },
     removeOnFail: { age: 24 * KEEP_COMPLETED_S },
@@ -99,6 +106,7 @@ export function createWorkQueue(
       const once = { removeOnComplete: true, removeOnFail: true, jobId: jobIdOf('play', thread) };
       await queue.add('play', { kind: 'play', thread }, once);
     },
+    rateLimitTtl: async () => Math.max(0, await queue.getRateLimitTtl()),
     close: () => queue.close(),
   };
 }
@@ -131,6 +139,7 @@ export function createWorkRunner(settings: QueueSettings, deps: WorkerDeps): Wor
     (job, token) => processJob(job, token, deps),
     {
       connection: connection(settings.redisUrl),
+      prefix: settings.prefix,
       concurrency: settings.concurrency,
       lockDuration: settings.lockMs,
       stalledInterval: settings.lockMs,

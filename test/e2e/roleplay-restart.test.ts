@@ -5,6 +5,10 @@ import { DEFAULT_IDS, startFakeDiscord } from '../fakes/discord/index.js';
 import { type FakeMistral, startFakeMistral } from '../fakes/mistral/fake-mistral.js';
 import { type FakeSlack, startFakeSlack } from '../fakes/slack/index.js';
 import { redisUrl } from '../setup/redis.js';
+
+// A prefix of its own: other test files share the test Redis (and their queues would mix).
+const PREFIX = `t${randomUUID().slice(0, 8)}`;
+
 import { type ParleyProcess, startParleyProcess } from '../support/parley-process.js';
 
 const MAIN = 'ag:restart:main';
@@ -41,6 +45,7 @@ async function parley(): Promise<ParleyProcess> {
     SLACK_SIGNING_SECRET: slack.signingSecret,
     SLACK_API_URL: slack.apiUrl,
     REDIS_URL: redisUrl(),
+    REDIS_PREFIX: PREFIX,
     ROLEPLAY_PAUSE_MS: '0',
     TURN_LEASE_MS: '1000',
     QUEUE_LOCK_MS: '2000',
@@ -118,6 +123,7 @@ describe('a Discord role-play across a crash', () => {
         DISCORD_API_URL: discord.restUrl,
         DISCORD_GUILD_ID: DEFAULT_IDS.guild,
         REDIS_URL: redisUrl(),
+        REDIS_PREFIX: PREFIX,
         ROLEPLAY_PAUSE_MS: '0',
         TURN_LEASE_MS: '1000',
         QUEUE_LOCK_MS: '2000',

@@ -3,6 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeMistral, startFakeMistral } from '../fakes/mistral/fake-mistral.js';
 import { type FakeSlack, startFakeSlack } from '../fakes/slack/index.js';
 import { redisUrl } from '../setup/redis.js';
+
+// A prefix of its own: other test files share the test Redis (and their queues would mix).
+const PREFIX = `t${randomUUID().slice(0, 8)}`;
+
 import { type ParleyProcess, startParleyProcess } from '../support/parley-process.js';
 
 const AGENT = 'ag:scale:main';
@@ -38,6 +42,7 @@ async function parley(role: string): Promise<ParleyProcess> {
       SLACK_SIGNING_SECRET: slack.signingSecret,
       SLACK_API_URL: slack.apiUrl,
       REDIS_URL: redisUrl(),
+      REDIS_PREFIX: PREFIX,
       TURN_LEASE_MS: '1000',
       QUEUE_LOCK_MS: '2000',
       WORKER_CONCURRENCY: '8',
