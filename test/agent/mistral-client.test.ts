@@ -104,6 +104,19 @@ describe('Mistral agent client', () => {
     expect(fake.completions).toHaveLength(1);
   });
 
+  it('tells whoever listens how long Mistral asked to wait on a 429 (the queue slows every worker)', async () => {
+    fake.setResponder(() => ({ kind: 'status', status: 429, retryAfterSeconds: 30 }));
+    const waits: number[] = [];
+    const agent = createMistralAgentClient(
+      { apiKey: fake.apiKey, serverUrl: fake.url, defaultAgentId: AGENT, timeoutMs: 10_000, retryBudgetMs: 1_000 },
+      { logger: silentLogger, onRateLimited: (ms) => waits.push(ms) },
+    );
+
+    await failureOf(collect(agent));
+
+    expect(waits).toEqual([30_000]);
+  });
+
   it('retries a 500 and reports AGENT_UNAVAILABLE when it persists', async () => {
     fake.setResponder(() => ({ kind: 'status', status: 500 }));
 
