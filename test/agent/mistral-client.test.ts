@@ -108,7 +108,13 @@ describe('Mistral agent client', () => {
     fake.setResponder(() => ({ kind: 'status', status: 429, retryAfterSeconds: 30 }));
     const waits: number[] = [];
     const agent = createMistralAgentClient(
-      { apiKey: fake.apiKey, serverUrl: fake.url, defaultAgentId: AGENT, timeoutMs: 10_000, retryBudgetMs: 1_000 },
+      {
+        apiKey: fake.apiKey,
+        serverUrl: fake.url,
+        defaultAgentId: AGENT,
+        timeoutMs: 10_000,
+        retryBudgetMs: 1_000,
+      },
       { logger: silentLogger, onRateLimited: (ms) => waits.push(ms) },
     );
 
