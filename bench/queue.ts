@@ -41,6 +41,8 @@ function timingPort(finished: Map<string, () => void>): ReplyPort {
     },
     context: async () => [],
     postedAfter: async () => [],
+    targetFor: (thread) => ({ platform: 'console', address: { thread: thread.thread } }),
+    say: async () => {},
   };
 }
 

@@ -16,6 +16,7 @@ import {
   type WorkRunner,
 } from './queue/reply-queue.js';
 import type { WorkState } from './queue/work-state.js';
+import { stagePlaysThrough } from './roleplay/port-stage.js';
 import { createRedisWorkState } from './store/redis-work-state.js';
 
 /** What one process does: everything, or one part of a scaled-out deployment. */
@@ -83,8 +84,11 @@ export function composeRole(role: Role, config: Config, logger: Logger): Running
     registry.add(discord.port);
     platforms.push(discord);
   }
-  if (queueing !== undefined && (role === 'all' || role === 'worker')) {
+  if (queueing !== undefined && (role === 'all' || role === 'worker'))
     addWorkerPorts(config, logger, registry);
+  // Whoever drives a play (this process, or a worker) stages it through the platform's port.
+  for (const port of registry.all()) stagePlaysThrough(core.roleplay, port);
+  if (queueing !== undefined && (role === 'all' || role === 'worker')) {
     queueing.runner = createWorkRunner(settingsOf(config), {
       dispatcher: core.dispatcher,
       ports: registry.find,

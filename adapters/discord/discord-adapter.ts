@@ -85,8 +85,6 @@ export function createDiscordAdapter(
       : createDiscordRoleplay({
           setup: deps.roleplay,
           commands: deps.commands,
-          client: () => client,
-          personaSink,
         });
 
   function newClient(withContent: boolean): Client {

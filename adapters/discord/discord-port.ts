@@ -65,6 +65,13 @@ export function createDiscordReplyPort(rest: REST, logger: Logger): ReplyPort {
         journal,
       );
     },
+    targetFor(thread, persona) {
+      return discordTarget(thread.thread, persona);
+    },
+    async say(target, text) {
+      const body = { content: text, allowed_mentions: { parse: [] } };
+      await rest.post(Routes.channelMessages(target.address.channelId ?? ''), { body });
+    },
     async postedAfter(target, afterId) {
       const channelId = target.address.channelId ?? '';
       const self = await bot();

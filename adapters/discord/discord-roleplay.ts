@@ -4,20 +4,13 @@ import {
   type ButtonInteraction,
   ButtonStyle,
   type ChatInputCommandInteraction,
-  type Client,
   MessageFlags,
   PermissionFlagsBits,
 } from 'discord.js';
 import type { ConversationCommands } from '../../src/core/commands.js';
-import {
-  channelKey,
-  type Persona,
-  type ReplySink,
-  type ThreadRef,
-  threadKey,
-} from '../../src/core/model.js';
+import { channelKey, type ThreadRef, threadKey } from '../../src/core/model.js';
 import { roleplayFromOptions, roleplayUsage } from '../../src/roleplay/roleplay-command.js';
-import type { RoleplaySetup, Stage, Stopper } from '../../src/roleplay/roleplay-engine.js';
+import type { RoleplaySetup, Stopper } from '../../src/roleplay/roleplay-engine.js';
 import { threadNameFrom } from './discord-events.js';
 
 export const STOP_BUTTON_ID = 'roleplay_stop';
@@ -27,15 +20,11 @@ const THREAD_ARCHIVE_MINUTES = 1_440;
 export interface DiscordRoleplayDeps {
   readonly setup: RoleplaySetup;
   readonly commands: ConversationCommands;
-  readonly client: () => Client | undefined;
-  readonly personaSink: (threadId: string, persona: Persona) => ReplySink;
 }
 
 /** `/roleplay start|stop`, the Stop button, and the Discord stage plays are performed on. */
 export function createDiscordRoleplay(deps: DiscordRoleplayDeps) {
   const { engine, roster, limits } = deps.setup;
-  engine.addStage('discord', (thread) => stageIn(thread, deps));
-
   async function start(interaction: ChatInputCommandInteraction): Promise<string | undefined> {
     const channel = interaction.channel;
     if (
@@ -150,21 +139,6 @@ export function createDiscordRoleplay(deps: DiscordRoleplayDeps) {
       });
       const result = await engine.stop(key, stopperOf(interaction));
       await interaction.reply({ content: result.text, flags: MessageFlags.Ephemeral });
-    },
-  };
-}
-
-function stageIn(thread: ThreadRef, deps: DiscordRoleplayDeps): Stage | undefined {
-  return {
-    line: (actor) =>
-      deps.personaSink(thread.thread, {
-        name: actor.name,
-        ...(actor.avatarUrl === undefined ? {} : { avatarUrl: actor.avatarUrl }),
-      }),
-    say: async (text) => {
-      const channel = await deps.client()?.channels.fetch(thread.thread);
-      if (channel?.isSendable())
-        await channel.send({ content: text, allowedMentions: { parse: [] } });
     },
   };
 }

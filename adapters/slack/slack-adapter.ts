@@ -219,7 +219,6 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
       client: app.client,
       directory,
       logger: log,
-      personaSink,
     });
   }
 

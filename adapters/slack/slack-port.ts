@@ -100,6 +100,16 @@ export function createSlackReplyPort(
       };
       return createSlackReplySink({ client: web, logger, streaming }, place, journal);
     },
+    targetFor(thread, persona) {
+      return slackTarget(
+        { channel: thread.channel, threadTs: thread.thread, teamId: thread.workspace, userId: '' },
+        persona,
+      );
+    },
+    async say(target, text) {
+      const { channel = '', threadTs = '' } = target.address;
+      await callSlack(() => web.chat.postMessage({ channel, thread_ts: threadTs, text }));
+    },
     async postedAfter(target, afterTs) {
       const { channel = '', threadTs = '' } = target.address;
       const bot = await identify();

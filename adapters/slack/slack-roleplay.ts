@@ -1,15 +1,9 @@
 import type { App } from '@slack/bolt';
 import type { ConversationCommands } from '../../src/core/commands.js';
-import {
-  channelKey,
-  type Persona,
-  type ReplySink,
-  type ThreadRef,
-  threadKey,
-} from '../../src/core/model.js';
+import { channelKey, type ThreadRef, threadKey } from '../../src/core/model.js';
 import type { Logger } from '../../src/log/logger.js';
 import { parseRoleplayCommand, roleplayUsage } from '../../src/roleplay/roleplay-command.js';
-import type { RoleplaySetup, Stage } from '../../src/roleplay/roleplay-engine.js';
+import type { RoleplaySetup } from '../../src/roleplay/roleplay-engine.js';
 import { callSlack, type WebClient } from './slack-calls.js';
 import type { UserDirectory } from './slack-directory.js';
 
@@ -19,7 +13,6 @@ export interface SlackRoleplayDeps {
   readonly client: WebClient;
   readonly directory: UserDirectory;
   readonly logger: Logger;
-  readonly personaSink: (channel: string, threadTs: string, persona: Persona) => ReplySink;
 }
 
 export const STOP_ACTION_ID = 'roleplay_stop';
@@ -27,8 +20,6 @@ export const STOP_ACTION_ID = 'roleplay_stop';
 /** `/roleplay`, its Stop button, and the Slack stage plays are performed on. */
 export function registerSlackRoleplay(app: App, deps: SlackRoleplayDeps): void {
   const { engine, roster, limits } = deps.setup;
-  engine.addStage('slack', (thread) => stageIn(thread, deps));
-
   app.command('/roleplay', async ({ command, ack, respond }) => {
     await ack();
     const channel: ThreadRef = {
@@ -113,19 +104,4 @@ async function announce(
   );
   if (typeof result.ts !== 'string') throw new Error('chat.postMessage returned no ts');
   return result.ts;
-}
-
-function stageIn(thread: ThreadRef, deps: SlackRoleplayDeps): Stage {
-  return {
-    line: (actor) =>
-      deps.personaSink(thread.channel, thread.thread, {
-        name: actor.name,
-        ...(actor.avatarUrl === undefined ? {} : { avatarUrl: actor.avatarUrl }),
-      }),
-    say: async (text) => {
-      await callSlack(() =>
-        deps.client.chat.postMessage({ channel: thread.channel, thread_ts: thread.thread, text }),
-      );
-    },
-  };
 }

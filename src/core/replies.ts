@@ -1,6 +1,6 @@
 import type { Dispatcher, DispatchOptions } from './dispatcher.js';
 import type { MessageTransport } from './live-reply.js';
-import type { IncomingMessage, Message, Platform, ReplySink } from './model.js';
+import type { IncomingMessage, Message, Persona, Platform, ReplySink, ThreadRef } from './model.js';
 
 /** Where a reply goes, as plain data: any process (ingress or worker) can act on it. */
 export interface ReplyTarget {
@@ -27,6 +27,10 @@ export interface ReplyPort {
   postedAfter(target: ReplyTarget, afterId: string): Promise<readonly string[]>;
   /** The thread so far, for a mention mid-thread (read once). */
   context(target: ReplyTarget): Promise<readonly Message[]>;
+  /** Where replies in a conversation go, optionally under a persona (role-play lines). */
+  targetFor(thread: ThreadRef, persona?: Persona): ReplyTarget;
+  /** Posts one plain message of Parley's own (a role-play's closing line). */
+  say(target: ReplyTarget, text: string): Promise<void>;
 }
 
 /** A person's message as it travels between processes: no functions, only data. */
@@ -112,6 +116,7 @@ export function createPortRegistry() {
       ports.set(port.platform, port);
     },
     find: ((platform) => ports.get(platform)) as PortFinder,
+    all: (): readonly ReplyPort[] => [...ports.values()],
   };
 }
 

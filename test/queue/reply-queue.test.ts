@@ -81,6 +81,8 @@ function setUp() {
     },
     context: async () => [],
     postedAfter: async () => [],
+    targetFor: (thread) => ({ platform: 'console', address: { thread: thread.thread } }),
+    say: async () => {},
   };
   const runner = createWorkRunner(settings(prefix.replaceAll(':', '-')), {
     dispatcher,

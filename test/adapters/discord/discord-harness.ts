@@ -4,6 +4,7 @@ import {
 } from '../../../adapters/discord/discord-adapter.js';
 import type { Core } from '../../../src/app.js';
 import { createDirectInbox, createPortRegistry } from '../../../src/core/replies.js';
+import { stagePlaysThrough } from '../../../src/roleplay/port-stage.js';
 import {
   type FakeDiscord,
   type FakeDiscordOptions,
@@ -61,6 +62,7 @@ export async function startDiscordRig(
     roleplay: roleplaySetup(core),
   });
   registry.add(adapter.port);
+  stagePlaysThrough(core.roleplay, adapter.port);
   await adapter.start();
   return {
     discord,

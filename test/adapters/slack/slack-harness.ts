@@ -3,6 +3,7 @@ import type { Core } from '../../../src/app.js';
 import { createDirectInbox, createPortRegistry } from '../../../src/core/replies.js';
 import { createHealthCheck } from '../../../src/http/health.js';
 import { createHttpServer } from '../../../src/http/http-server.js';
+import { stagePlaysThrough } from '../../../src/roleplay/port-stage.js';
 import type { FakeMistral } from '../../fakes/mistral/fake-mistral.js';
 import { type FakeSlack, startFakeSlack } from '../../fakes/slack/index.js';
 import {
@@ -74,6 +75,7 @@ export async function startSlackRig(options: SlackRigOptions = {}): Promise<Slac
   platforms.push(adapter);
   const port = await http.listen(0, '127.0.0.1');
   registry.add(adapter.port);
+  stagePlaysThrough(core.roleplay, adapter.port);
   await adapter.start();
   const baseUrl = `http://127.0.0.1:${port}`;
   return {
