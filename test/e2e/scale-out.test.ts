@@ -112,3 +112,32 @@ describe('scaled out: 1 ingress + 2 workers', () => {
     expect(answered).toHaveLength(THREADS * PER_THREAD);
   });
 });
+
+describe('scaled out: a role-play', () => {
+  it('started at the ingress is played by a worker through the reply ports', {
+    timeout: 60_000,
+  }, async () => {
+    const web = await parley('web');
+    await parley('worker');
+    mistral.setResponder((request) => ({ kind: 'reply', text: `${request.agentId} speaks` }));
+
+    await slack.sendSlashCommand(`${web.baseUrl}/slack/events`, {
+      command: '/roleplay',
+      text: `${AGENT} ${AGENT} 2 "the queue"`,
+      user_id: 'U0ALICE',
+      channel_id: 'C0GENERAL',
+    });
+    const root = () =>
+      slack.messages('C0GENERAL').find((message) => message.isBot && message.text.startsWith('🎭'))
+        ?.ts ?? '';
+    const closing = () =>
+      slack.messages('C0GENERAL', root()).find((message) => message.text.startsWith('🎬'));
+    await slack.waitFor(() => root() !== '' && closing() !== undefined, 30_000);
+
+    const lines = slack
+      .messages('C0GENERAL', root())
+      .filter((message) => message.username === 'Scale');
+    expect(lines.map((line) => line.text)).toEqual([`${AGENT} speaks`, `${AGENT} speaks`]);
+    expect(closing()?.text).toBe('🎬 The end: 2 turns done.');
+  });
+});
