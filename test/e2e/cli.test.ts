@@ -64,6 +64,18 @@ describe('the parley command', () => {
     expect(run.stderr).not.toContain(SECRET_KEY);
   });
 
+  it('refuses a scaled-out role without REDIS_URL, and an unknown role', async () => {
+    const env = { MISTRAL_API_KEY: SECRET_KEY, MISTRAL_AGENT_ID: 'ag:cli:demo', SLACK_BOT_TOKEN: 'xoxb-1-2', SLACK_SIGNING_SECRET: 'secret' };
+
+    const worker = await runParley(['--role', 'worker'], env);
+    const bogus = await runParley(['--role', 'boss'], env);
+
+    expect(worker.code).toBe(2);
+    expect(worker.stderr).toContain('--role worker needs REDIS_URL');
+    expect(bogus.code).toBe(2);
+    expect(bogus.stderr).toContain('--role must be one of all, web, discord, worker');
+  });
+
   it('chats through piped stdin, printing the streamed answer', async () => {
     fake.setResponder(() => ({ kind: 'reply', text: 'Hello from the fake agent!', chunkSize: 4 }));
     const env = {
