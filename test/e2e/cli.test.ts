@@ -65,7 +65,12 @@ describe('the parley command', () => {
   });
 
   it('refuses a scaled-out role without REDIS_URL, and an unknown role', async () => {
-    const env = { MISTRAL_API_KEY: SECRET_KEY, MISTRAL_AGENT_ID: 'ag:cli:demo', SLACK_BOT_TOKEN: 'xoxb-1-2', SLACK_SIGNING_SECRET: 'secret' };
+    const env = {
+      MISTRAL_API_KEY: SECRET_KEY,
+      MISTRAL_AGENT_ID: 'ag:cli:demo',
+      SLACK_BOT_TOKEN: 'xoxb-1-2',
+      SLACK_SIGNING_SECRET: 'secret',
+    };
 
     const worker = await runParley(['--role', 'worker'], env);
     const bogus = await runParley(['--role', 'boss'], env);

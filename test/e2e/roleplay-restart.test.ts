@@ -14,6 +14,13 @@ import { type ParleyProcess, startParleyProcess } from '../support/parley-proces
 const MAIN = 'ag:restart:main';
 const OTHER = 'ag:restart:other';
 const GENERAL = 'C0GENERAL';
+// Lines 1 and 2, then the retake of line 3 (call 4) and line 4 (call 5): none twice, none missing.
+const EACH_LINE_ONCE = [
+  `line 1 by ${MAIN}`,
+  `line 2 by ${OTHER}`,
+  `line 4 by ${MAIN}`,
+  `line 5 by ${OTHER}`,
+];
 let slack: FakeSlack;
 let mistral: FakeMistral;
 const running: ParleyProcess[] = [];
@@ -59,13 +66,7 @@ describe('a Slack role-play across a crash', () => {
   it('is finished by the next process with no line repeated or skipped', {
     timeout: 60_000,
   }, async () => {
-    let line = 0;
-    mistral.setResponder((request) => {
-      line += 1;
-      return line === 3
-        ? { kind: 'hang' }
-        : { kind: 'reply', text: `line ${line} by ${request.agentId}` };
-    });
+    hangOnTheThirdLine();
     const first = await parley();
 
     await slack.sendSlashCommand(`${first.baseUrl}/slack/events`, {
@@ -95,12 +96,7 @@ describe('a Slack role-play across a crash', () => {
       .messages(GENERAL, root)
       .filter((message) => /^line \d by/.test(message.text))
       .map((m) => m.text);
-    expect(finished).toEqual([
-      `line 1 by ${MAIN}`,
-      `line 2 by ${OTHER}`,
-      `line 4 by ${MAIN}`,
-      `line 5 by ${OTHER}`,
-    ]);
+    expect(finished).toEqual(EACH_LINE_ONCE);
     const lastRequest = mistral.completions.at(-1)?.messages ?? [];
     expect(lastRequest.map((message) => message.role)).toEqual(['user', 'assistant', 'user']);
     expect(closing()?.text).toBe('🎬 The end: 4 turns done.');
@@ -131,13 +127,7 @@ describe('a Discord role-play across a crash', () => {
       };
       await registerDiscordCommands(env);
       mistral.reset();
-      let line = 0;
-      mistral.setResponder((request) => {
-        line += 1;
-        return line === 3
-          ? { kind: 'hang' }
-          : { kind: 'reply', text: `line ${line} by ${request.agentId}` };
-      });
+      hangOnTheThirdLine();
       const first = await startParleyProcess(env);
       running.push(first);
       await discord.connected();
@@ -172,12 +162,7 @@ describe('a Discord role-play across a crash', () => {
         .messages(threadId)
         .filter((message) => /^line \d by/.test(message.content))
         .map((message) => message.content);
-      expect(finished).toEqual([
-        `line 1 by ${MAIN}`,
-        `line 2 by ${OTHER}`,
-        `line 4 by ${MAIN}`,
-        `line 5 by ${OTHER}`,
-      ]);
+      expect(finished).toEqual(EACH_LINE_ONCE);
       expect(closing()?.content).toBe('🎬 The end: 4 turns done.');
       expect(await second.terminate()).toBe(0);
     } finally {
@@ -185,3 +170,14 @@ describe('a Discord role-play across a crash', () => {
     }
   });
 });
+
+/** The agent answers every call but the third, which hangs: the process is killed mid-line. */
+function hangOnTheThirdLine(): void {
+  let line = 0;
+  mistral.setResponder((request) => {
+    line += 1;
+    return line === 3
+      ? { kind: 'hang' }
+      : { kind: 'reply', text: `line ${line} by ${request.agentId}` };
+  });
+}

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { registerDiscordCommands } from '../../../adapters/discord/register-commands.js';
 import { threadKey } from '../../../src/core/model.js';
 import { DEFAULT_IDS } from '../../fakes/discord/index.js';
+import { gate } from '../../support/gate.js';
 import { type DiscordRig, startDiscordRig } from './discord-harness.js';
 
 const GUILD = DEFAULT_IDS.guild;
@@ -162,13 +163,10 @@ describe('Discord role-play', () => {
   });
 
   it('lets the next speaker hear a person who writes in the thread, without answering them', async () => {
-    let openGate: () => void = () => {};
-    const gate = new Promise<void>((resolve) => {
-      openGate = resolve;
-    });
+    const held = gate();
     rig.mistral.enqueue({
       kind: 'gate',
-      until: gate,
+      until: held.until,
       next: { kind: 'reply', text: 'opening line' },
     });
     startPlay({ first: 'main', second: 'other', topic: 'the weather', turns: 2 });
@@ -189,7 +187,7 @@ describe('Discord role-play', () => {
     await vi.waitFor(async () =>
       expect((await rig.core.roleplay.play(key))?.transcript).toHaveLength(1),
     );
-    openGate();
+    held.open();
     await closingLine(announcement.id);
 
     expect(String(rig.mistral.completions[1]?.messages.at(-1)?.content)).toContain(

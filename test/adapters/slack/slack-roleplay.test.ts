@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { threadKey } from '../../../src/core/model.js';
+import { gate } from '../../support/gate.js';
 import { type SlackRig, startSlackRig } from './slack-harness.js';
 
 const GENERAL = 'C0GENERAL';
@@ -140,13 +141,10 @@ describe('Slack role-play', () => {
   });
 
   it('lets the next speaker hear a person who writes in the thread', async () => {
-    let openGate: () => void = () => {};
-    const gate = new Promise<void>((resolve) => {
-      openGate = resolve;
-    });
+    const held = gate();
     rig.mistral.enqueue({
       kind: 'gate',
-      until: gate,
+      until: held.until,
       next: { kind: 'reply', text: 'opening line' },
     });
     await roleplay('main other 2 the weather');
@@ -169,7 +167,7 @@ describe('Slack role-play', () => {
     await vi.waitFor(async () =>
       expect((await rig.core.roleplay.play(key))?.transcript).toHaveLength(1),
     );
-    openGate();
+    held.open();
     await closingLine(root.ts);
 
     const second = rig.mistral.completions[1];
