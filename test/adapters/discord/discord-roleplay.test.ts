@@ -3,6 +3,7 @@ import { registerDiscordCommands } from '../../../adapters/discord/register-comm
 import { threadKey } from '../../../src/core/model.js';
 import { DEFAULT_IDS } from '../../fakes/discord/index.js';
 import { gate } from '../../support/gate.js';
+import { expectFourLinePlay } from '../../support/roleplay-expectations.js';
 import { type DiscordRig, startDiscordRig } from './discord-harness.js';
 
 const GUILD = DEFAULT_IDS.guild;
@@ -81,26 +82,11 @@ describe('Discord role-play', () => {
 
     expect(announcement.components).toHaveLength(1);
     expect(rig.discord.channel(announcement.id)).toMatchObject({ type: 11, name: 'tea or coffee' });
-    expect(personaLines(announcement.id).map((line) => line.persona?.username)).toEqual([
-      'Main Agent',
-      'Other Agent',
-      'Main Agent',
-      'Other Agent',
-    ]);
-    expect(rig.mistral.completions.map((call) => call.agentId)).toEqual([
-      rig.agent,
-      rig.otherAgent,
-      rig.agent,
-      rig.otherAgent,
-    ]);
-    expect(String(rig.mistral.completions[1]?.messages.at(-1)?.content)).toContain(
-      `Main Agent: ${rig.agent} says 1`,
+    expectFourLinePlay(
+      personaLines(announcement.id).map((line) => line.persona?.username),
+      rig.mistral.completions,
+      { main: rig.agent, other: rig.otherAgent },
     );
-    expect(rig.mistral.completions[2]?.messages.map((message) => message.role)).toEqual([
-      'user',
-      'assistant',
-      'user',
-    ]);
     expect(closing).toBe('🎬 The end: 4 turns done.');
     expect(rig.discord.webhooks).toHaveLength(1);
   });

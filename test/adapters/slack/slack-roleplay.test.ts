@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { threadKey } from '../../../src/core/model.js';
 import { gate } from '../../support/gate.js';
+import { expectFourLinePlay } from '../../support/roleplay-expectations.js';
 import { type SlackRig, startSlackRig } from './slack-harness.js';
 
 const GENERAL = 'C0GENERAL';
@@ -72,23 +73,11 @@ describe('Slack role-play', () => {
       expect.arrayContaining([expect.objectContaining({ type: 'actions' })]),
     );
     const lines = thread(root.ts).filter((message) => message.username !== undefined);
-    expect(lines.map((line) => line.username)).toEqual([
-      'Main Agent',
-      'Other Agent',
-      'Main Agent',
-      'Other Agent',
-    ]);
-    expect(rig.mistral.completions.map((call) => call.agentId)).toEqual([
-      rig.agent,
-      rig.otherAgent,
-      rig.agent,
-      rig.otherAgent,
-    ]);
-    const [, second, third] = rig.mistral.completions;
-    expect(second?.messages.at(-1)).toMatchObject({ role: 'user' });
-    expect(String(second?.messages.at(-1)?.content)).toContain(`Main Agent: ${rig.agent} says 1`);
-    expect(third?.messages.map((message) => message.role)).toEqual(['user', 'assistant', 'user']);
-    expect(third?.messages[1]?.content).toBe(`${rig.agent} says 1`);
+    expectFourLinePlay(
+      lines.map((line) => line.username),
+      rig.mistral.completions,
+      { main: rig.agent, other: rig.otherAgent },
+    );
     expect(closing).toBe('🎬 The end: 4 turns done.');
   });
 
