@@ -92,6 +92,33 @@ function dispatcherOver(
   return { dispatcher, close: () => store.close() };
 }
 
+/** One message at a time, alternating in-process and queued: the added latency per message. */
+async function interleavedLatency(
+  direct: Inbox,
+  queued: Inbox,
+  finished: Map<string, () => void>,
+  count: number,
+): Promise<{ direct: number[]; queued: number[] }> {
+  const times = { direct: [] as number[], queued: [] as number[] };
+  const run = randomUUID();
+  for (let index = 0; index < count; index += 1) {
+    for (const [name, inbox] of [
+      ['direct', direct],
+      ['queued', queued],
+    ] as const) {
+      const item = submission(`${run}-${name}`, index, count);
+      const done = new Promise<void>((resolve) =>
+        finished.set(item.target.address.id ?? '', resolve),
+      );
+      const sent = performance.now();
+      await inbox.submit(item);
+      await done;
+      times[name].push(performance.now() - sent);
+    }
+  }
+  return times;
+}
+
 /** Submits `count` messages and resolves with each one's time from submit to its reply's end. */
 async function drive(
   inbox: Inbox,
@@ -153,15 +180,13 @@ export async function queueFigures(
     });
   try {
     fake.setResponder(() => ({ kind: 'reply', text: 'short answer', chunkSize: 4 }));
-    const direct = await drive(
+    const one = runner(first.dispatcher);
+    const latency = await interleavedLatency(
       createDirectInbox(first.dispatcher, () => port),
+      queue,
       finished,
-      randomUUID(),
-      samples,
       samples,
     );
-    const one = runner(first.dispatcher);
-    const queued = await drive(queue, finished, randomUUID(), samples, samples);
     fake.setResponder(() => ({
       kind: 'reply',
       text: 'short answer',
@@ -174,8 +199,8 @@ export async function queueFigures(
     const twoRun = await drive(queue, finished, randomUUID(), volume, volume);
     await Promise.all([one.close(5_000), two.close(5_000)]);
     return {
-      direct: summarize(direct.latencies),
-      queued: summarize(queued.latencies),
+      direct: summarize(latency.direct),
+      queued: summarize(latency.queued),
       oneWorker: volume / oneRun.seconds,
       twoWorkers: volume / twoRun.seconds,
     };
@@ -189,7 +214,7 @@ export async function queueFigures(
 export function reportQueue(figures: QueueFigures, samples: number): void {
   const { direct, queued } = figures;
   console.log(
-    `Through the BullMQ queue vs in-process, ${samples} messages each (agent answers at once):`,
+    `Through the BullMQ queue vs in-process, ${samples} messages each, one at a time (agent answers at once):`,
   );
   console.log(
     `  submit → reply done p50 ${ratio(queued.p50 / direct.p50)} of in-process, p99 ${ratio(queued.p99 / direct.p99)}; added p50 ${(queued.p50 - direct.p50).toFixed(1)} ms, p99 ${(queued.p99 - direct.p99).toFixed(1)} ms`,

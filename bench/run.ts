@@ -10,6 +10,7 @@ import { createDispatcher, type Dispatcher } from '../src/core/dispatcher.js';
 import type { IncomingMessage, ReplySink, ThreadRef } from '../src/core/model.js';
 import { silentLogger } from '../src/log/logger.js';
 import { createPrometheusMetrics } from '../src/metrics/metrics.js';
+import { guardStore } from '../src/store/guarded-store.js';
 import { createMemoryConversationStore } from '../src/store/memory-store.js';
 import { createRedisConversationStore } from '../src/store/redis-store.js';
 import type { ConversationStore, HistoryLimits } from '../src/store/store.js';
@@ -133,7 +134,8 @@ function makeDispatcher(store: ConversationStore, serverUrl: string): Dispatcher
     { logger: silentLogger },
   );
   return createDispatcher({
-    store,
+    // As in production: a store failure is STORE_UNAVAILABLE, not an unknown error.
+    store: guardStore(store),
     agent,
     defaultAgentId: AGENT,
     logger: silentLogger,
