@@ -3,7 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createDiscordAdapter } from '../../../adapters/discord/discord-adapter.js';
 import { inviteUrl } from '../../../adapters/discord/discord-commands.js';
 import { createDirectInbox, createPortRegistry } from '../../../src/core/replies.js';
+import { createMemoryConversationStore } from '../../../src/store/memory-store.js';
 import { DEFAULT_IDS } from '../../fakes/discord/index.js';
+import { gate } from '../../support/gate.js';
 import { type DiscordRig, startDiscordRig } from './discord-harness.js';
 
 const GUILD = DEFAULT_IDS.guild;
@@ -33,8 +35,9 @@ const rigs: DiscordRig[] = [];
 async function start(
   options: Parameters<typeof startDiscordRig>[0] = {},
   env: Readonly<Record<string, string>> = {},
+  shared: Parameters<typeof startDiscordRig>[1] = {},
 ): Promise<DiscordRig> {
-  rig = await startDiscordRig({ guilds, ...options }, {}, env);
+  rig = await startDiscordRig({ guilds, ...options }, shared, env);
   rigs.push(rig);
   return rig;
 }
@@ -400,6 +403,44 @@ describe('Discord slash commands', () => {
     expect(JSON.stringify(unknownResponse?.data)).toContain('I don’t know an agent called');
     expect(unknownResponse?.data?.flags).toBe(64);
     expect(rig.mistral.completions[0]?.agentId).toBe(rig.otherAgent);
+  });
+
+  it('defers a command whose answer takes longer than Discord waits, then fills it in', async () => {
+    const held = gate();
+    const memory = createMemoryConversationStore({
+      limits: { maxMessages: 50, maxChars: 10_000, ttlMs: 60_000 },
+    });
+    const slow = {
+      ...memory,
+      settings: async (scopes: readonly string[]) => {
+        await held.until;
+        return memory.settings(scopes);
+      },
+    };
+    await start({}, {}, { store: slow });
+    await registered();
+
+    const asked = rig.discord.sendInteraction({
+      name: 'parley',
+      subcommand: 'agent',
+      channelId: GENERAL,
+      userId: ALICE,
+    });
+    const deferred = await rig.discord.waitFor(
+      () => rig.discord.interactionResponses.find((entry) => entry.interactionId === asked.id),
+      10_000,
+    );
+    held.open();
+    const answer = await rig.discord.waitFor(() =>
+      rig.discord
+        .messages(GENERAL)
+        .find(
+          (message) => message.interactionId === asked.id && message.content.includes('Agent here'),
+        ),
+    );
+
+    expect(deferred.type).toBe(5);
+    expect(answer.content).toContain(rig.agent);
   });
 
   it('/parley help answers privately within the window', async () => {

@@ -181,4 +181,22 @@ describe('Discord role-play', () => {
     );
     expect(rig.mistral.completions).toHaveLength(2);
   });
+
+  it('suggests agents from the roster as the person types', async () => {
+    const typing = rig.discord.sendAutocomplete({
+      name: 'roleplay',
+      subcommand: 'start',
+      options: { first: 'ma' },
+      focused: 'first',
+      channelId: GENERAL,
+      userId: ALICE,
+    });
+
+    const response = await rig.discord.waitFor(() =>
+      rig.discord.interactionResponses.find((entry) => entry.interactionId === typing.id),
+    );
+
+    expect(response.type).toBe(8);
+    expect(response.data).toEqual({ choices: [{ name: 'main', value: 'main' }] });
+  });
 });

@@ -5,6 +5,7 @@ import { GatewayServer } from './gateway.js';
 import {
   type ButtonInput,
   type SlashCommandInput,
+  sendAutocomplete,
   sendButtonPress,
   sendSlashCommand,
 } from './interactions.js';
@@ -192,6 +193,11 @@ export class FakeDiscord {
   /** A user runs a registered slash command: INTERACTION_CREATE type 2. */
   sendInteraction(input: SlashCommandInput): FakeInteraction {
     return sendSlashCommand(this.state, input);
+  }
+
+  /** A user types in an autocomplete option: INTERACTION_CREATE type 4, answered with choices (callback 8). */
+  sendAutocomplete(input: SlashCommandInput & { readonly focused: string }): FakeInteraction {
+    return sendAutocomplete(this.state, input);
   }
 
   /** A user presses a button on one of the bot's messages: INTERACTION_CREATE type 3. */

@@ -91,7 +91,7 @@ function envelope(
 
 function newRecord(
   state: FakeState,
-  type: 2 | 3,
+  type: 2 | 3 | 4,
   channel: FakeChannel,
   userId: string,
   messageId: string | null = null,
@@ -124,6 +124,38 @@ export function sendSlashCommand(state: FakeState, input: SlashCommandInput): Fa
     name: input.name,
     type: 1,
     options: commandOptions(input),
+    ...(channel.guildId ? { guild_id: channel.guildId } : {}),
+  };
+  state.dispatch({
+    t: 'INTERACTION_CREATE',
+    d: { ...envelope(state, record, channel), data },
+    intent: null,
+    contentGated: false,
+  });
+  return record;
+}
+
+/** Someone typing in an autocomplete option: INTERACTION_CREATE type 4 with that option `focused`. */
+export function sendAutocomplete(
+  state: FakeState,
+  input: SlashCommandInput & { readonly focused: string },
+): FakeInteraction {
+  const channel = requireChannel(state, input.channelId);
+  const commandId = registeredCommandId(state, input.name, channel.guildId);
+  const record = newRecord(state, 4, channel, input.userId);
+  const focus = (option: { name: string }) =>
+    option.name === input.focused ? { ...option, focused: true } : option;
+  const options = commandOptions(input).map((option) => {
+    const entry = option as { name: string; type: number; options?: { name: string }[] };
+    return entry.type === 1
+      ? { ...entry, options: (entry.options ?? []).map(focus) }
+      : focus(entry);
+  });
+  const data = {
+    id: commandId,
+    name: input.name,
+    type: 1,
+    options,
     ...(channel.guildId ? { guild_id: channel.guildId } : {}),
   };
   state.dispatch({

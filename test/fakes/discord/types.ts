@@ -120,8 +120,8 @@ export interface FakeInteractionResponse {
 export interface FakeInteraction {
   readonly id: string;
   readonly token: string;
-  /** 2 APPLICATION_COMMAND, 3 MESSAGE_COMPONENT. */
-  readonly type: 2 | 3;
+  /** 2 APPLICATION_COMMAND, 3 MESSAGE_COMPONENT, 4 APPLICATION_COMMAND_AUTOCOMPLETE. */
+  readonly type: 2 | 3 | 4;
   readonly channelId: string;
   readonly guildId: string | null;
   readonly userId: string;

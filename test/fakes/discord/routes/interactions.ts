@@ -21,6 +21,7 @@ const CALLBACK = {
   deferredUpdate: 6,
   updateMessage: 7,
   modal: 9,
+  autocompleteResult: 8,
 } as const;
 /** Which callbacks each interaction type accepts: commands cannot update a message. */
 const ALLOWED_CALLBACKS: Record<FakeInteraction['type'], readonly number[]> = {
@@ -32,6 +33,8 @@ const ALLOWED_CALLBACKS: Record<FakeInteraction['type'], readonly number[]> = {
     CALLBACK.updateMessage,
     CALLBACK.modal,
   ],
+  // Autocomplete is answered with choices, and only with choices.
+  4: [CALLBACK.autocompleteResult],
 };
 /** Interaction tokens (followups, @original) stay valid for 15 minutes. */
 const INTERACTION_TOKEN_LIFETIME_MS = 15 * 60 * 1_000;
