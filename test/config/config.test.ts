@@ -31,6 +31,39 @@ describe('loadConfig', () => {
     expect(enabledPlatforms(result.config)).toEqual([]);
   });
 
+  it('reads the scale-out settings, and refuses bad ones by name', () => {
+    const good = loadConfig({
+      ...BASE,
+      REDIS_PREFIX: 'prod-eu',
+      QUEUE_LOCK_MS: '5000',
+      WORKER_CONCURRENCY: '4',
+      AGENT_RATE_LIMIT_PER_SECOND: '3',
+      DISCORD_TOKEN: 'discord-token',
+      DISCORD_SHARDS: '2',
+    });
+    const bad = loadConfig({
+      ...BASE,
+      REDIS_PREFIX: 'a b',
+      AGENT_RATE_LIMIT_PER_SECOND: 'fast',
+      DISCORD_TOKEN: 't',
+      DISCORD_SHARDS: '0',
+    });
+
+    expect(good.ok && good.config.queue).toEqual({
+      lockMs: 5_000,
+      concurrency: 4,
+      agentCallsPerSecond: 3,
+    });
+    expect(good.ok && [good.config.redisPrefix, good.config.discord?.shards]).toEqual([
+      'prod-eu',
+      2,
+    ]);
+    const problems = bad.ok ? [] : bad.problems.join('\n');
+    expect(problems).toContain('REDIS_PREFIX');
+    expect(problems).toContain('AGENT_RATE_LIMIT_PER_SECOND');
+    expect(problems).toContain('DISCORD_SHARDS');
+  });
+
   it('never echoes a secret value in a problem', () => {
     const secret = 'xoxp-not-a-bot-token-SECRET';
     const result = loadConfig({
