@@ -35,6 +35,8 @@ export interface CoreOverrides {
   readonly metrics?: Metrics;
   /** Told when the agent answers 429 (a work queue slows every worker). */
   readonly onAgentRateLimited?: (waitMs: number) => void;
+  /** Adopt role-plays whose process died (servers); the console chat only plays its own. */
+  readonly adoptPlays?: boolean;
 }
 
 // Several processes share Redis: one adopts a play whose process died within this long.
@@ -65,7 +67,8 @@ export function createCore(config: Config, logger: Logger, overrides: CoreOverri
     agent,
     logger,
     pauseMs: config.roleplay.pauseMs,
-    adoptEveryMs: config.redisUrl === undefined ? 0 : ROLEPLAY_ADOPT_EVERY_MS,
+    adoptEveryMs:
+      config.redisUrl === undefined || overrides.adoptPlays === false ? 0 : ROLEPLAY_ADOPT_EVERY_MS,
   });
   const commands = createConversationCommands({
     store,

@@ -43,7 +43,7 @@ async function chat(config: Config): Promise<void> {
     secrets: secretsOf(config),
     destination: pino.destination(2),
   });
-  const core = createCore(config, logger);
+  const core = createCore(config, logger, { adoptPlays: false });
   const adapter = createConsoleAdapter({
     dispatcher: core.dispatcher,
     commands: core.commands,

@@ -74,6 +74,7 @@ export function createSlackReplySink(
       const hasStatus = target.persona === undefined && (await showStatus(deps.client, target));
       // A retried reply edits the messages it posted before: streams cannot be reopened.
       const isRetry = (journal?.posted.length ?? 0) > 0;
+      if (isRetry) await endOpenStreams(deps.client, target.channel, journal?.posted ?? []);
       if (hasStatus && deps.streaming.isEnabled && !isRetry)
         stream = createStreamWriter(journaledStream(streamCalls(deps.client, target), journal), {
           maxMessageChars: SLACK_STREAM_MESSAGE_MAX_CHARS,
@@ -103,6 +104,20 @@ export function createSlackReplySink(
       await live.fail(shown);
     },
   };
+}
+
+/**
+ * A worker that died mid-stream left its message streaming; end it so it can be edited like any
+ * other. A message that was not streaming refuses, which is fine.
+ */
+async function endOpenStreams(
+  client: WebClient,
+  channel: string,
+  posted: readonly string[],
+): Promise<void> {
+  await Promise.all(
+    posted.map((ts) => client.chat.stopStream({ channel, ts }).catch(() => undefined)),
+  );
 }
 
 /** Records each streamed message in the journal, so a retry edits them. */
