@@ -45,7 +45,8 @@ export const DEFAULT_IDS = {
 /** Discord's values: 3 s to answer an interaction, heartbeat every 41.25 s. */
 const INTERACTION_WINDOW_MS = 3_000;
 const HEARTBEAT_INTERVAL_MS = 41_250;
-const DEFAULT_WAIT_MS = 5_000;
+// A ceiling, not a pace: waits end as soon as the condition holds; a loaded CI box gets room.
+const DEFAULT_WAIT_MS = 15_000;
 
 export interface IncomingMessageInput {
   readonly channelId: string;

@@ -42,7 +42,8 @@ import type {
 import type { WebApiDeps } from './web-api.js';
 import { snapshot, type Workspace } from './workspace.js';
 
-const DEFAULT_WAIT_MS = 5_000;
+// A ceiling, not a pace: waits end as soon as the condition holds; a loaded CI box gets room.
+const DEFAULT_WAIT_MS = 15_000;
 /** Where the Web API lives on the fake's server. */
 export const API_PATH = '/api/';
 
