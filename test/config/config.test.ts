@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { enabledPlatforms, loadConfig } from '../../src/config/config.js';
+import { testSecret } from '../support/test-secret.js';
 
 const BASE = {
-  MISTRAL_API_KEY: 'sk-secret-value-123',
+  MISTRAL_API_KEY: testSecret('sk-'),
   MISTRAL_AGENT_ID: 'ag:3996db2b:20240805:french-agent:a8997aab',
 };
 
@@ -65,7 +66,7 @@ describe('loadConfig', () => {
   });
 
   it('never echoes a secret value in a problem', () => {
-    const secret = 'xoxp-not-a-bot-token-SECRET';
+    const secret = testSecret('xoxp-');
     const result = loadConfig({
       ...BASE,
       SLACK_BOT_TOKEN: secret,

@@ -2,10 +2,11 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeMistral, startFakeMistral } from '../fakes/mistral/fake-mistral.js';
+import { testSecret } from '../support/test-secret.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
-const SECRET_KEY = 'cli-secret-key-0123456789';
+const SECRET_KEY = testSecret('cli-');
 let fake: FakeMistral;
 
 interface Run {

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger, REDACTED } from '../../src/log/logger.js';
+import { testSecret } from '../support/test-secret.js';
 
 function capture() {
   const lines: string[] = [];
@@ -32,7 +33,7 @@ describe('createLogger', () => {
 
   it('masks configured secrets wherever they appear, and credential fields by name', () => {
     const { lines, destination } = capture();
-    const secret = 'xoxb-123-very-secret';
+    const secret = testSecret('xoxb-');
     const log = createLogger({ level: 'debug', secrets: [secret, undefined], destination });
 
     log.warn('call failed', {

@@ -14,6 +14,7 @@ import {
   testConfig,
   testCore,
 } from '../../support/rig-parts.js';
+import { testSecret } from '../../support/test-secret.js';
 
 /** Parley with its Slack adapter, wired to a fake Slack and a fake Mistral. */
 export interface SlackRig {
@@ -38,9 +39,9 @@ export interface SlackRigOptions extends SharedStores {
 
 export async function startSlackRig(options: SlackRigOptions = {}): Promise<SlackRig> {
   const slack = await startFakeSlack({
-    botToken: 'xoxb-1234-secret-slack-token',
-    signingSecret: 'slack-signing-secret-abc',
-    appToken: 'xapp-1-A0PARLEY-secret-app-token',
+    botToken: testSecret('xoxb-'),
+    signingSecret: testSecret(),
+    appToken: testSecret('xapp-1-'),
   });
   const { mistral, env, agent, otherAgent } = await startRigMistral('slack');
   const transport =
