@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isRecord } from '../../src/core/guards.js';
 
 // Slack's payloads are a few kilobytes; a megabyte leaves room for any real one.
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -79,10 +80,6 @@ function parse(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isStringOrRecord(value: unknown): boolean {

@@ -1,4 +1,6 @@
 import type { webApi } from '@slack/bolt';
+import { isRecord } from '../../src/core/guards.js';
+import { sleep } from '../../src/core/timing.js';
 import { ParleyError } from '../../src/errors.js';
 
 export type WebClient = webApi.WebClient;
@@ -26,7 +28,7 @@ export async function callSlack<T>(
       if (retryAfterMs === undefined || waited + retryAfterMs > maxWaitMs)
         throw asPlatformError(error);
       waited += retryAfterMs;
-      await new Promise((resolve) => setTimeout(resolve, retryAfterMs));
+      await sleep(retryAfterMs);
     }
   }
 }
@@ -49,8 +51,4 @@ function asPlatformError(error: unknown): ParleyError {
   return new ParleyError('PLATFORM_UNAVAILABLE', `slack call failed${code ? `: ${code}` : ''}`, {
     cause: error,
   });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
 }

@@ -1,3 +1,4 @@
+import { isRecord } from '../../src/core/guards.js';
 import type { Attachment } from '../../src/core/model.js';
 import { mentions } from './slack-text.js';
 
@@ -99,10 +100,6 @@ function parseFiles(files: unknown): Attachment[] {
 
 function isId(value: unknown): value is string {
   return typeof value === 'string' && /^[A-Z0-9]{2,}$/.test(value);
-}
-
-function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The thread a message belongs to: its thread's root, or itself (a mention starts a thread). */

@@ -1,12 +1,13 @@
 import { Mistral } from '@mistralai/mistralai';
 import type { MistralConfig } from '../config/config.js';
+import { sleep } from '../core/timing.js';
 import { ParleyError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { AgentClient, AgentInfo, AgentRequest } from './agent-client.js';
 import { describeCache } from './describe-cache.js';
 import { IdleTimeout } from './idle-timeout.js';
 import { classifyAttemptError } from './mistral-errors.js';
-import { nextDelayMs, type RetryPolicy, sleep } from './retry-policy.js';
+import { DEFAULT_RETRY_POLICY, nextDelayMs, type RetryPolicy } from './retry-policy.js';
 import { type ChatMessage, contentToText, shapeMessages } from './shape-messages.js';
 
 export interface MistralClientDeps {
@@ -34,9 +35,8 @@ export function createMistralAgentClient(
     retryConfig: { strategy: 'none' },
   });
   const policy: RetryPolicy = {
+    ...DEFAULT_RETRY_POLICY,
     budgetMs: config.retryBudgetMs,
-    baseDelayMs: 500,
-    maxDelayMs: 8_000,
     ...deps.retryPolicy,
   };
   const now = deps.now ?? Date.now;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isRecord } from '../core/guards.js';
 
 /** One agent of the roster: how people name it and how it is shown. */
 export interface AgentProfile {
@@ -101,17 +102,8 @@ function looksLikeRawAgentId(text: string): boolean {
   return AGENT_ID_PATTERN.test(text) && RAW_AGENT_ID_PATTERN.test(text);
 }
 
-/** True when the text has the shape of a Mistral agent id. */
-export function isAgentId(text: string): boolean {
-  return AGENT_ID_PATTERN.test(text);
-}
-
 function fail(problem: string): RosterResult {
   return { ok: false, problem: `AGENTS: ${problem}; ${HINT}` };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isHttpUrl(value: string): boolean {

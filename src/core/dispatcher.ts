@@ -7,6 +7,7 @@ import { resolveAgentId } from './agent-choice.js';
 import type { IncomingMessage, Message, ReplySink } from './model.js';
 import { threadKey } from './model.js';
 import { noticeFor } from './notices.js';
+import { withinMs } from './timing.js';
 
 /** How handling one message ended. */
 export type DispatchOutcome =
@@ -134,13 +135,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     },
     async drain(graceMs) {
       isDraining = true;
-      const settled = Promise.allSettled([...inFlight]);
-      let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, graceMs);
-      });
-      await Promise.race([settled, grace]);
-      clearTimeout(timer);
+      await withinMs(Promise.allSettled([...inFlight]), graceMs, undefined);
       shutdown.abort(new ParleyError('CANCELLED', 'shutting down'));
       await Promise.allSettled([...inFlight]);
     },

@@ -1,3 +1,4 @@
+import { withinMs } from '../core/timing.js';
 import type { ConversationStore } from '../store/store.js';
 
 export type PlatformState = 'connected' | 'connecting' | 'disconnected' | 'degraded';
@@ -42,14 +43,10 @@ export function createHealthCheck(
   };
 }
 
-async function pingWithin(store: ConversationStore, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([store.ping().catch(() => false), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+function pingWithin(store: ConversationStore, ms: number): Promise<boolean> {
+  return withinMs(
+    store.ping().catch(() => false),
+    ms,
+    false,
+  );
 }

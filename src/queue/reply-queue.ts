@@ -9,6 +9,7 @@ import {
   type ReplyPort,
   type Submission,
 } from '../core/replies.js';
+import { withinMs } from '../core/timing.js';
 import type { Logger } from '../log/logger.js';
 import type { WorkState } from './work-state.js';
 
@@ -156,12 +157,7 @@ export function createWorkRunner(settings: QueueSettings, deps: WorkerDeps): Wor
         .catch((error: unknown) => log.warn('rate limit not applied', { error }));
     },
     async close(graceMs) {
-      let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<'late'>((resolve) => {
-        timer = setTimeout(() => resolve('late'), graceMs);
-      });
-      const result = await Promise.race([worker.close(), grace]);
-      clearTimeout(timer);
+      const result = await withinMs(worker.close(), graceMs, 'late' as const);
       // Jobs still running are left to their locks: they lapse and another worker takes over.
       if (result === 'late') await worker.close(true);
     },

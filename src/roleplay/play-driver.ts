@@ -1,6 +1,7 @@
 import type { AgentClient } from '../agent/agent-client.js';
 import type { ThreadRef } from '../core/model.js';
 import { noticeFor } from '../core/notices.js';
+import { sleep } from '../core/timing.js';
 import { ParleyError, toParleyError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { ConversationStore } from '../store/store.js';
@@ -167,16 +168,8 @@ export function closingLine(play: Play): string {
 
 /** Waits, unless aborted first; false when aborted. */
 function pause(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+  return sleep(ms, signal).then(
+    () => true,
+    () => false,
+  );
 }

@@ -1,8 +1,7 @@
+import { isRecord } from '../core/guards.js';
 import { type Platform, type ThreadRef, threadKey } from '../core/model.js';
 import { ParleyError } from '../errors.js';
 import type { Actor, Line, Play, PlayStatus } from './play.js';
-
-type Fields = Readonly<Record<string, unknown>>;
 
 /** How long a play outlives its last write, so finished ones do not pile up in the store. */
 export const PLAY_TTL_MS = 30 * 24 * 60 * 60 * 1000;
@@ -33,7 +32,7 @@ export function toStoredPlay(play: Play): { readonly play: Play; readonly json: 
 
 /** Checks that a well-formed `next` may follow `previous`: same thread, version one higher. */
 export function requireSuccessor(previous: Play, next: Play): void {
-  const thread = isFields(previous) ? readThread(previous.thread) : undefined;
+  const thread = isRecord(previous) ? readThread(previous.thread) : undefined;
   if (thread === undefined || !isCount(previous.version)) {
     throw invalidPlay('previous is not a stored play', previous);
   }
@@ -52,7 +51,7 @@ export function parseStoredPlay(text: string): Play | undefined {
 
 /** A clean copy of a play with only the model's fields, or undefined when it is malformed. */
 export function readPlay(value: unknown): Play | undefined {
-  if (!isFields(value)) return undefined;
+  if (!isRecord(value)) return undefined;
   const thread = readThread(value.thread);
   const cast = readCast(value.cast);
   const transcript = readTranscript(value.transcript);
@@ -79,7 +78,7 @@ export function readPlay(value: unknown): Play | undefined {
 }
 
 function readThread(value: unknown): ThreadRef | undefined {
-  if (!isFields(value) || !PLATFORMS.has(value.platform)) return undefined;
+  if (!isRecord(value) || !PLATFORMS.has(value.platform)) return undefined;
   const { workspace, channel, thread } = value;
   if (!isName(workspace) || !isName(channel) || !isName(thread)) return undefined;
   return { platform: value.platform as Platform, workspace, channel, thread };
@@ -93,7 +92,7 @@ function readCast(value: unknown): readonly [Actor, Actor] | undefined {
 }
 
 function readActor(value: unknown): Actor | undefined {
-  if (!isFields(value)) return undefined;
+  if (!isRecord(value)) return undefined;
   const { agentId, name, avatarUrl } = value;
   if (!isName(agentId) || typeof name !== 'string' || !isOptionalString(avatarUrl))
     return undefined;
@@ -112,7 +111,7 @@ function readTranscript(value: unknown): Line[] | undefined {
 }
 
 function readLine(value: unknown): Line | undefined {
-  if (!isFields(value) || typeof value.text !== 'string' || !isTime(value.at)) return undefined;
+  if (!isRecord(value) || typeof value.text !== 'string' || !isTime(value.at)) return undefined;
   const { text, at } = value;
   if (value.kind === 'actor') {
     const { actor } = value;
@@ -124,13 +123,9 @@ function readLine(value: unknown): Line | undefined {
 }
 
 function readPerson(value: unknown): { id: string; name: string } | undefined {
-  if (!isFields(value)) return undefined;
+  if (!isRecord(value)) return undefined;
   const { id, name } = value;
   return typeof id === 'string' && typeof name === 'string' ? { id, name } : undefined;
-}
-
-function isFields(value: unknown): value is Fields {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isName(value: unknown): value is string {
@@ -152,7 +147,7 @@ function isTime(value: unknown): value is number {
 
 /** The error for a caller's malformed play; it names the thread, never the dialogue text. */
 function invalidPlay(reason: string, play: unknown): ParleyError {
-  const thread = isFields(play) ? readThread(play.thread) : undefined;
+  const thread = isRecord(play) ? readThread(play.thread) : undefined;
   return new ParleyError('INTERNAL', `invalid play: ${reason}`, {
     cause: { thread: thread === undefined ? undefined : threadKey(thread) },
   });

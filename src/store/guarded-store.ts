@@ -1,4 +1,4 @@
-import { ParleyError } from '../errors.js';
+import { isAbortError, ParleyError } from '../errors.js';
 import type { ConversationStore } from './store.js';
 
 /** Wraps a store so that any failure of the backing service surfaces as STORE_UNAVAILABLE. */
@@ -9,7 +9,7 @@ export function guardStore(store: ConversationStore): ConversationStore {
       try {
         return await call(...args);
       } catch (error) {
-        if (error instanceof ParleyError || isAbort(error)) throw error;
+        if (error instanceof ParleyError || isAbortError(error)) throw error;
         throw new ParleyError('STORE_UNAVAILABLE', 'conversation store failed', { cause: error });
       }
     };
@@ -25,8 +25,4 @@ export function guardStore(store: ConversationStore): ConversationStore {
     ping: () => store.ping().catch(() => false),
     close: () => store.close(),
   };
-}
-
-function isAbort(error: unknown): boolean {
-  return error instanceof Error && error.name === 'AbortError';
 }

@@ -1,8 +1,7 @@
+import { isRecord } from '../core/guards.js';
 import type { Attachment, Author, Message } from '../core/model.js';
 import { ParleyError } from '../errors.js';
 import type { HistoryLimits } from './store.js';
-
-type Fields = Readonly<Record<string, unknown>>;
 
 const ROLES: ReadonlySet<unknown> = new Set(['user', 'assistant']);
 
@@ -39,7 +38,7 @@ export function keepWithinLimits(messages: readonly Message[], limits: HistoryLi
 }
 
 function readMessage(value: unknown): Message | undefined {
-  if (!isFields(value)) return undefined;
+  if (!isRecord(value)) return undefined;
   const { id, role, text, at } = value;
   const author = readAuthor(value.author);
   const attachments = readAttachments(value.attachments);
@@ -57,7 +56,7 @@ function readMessage(value: unknown): Message | undefined {
 }
 
 function readAuthor(value: unknown): Author | undefined {
-  if (!isFields(value)) return undefined;
+  if (!isRecord(value)) return undefined;
   const { id, name, isBot } = value;
   if (typeof id !== 'string' || typeof name !== 'string' || typeof isBot !== 'boolean')
     return undefined;
@@ -76,18 +75,14 @@ function readAttachments(value: unknown): Attachment[] | undefined {
 }
 
 function readAttachment(value: unknown): Attachment | undefined {
-  if (!isFields(value)) return undefined;
+  if (!isRecord(value)) return undefined;
   const { name, url, mimeType } = value;
   if (typeof name !== 'string' || typeof url !== 'string') return undefined;
   if (mimeType === undefined) return { name, url };
   return typeof mimeType === 'string' ? { name, url, mimeType } : undefined;
 }
 
-function isFields(value: unknown): value is Fields {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Which message was refused, without its text (never log message bodies). */
-function describe(message: unknown): Fields {
-  return isFields(message) ? { id: message.id, role: message.role } : { type: typeof message };
+function describe(message: unknown): Record<string, unknown> {
+  return isRecord(message) ? { id: message.id, role: message.role } : { type: typeof message };
 }
