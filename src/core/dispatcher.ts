@@ -56,8 +56,13 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const now = deps.now ?? Date.now;
   const log = deps.logger.child({ component: 'dispatcher' });
 
-  async function answer(incoming: IncomingMessage, sink: ReplySink, options: DispatchOptions) {
-    const history = await appendWithContext(deps.store, incoming, options.isRetry === true);
+  async function answer(
+    incoming: IncomingMessage,
+    sink: ReplySink,
+    options: DispatchOptions,
+    recorded: readonly Message[] | undefined,
+  ) {
+    const history = await appendWithContext(deps.store, incoming, recorded);
     const [agentId] = await Promise.all([
       resolveAgentId(deps.store, incoming.thread, deps.defaultAgentId),
       sink.start(),
@@ -148,11 +153,15 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     if (!isFirst) return { kind: 'skipped' as const, reason: 'duplicate' as const };
     const turn = await deps.store.takeTurn(incoming.thread, withSignal(options.signal));
     try {
-      if (options.isRetry === true && (await wasAnswered(deps.store, incoming))) {
+      // A retry reads the history once: the answer may already be recorded (the process died
+      // after recording it), or the person's message may be (it died mid-answer).
+      const recorded =
+        options.isRetry === true ? await deps.store.history(incoming.thread) : undefined;
+      if (recorded?.some((message) => message.id === replyIdOf(incoming))) {
         return { kind: 'skipped' as const, reason: 'duplicate' as const };
       }
       const signal = anySignal(turn.signal, options.signal);
-      return await answer(incoming, sink, { ...options, signal });
+      return await answer(incoming, sink, { ...options, signal }, recorded);
     } finally {
       // An unreleased turn lapses with its lease; the outcome stands.
       await turn.release().catch((error: unknown) => log.warn('turn not released', { error }));
@@ -160,30 +169,24 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   }
 }
 
-/** On a retry: the answer was recorded before the process died, so the message is done. */
-async function wasAnswered(store: ConversationStore, incoming: IncomingMessage): Promise<boolean> {
-  const replyId = replyIdOf(incoming);
-  return (await store.history(incoming.thread)).some((message) => message.id === replyId);
-}
-
 function replyIdOf(incoming: IncomingMessage): string {
   return `${incoming.message.id}:reply`;
 }
 
-/** Appends the person's message; a first mention mid-thread also brings the thread so far. */
+/**
+ * Appends the person's message; a first mention mid-thread also brings the thread so far.
+ * `recorded` is the history a retry already read: the message may be in it from the first try.
+ */
 async function appendWithContext(
   store: ConversationStore,
   incoming: IncomingMessage,
-  isRetry: boolean,
+  recorded: readonly Message[] | undefined,
 ) {
-  if (isRetry) {
-    const history = await store.history(incoming.thread);
-    if (history.some((message) => message.id === incoming.message.id)) return history;
-  }
-  const context =
-    incoming.loadContext && (await store.historyLength(incoming.thread)) === 0
-      ? await incoming.loadContext()
-      : [];
+  if (recorded?.some((message) => message.id === incoming.message.id)) return recorded;
+  const isNew =
+    incoming.loadContext !== undefined &&
+    (recorded?.length ?? (await store.historyLength(incoming.thread))) === 0;
+  const context = isNew && incoming.loadContext ? await incoming.loadContext() : [];
   const earlier = context.filter((message) => message.id !== incoming.message.id);
   return store.append(incoming.thread, [...earlier, incoming.message]);
 }
