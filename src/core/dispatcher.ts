@@ -183,10 +183,10 @@ async function appendWithContext(
   recorded: readonly Message[] | undefined,
 ) {
   if (recorded?.some((message) => message.id === incoming.message.id)) return recorded;
-  const isNew =
-    incoming.loadContext !== undefined &&
+  const load = incoming.loadContext;
+  const isFirst = async () =>
     (recorded?.length ?? (await store.historyLength(incoming.thread))) === 0;
-  const context = isNew && incoming.loadContext ? await incoming.loadContext() : [];
+  const context = load !== undefined && (await isFirst()) ? await load() : [];
   const earlier = context.filter((message) => message.id !== incoming.message.id);
   return store.append(incoming.thread, [...earlier, incoming.message]);
 }
