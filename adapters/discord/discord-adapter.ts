@@ -13,6 +13,7 @@ import type { Roster } from '../../src/config/roster.js';
 import type { ConversationCommands } from '../../src/core/commands.js';
 import type { Persona, ReplySink, ThreadRef } from '../../src/core/model.js';
 import { noticeFor } from '../../src/core/notices.js';
+import { isPartOf, join } from '../../src/core/participation.js';
 import type { Inbox, ReplyPort, WireMessage } from '../../src/core/replies.js';
 import type { PlatformHealth, PlatformStatus } from '../../src/http/health.js';
 import type { Logger } from '../../src/log/logger.js';
@@ -145,10 +146,12 @@ export function createDiscordAdapter(
     // In a role-play thread a person's message is heard by the next speaker, not answered.
     if (route.kind !== 'dm' && (await deps.roleplay?.engine.interject(place.ref, incoming.message)))
       return;
-    if (route.kind === 'thread-reply' && !(await isPartOf(place.channel, place.ref, botId))) return;
+    if (route.kind === 'thread-reply' && !(await takesPart(place.channel, place.ref, botId)))
+      return;
     // Without the Message Content intent a follow-up arrives empty: nothing to answer.
     if (incoming.message.text === '' && incoming.message.attachments.length === 0) return;
     const withContext = route.kind === 'thread-mention';
+    if (withContext) await join(deps.store, place.ref);
     const target = discordTarget(place.channel.id);
     await deps.inbox.submit({ incoming, target, withContext }).catch(async (error: unknown) => {
       // The gateway does not redeliver: say so in the thread rather than drop the message silently.
@@ -180,14 +183,14 @@ export function createDiscordAdapter(
     };
   }
 
-  /** Parley takes part in threads it opened, and in threads where it has answered. */
-  async function isPartOf(
+  /** Parley takes part in threads it opened, and in threads it answered in or was asked into. */
+  async function takesPart(
     channel: SendableChannels,
     ref: ThreadRef,
     botId: string,
   ): Promise<boolean> {
     if (channel.isThread() && channel.ownerId === botId) return true;
-    return (await deps.store.historyLength(ref)) > 0;
+    return isPartOf(deps.store, ref);
   }
 
   async function conversationOf(message: Message, route: DiscordRoute) {

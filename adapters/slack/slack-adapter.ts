@@ -3,6 +3,7 @@ import type { SlackConfig } from '../../src/config/config.js';
 import type { ConversationCommands } from '../../src/core/commands.js';
 import { DEDUPE_TTL_MS } from '../../src/core/dispatcher.js';
 import type { Persona, ReplySink, ThreadRef } from '../../src/core/model.js';
+import { isPartOf, join } from '../../src/core/participation.js';
 import type { Inbox, ReplyPort, WireMessage } from '../../src/core/replies.js';
 import type { PlatformHealth, PlatformStatus } from '../../src/http/health.js';
 import type { HttpServer } from '../../src/http/http-server.js';
@@ -129,8 +130,9 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
       (await deps.roleplay?.engine.interject(incoming.thread, incoming.message))
     )
       return;
-    if (route.kind === 'thread-reply' && (await deps.store.historyLength(incoming.thread)) === 0)
-      return;
+    if (route.kind === 'thread-reply' && !(await isPartOf(deps.store, incoming.thread))) return;
+    if (route.kind === 'answer' && route.trigger === 'mention')
+      await join(deps.store, incoming.thread);
     if (RESET_WORDS.has(incoming.message.text.trim().toLowerCase()))
       return resetFromMessage(incoming);
     const place = {

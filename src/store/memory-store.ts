@@ -45,6 +45,7 @@ export function createMemoryConversationStore(options: MemoryStoreOptions): Conv
 
   return {
     claim: async (key, ttlMs) => claims.claim(requireName(key, 'claim key'), requireTtlMs(ttlMs)),
+    isClaimed: async (key) => claims.holds(requireName(key, 'claim key')),
     async append(thread, messages) {
       const added = messages.map(toStoredMessage);
       const kept = keepWithinLimits([...historyOf(thread), ...added], options.limits);
@@ -80,7 +81,10 @@ function applyPatch(current: ScopeSettings, patch: SettingsPatch): ScopeSettings
   return readSettings(fields);
 }
 
-function createClaims(now: () => number): { claim(key: string, ttlMs: number): boolean } {
+function createClaims(now: () => number): {
+  claim(key: string, ttlMs: number): boolean;
+  holds(key: string): boolean;
+} {
   const expiries = new Map<string, number>();
   let sinceSweep = 0;
   const sweep = (at: number) => {
@@ -96,6 +100,9 @@ function createClaims(now: () => number): { claim(key: string, ttlMs: number): b
       if (expiresAt !== undefined && expiresAt > at) return false;
       expiries.set(key, at + ttlMs);
       return true;
+    },
+    holds(key) {
+      return (expiries.get(key) ?? Number.NEGATIVE_INFINITY) > now();
     },
   };
 }

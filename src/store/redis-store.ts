@@ -56,6 +56,10 @@ export function createRedisConversationStore(options: RedisStoreOptions): RedisC
       const ttl = requireTtlMs(ttlMs);
       return (await io.trip((client) => client.set(name, '1', 'PX', ttl, 'NX'))) === 'OK';
     },
+    async isClaimed(claimKey) {
+      const name = key({ kind: 'claim', key: requireName(claimKey, 'claim key') });
+      return (await io.trip((client) => client.exists(name))) === 1;
+    },
     ...history,
     settings: async (scopes) => readScopes(io, scopes.map(settingsKey)),
     updateSettings: async (scope, patch) => writeScope(io, settingsKey(scope), patch),

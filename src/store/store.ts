@@ -35,6 +35,8 @@ export interface TakeTurnOptions {
 export interface ConversationStore {
   /** True exactly once for a key within `ttlMs`; every later claim of the key is false. */
   claim(key: string, ttlMs: number): Promise<boolean>;
+  /** True while a claim of the key holds (it was claimed, and its window has not ended). */
+  isClaimed(key: string): Promise<boolean>;
   /** Appends, trims to the limits, refreshes the TTL, and returns the kept history, atomically. */
   append(thread: ThreadRef, messages: readonly Message[]): Promise<readonly Message[]>;
   history(thread: ThreadRef): Promise<readonly Message[]>;

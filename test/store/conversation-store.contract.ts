@@ -66,6 +66,18 @@ function describeClaims(open: OpenStore, advance: (ms: number) => void): void {
     expect(await store.claim('evt-2', 60_000)).toBe(true);
   });
 
+  it('tells whether a claim holds, without making one', async () => {
+    const store = await open();
+
+    const before = await store.isClaimed('evt-seen');
+    await store.claim('evt-seen', 60_000);
+
+    expect([before, await store.isClaimed('evt-seen'), await store.isClaimed('evt-other')]).toEqual(
+      [false, true, false],
+    );
+    expect(await store.claim('evt-other', 60_000)).toBe(true);
+  });
+
   it('grants one of 20 simultaneous claims', async () => {
     const store = await open();
 
