@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import { testSecret } from '../../support/test-secret.js';
 import {
   type DeliveryDeps,
   eventCallback,
@@ -26,7 +27,8 @@ import type {
 /** Where Slack's WebSocket URLs point (`wss://wss-primary.slack.com/link/?ticket=…`). */
 export const SOCKET_MODE_PATH = '/link/';
 /** The app-level token the fake accepts when a test names none. */
-export const DEFAULT_APP_TOKEN = 'xapp-1-test-app-token';
+// Made at load time, like every test credential: no token-shaped literal in the tree.
+export const DEFAULT_APP_TOKEN = testSecret('xapp-1-');
 /** @slack/socket-mode drops a connection after 30 s without a ping (`serverPingTimeout`): stay well under. */
 export const DEFAULT_SOCKET_PING_INTERVAL_MS = 10_000;
 const FAKE_HOST = 'applink-fake-slack';

@@ -1,6 +1,7 @@
 /** Starts the fake Slack's HTTP server: Web API, response URLs and the Socket Mode upgrade. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { testSecret } from '../../support/test-secret.js';
 import { SLACK_ACK_TIMEOUT_MS } from './deliver.js';
 import { API_PATH, FakeSlack } from './fake-slack.js';
 import { readBody, sendJson } from './http-io.js';
@@ -70,7 +71,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   let baseUrl = '';
   const api: WebApiDeps = {
     context: { workspace, clock, streamIdleMs: options.streamIdleMs },
-    botToken: options.botToken ?? 'xoxb-test-token',
+    botToken: options.botToken ?? testSecret('xoxb-'),
     appLevel: {
       token: options.appToken ?? DEFAULT_APP_TOKEN,
       methods: { 'apps.connections.open': () => ({ ok: true, url: sockets.issueUrl(baseUrl) }) },
@@ -89,6 +90,6 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     if (!sockets.upgrade(request, socket, head)) socket.destroy();
   });
   baseUrl = await listen(server);
-  const signingSecret = options.signingSecret ?? 'fake-signing-secret';
+  const signingSecret = options.signingSecret ?? testSecret();
   return new FakeSlack({ server, baseUrl, options, api, urls, signingSecret, sockets });
 }
