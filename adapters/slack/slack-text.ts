@@ -1,4 +1,5 @@
-import { slackifyMarkdown } from 'slackify-markdown';
+// v4: v5 needs Node 22 (engines), and we declare Node 20.
+import slackifyMarkdown from 'slackify-markdown';
 
 /** Looks up a person's display name by Slack user id. */
 export type NameOf = (userId: string) => Promise<string>;
