@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Message } from '../core/model.js';
 import { type ThreadRef, threadKey } from '../core/model.js';
 import type {
@@ -15,6 +16,8 @@ export interface MemoryStoreOptions {
   readonly limits: HistoryLimits;
   /** The clock TTLs are measured on (tests move it by hand). */
   readonly now?: () => number;
+  /** How long an admitted place waits for its taker before it lapses. */
+  readonly placeHoldMs?: number;
 }
 
 interface StoredHistory {
@@ -25,6 +28,10 @@ interface StoredHistory {
 // Expired claims are only found when their key is claimed again; a full sweep every this many
 // claims keeps a long-running process from holding every delivery id it ever saw.
 const CLAIM_SWEEP_EVERY = 1_000;
+// One process: an abandoned turn can only be adopted by a retry here, which comes at once.
+const ABANDONED_HOLD_MS = 5_000;
+// An admitted place waits this long for its taker (the same process) before it lapses.
+const DEFAULT_PLACE_HOLD_MS = 10_000;
 
 /** A ConversationStore held in this process: for one instance, development and tests. */
 export function createMemoryConversationStore(options: MemoryStoreOptions): ConversationStore {
@@ -46,6 +53,10 @@ export function createMemoryConversationStore(options: MemoryStoreOptions): Conv
   return {
     claim: async (key, ttlMs) => claims.claim(requireName(key, 'claim key'), requireTtlMs(ttlMs)),
     isClaimed: async (key) => claims.holds(requireName(key, 'claim key')),
+    async admit(thread, key, ttlMs) {
+      if (!claims.claim(requireName(key, 'claim key'), requireTtlMs(ttlMs))) return undefined;
+      return turns.admit(threadKey(thread), options.placeHoldMs ?? DEFAULT_PLACE_HOLD_MS);
+    },
     async append(thread, messages) {
       const added = messages.map(toStoredMessage);
       const kept = keepWithinLimits([...historyOf(thread), ...added], options.limits);
@@ -107,66 +118,102 @@ function createClaims(now: () => number): {
   };
 }
 
-interface Waiter {
-  grant(): void;
+/** One taker's place in a thread's line: kept for an adopter, waiting, or holding the turn. */
+interface Entry {
+  readonly token: string;
+  state: 'kept' | 'waiting' | 'held';
+  grant?: (() => void) | undefined;
+  lapse?: NodeJS.Timeout;
+}
+
+interface MemoryTurns {
+  admit(key: string, holdMs: number): string;
+  take(key: string, options?: TakeTurnOptions): Promise<Turn>;
+  close(): void;
 }
 
 /** One FIFO line per thread: the head holds the turn, the rest wait in arrival order. */
-function createMemoryTurns(): {
-  take(key: string, options?: TakeTurnOptions): Promise<Turn>;
-  close(): void;
-} {
-  const lines = new Map<string, Waiter[]>();
+function createMemoryTurns(): MemoryTurns {
+  const lines = new Map<string, Entry[]>();
   const held = new Set<AbortController>();
 
-  const passOn = (key: string) => {
-    const waiting = lines.get(key);
-    const next = waiting?.shift();
-    if (next === undefined) lines.delete(key);
-    else next.grant();
+  const remove = (key: string, entry: Entry) => {
+    clearTimeout(entry.lapse);
+    const line = lines.get(key) ?? [];
+    const index = line.indexOf(entry);
+    if (index !== -1) line.splice(index, 1);
+    if (line.length === 0) lines.delete(key);
+    pump(key);
   };
-
-  const turnFor = (key: string): Turn => {
+  const keep = (key: string, entry: Entry, holdMs: number) => {
+    entry.state = 'kept';
+    entry.lapse = setTimeout(() => remove(key, entry), holdMs);
+    entry.lapse.unref();
+  };
+  const pump = (key: string) => {
+    const head = lines.get(key)?.[0];
+    if (head?.state !== 'waiting') return;
+    head.state = 'held';
+    head.grant?.();
+  };
+  const join = (key: string, place: string | undefined): Entry => {
+    const line = lines.get(key) ?? [];
+    lines.set(key, line);
+    const kept = line.find((entry) => entry.token === place && entry.state === 'kept');
+    if (kept !== undefined) clearTimeout(kept.lapse);
+    const entry = kept ?? { token: randomUUID(), state: 'waiting' };
+    entry.state = 'waiting';
+    if (kept === undefined) line.push(entry);
+    return entry;
+  };
+  const turnFor = (key: string, entry: Entry): Turn => {
     const controller = new AbortController();
     held.add(controller);
     let isReleased = false;
+    const end = () => {
+      const wasReleased = isReleased;
+      isReleased = true;
+      held.delete(controller);
+      return wasReleased;
+    };
     return {
       signal: controller.signal,
       async release() {
-        if (isReleased) return;
-        isReleased = true;
-        held.delete(controller);
-        passOn(key);
+        if (!end()) remove(key, entry);
+      },
+      abandon() {
+        if (!end()) keep(key, entry, ABANDONED_HOLD_MS);
       },
     };
   };
 
-  const take = (key: string, options: TakeTurnOptions = {}): Promise<Turn> => {
-    const { signal } = options;
-    if (signal?.aborted) return Promise.reject(abortError(signal));
-    const waiting = lines.get(key);
-    if (waiting === undefined) {
-      lines.set(key, []);
-      return Promise.resolve(turnFor(key));
-    }
-    return new Promise<Turn>((resolve, reject) => {
-      const onAbort = () => {
-        waiting.splice(waiting.indexOf(waiter), 1);
-        reject(abortError(signal));
-      };
-      const waiter: Waiter = {
-        grant() {
-          signal?.removeEventListener('abort', onAbort);
-          resolve(turnFor(key));
-        },
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      waiting.push(waiter);
-    });
-  };
-
   return {
-    take,
+    admit(key, holdMs) {
+      const entry: Entry = { token: randomUUID(), state: 'kept' };
+      const line = lines.get(key) ?? [];
+      line.push(entry);
+      lines.set(key, line);
+      keep(key, entry, holdMs);
+      return entry.token;
+    },
+    take(key, options = {}) {
+      const { signal } = options;
+      if (signal?.aborted) return Promise.reject(abortError(signal));
+      const entry = join(key, options.place);
+      return new Promise<Turn>((resolve, reject) => {
+        const onAbort = () => {
+          entry.grant = undefined;
+          remove(key, entry);
+          reject(abortError(signal));
+        };
+        entry.grant = () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(turnFor(key, entry));
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        pump(key);
+      });
+    },
     close() {
       for (const controller of held) controller.abort(new Error('store closed'));
       held.clear();

@@ -82,6 +82,20 @@ redis.call('PEXPIRE', KEYS[2], ARGV[2])
 return headState(KEYS[2], KEYS[3])
 `);
 
+/**
+ * KEYS: claim, turnseq, turns, alive. ARGV: claimTtlMs, holdMs, idleMs. Claims a delivery and,
+ * only when it is new, queues a place (alive for holdMs) last in the thread's line; 1 when new.
+ */
+export const ADMIT_SCRIPT = lua(`
+if not redis.call('SET', KEYS[1], '1', 'PX', ARGV[1], 'NX') then return 0 end
+local seq = redis.call('INCR', KEYS[2])
+redis.call('ZADD', KEYS[3], seq, KEYS[4])
+redis.call('SET', KEYS[4], '1', 'PX', ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+redis.call('PEXPIRE', KEYS[3], ARGV[3])
+return 1
+`);
+
 /** KEYS: turns, alive. ARGV: leaseMs. The caller's state; a queued caller's lease is renewed. */
 export const CHECK_SCRIPT = lua(`${HEAD_STATE}
 local state = headState(KEYS[1], KEYS[2])

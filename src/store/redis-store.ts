@@ -15,6 +15,8 @@ export interface RedisStoreOptions {
   readonly keyPrefix?: string;
   /** How long a turn outlives its holder's last renewal: a dead process blocks a thread this long. */
   readonly leaseMs?: number;
+  /** How long a place taken by `admit` waits to be adopted before it lapses; default ten seconds. */
+  readonly placeHoldMs?: number;
   /** First re-check of a waiting taker that heard no release notice; default one second. */
   readonly firstPollMs?: number;
   readonly logger: Logger;
@@ -29,7 +31,10 @@ export interface RedisConversationStore extends ConversationStore {
 const DEFAULT_KEY_PREFIX = 'parley:';
 // Long enough that a busy event loop or a slow Redis never costs a live holder its turn,
 // short enough that a crashed instance blocks its threads for seconds, not minutes.
-const DEFAULT_LEASE_MS = 15_000;
+const DEFAULT_LEASE_MS = 5_000;
+// A queued message's place waits this long for a worker to take it up (milliseconds when the
+// workers are up); longer, and later messages of its thread go first rather than wait.
+const DEFAULT_PLACE_HOLD_MS = 10_000;
 
 /** Creates the store; it connects in the background and reconnects by itself. */
 export function createRedisConversationStore(options: RedisStoreOptions): RedisConversationStore {
@@ -44,6 +49,7 @@ export function createRedisConversationStore(options: RedisStoreOptions): RedisC
     io,
     key,
     leaseMs,
+    placeHoldMs: options.placeHoldMs ?? DEFAULT_PLACE_HOLD_MS,
     logger: options.logger,
     ...(options.firstPollMs === undefined ? {} : { firstPollMs: options.firstPollMs }),
   });
@@ -55,6 +61,10 @@ export function createRedisConversationStore(options: RedisStoreOptions): RedisC
       const name = key({ kind: 'claim', key: requireName(claimKey, 'claim key') });
       const ttl = requireTtlMs(ttlMs);
       return (await io.trip((client) => client.set(name, '1', 'PX', ttl, 'NX'))) === 'OK';
+    },
+    async admit(thread, claimKey, claimTtlMs) {
+      const name = key({ kind: 'claim', key: requireName(claimKey, 'claim key') });
+      return turns.admit(threadKey(thread), name, requireTtlMs(claimTtlMs));
     },
     async isClaimed(claimKey) {
       const name = key({ kind: 'claim', key: requireName(claimKey, 'claim key') });

@@ -5,6 +5,7 @@ import type { RedisName } from './redis-keys.js';
 import { createLeaseRenewer, type Lease, type LeaseRenewer } from './redis-lease-renewer.js';
 import { createReleaseFeed, type ReleaseFeed } from './redis-release-feed.js';
 import {
+  ADMIT_SCRIPT,
   CHECK_SCRIPT,
   ENQUEUE_SCRIPT,
   RELEASE_SCRIPT,
@@ -18,6 +19,8 @@ import { abortError } from './store-input.js';
 
 /** Turn-taking over Redis: a queue per thread, leases renewed while alive, releases published. */
 export interface RedisTurns {
+  /** Claims the delivery and, when new, queues a place held for `placeHoldMs`; its token. */
+  admit(thread: string, claimKey: string, claimTtlMs: number): Promise<string | undefined>;
   take(thread: string, options?: TakeTurnOptions): Promise<Turn>;
   /** Stops renewing (held turns' signals abort) and wakes waiting takers so they fail. */
   close(): Promise<void>;
@@ -27,6 +30,8 @@ export interface RedisTurnsDeps {
   readonly io: RedisIo;
   readonly key: (name: RedisName) => string;
   readonly leaseMs: number;
+  /** How long an admitted place waits to be adopted by a taker before it lapses. */
+  readonly placeHoldMs: number;
   /** First re-check of a waiting taker that heard no release (pub/sub is the fast path). */
   readonly firstPollMs?: number;
   readonly logger: Logger;
@@ -40,6 +45,7 @@ interface Context extends RedisTurnsDeps {
 /** The keys of one taker's place in one thread's queue; its alive key is also its queue member. */
 interface Place {
   readonly thread: string;
+  readonly token: string;
   readonly queue: string;
   readonly seq: string;
   readonly channel: string;
@@ -50,6 +56,8 @@ type TurnState = typeof TURN_HEAD | typeof TURN_WAIT | typeof TURN_LOST;
 
 // A queue nobody joined for a day is debris: a turn lasts seconds to minutes.
 const TURN_QUEUE_IDLE_MS = 24 * 60 * 60 * 1_000;
+// Tokens are UUIDs; a place from elsewhere (a queued job's data) must be one to name a key.
+const PLACE_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 // Polling only backs up pub/sub (a wake-up missed during a reconnect) and finds dead holders,
 // which lapse after a whole lease anyway: first poll within a second, backing off to half a lease.
 const FIRST_POLL_MS = 1_000;
@@ -69,6 +77,12 @@ export function createRedisTurns(deps: RedisTurnsDeps): RedisTurns {
   });
   const context: Context = { ...deps, renewer, feed };
   return {
+    async admit(thread, claimKey, claimTtlMs) {
+      const place = placeOf(context, thread, randomUUID());
+      const keys = [claimKey, place.seq, place.queue, place.alive];
+      const args = [claimTtlMs, deps.placeHoldMs, TURN_QUEUE_IDLE_MS];
+      return (await runScript(io, ADMIT_SCRIPT, keys, args)) === 1 ? place.token : undefined;
+    },
     take: (thread, options) => take(context, thread, options),
     async close() {
       renewer.stop();
@@ -84,10 +98,13 @@ async function take(
 ): Promise<Turn> {
   const { signal } = options;
   if (signal?.aborted) throw abortError(signal);
-  const place = placeOf(context, thread);
+  const place = placeOf(context, thread, adoptable(options.place));
   context.renewer.wait(place.alive);
   try {
-    if ((await enqueue(context, place)) !== TURN_HEAD) await waitForHead(context, place, signal);
+    // An admitted place is checked (and renewed) where it stands; a lapsed one joins the end.
+    const state =
+      options.place === undefined ? await enqueue(context, place) : await check(context, place);
+    if (state !== TURN_HEAD) await waitForHead(context, place, signal, state);
     if (signal?.aborted) throw abortError(signal);
   } catch (error) {
     context.renewer.remove(place.alive);
@@ -105,12 +122,14 @@ async function waitForHead(
   context: Context,
   place: Place,
   signal: AbortSignal | undefined,
+  first: TurnState,
 ): Promise<void> {
   const maxPollMs = context.leaseMs / 2;
   const waiter = await context.feed.listen(place.channel);
   try {
     let pollMs = Math.min(context.firstPollMs ?? FIRST_POLL_MS, maxPollMs);
-    let state = await check(context, place);
+    // A release may have been published before this waiter listened: look again once.
+    let state = first === TURN_LOST ? first : await check(context, place);
     while (state !== TURN_HEAD) {
       if (state === TURN_LOST) {
         // Only when this process stalled longer than a lease: it is alive, so it queues again.
@@ -142,16 +161,27 @@ function hold(context: Context, place: Place): Turn {
       context.renewer.remove(place.alive);
       await leave(context, place);
     },
+    abandon() {
+      isReleased = true;
+      context.renewer.remove(place.alive);
+    },
   };
 }
 
-function placeOf(context: Context, thread: string): Place {
+function adoptable(place: string | undefined): string {
+  if (place === undefined) return randomUUID();
+  if (!PLACE_PATTERN.test(place)) throw new Error('a turn place must be a token from admit');
+  return place;
+}
+
+function placeOf(context: Context, thread: string, token: string): Place {
   return {
     thread,
+    token,
     queue: context.key({ kind: 'turns', thread }),
     seq: context.key({ kind: 'turnseq', thread }),
     channel: context.key({ kind: 'released', thread }),
-    alive: context.key({ kind: 'turn', thread, token: randomUUID() }),
+    alive: context.key({ kind: 'turn', thread, token }),
   };
 }
 

@@ -23,12 +23,23 @@ export type SettingsPatch = { readonly [K in keyof ScopeSettings]?: string | nul
 export interface Turn {
   /** Aborted when the turn was lost (the lease could not be renewed); stop writing then. */
   readonly signal: AbortSignal;
+  /** Leaves the thread's line: the next taker goes. */
   release(): Promise<void>;
+  /**
+   * Stops holding without leaving (work handed to another process): the place stays first in
+   * line, and lapses unless a retry adopts it with `takeTurn({ place })` within a lease.
+   */
+  abandon(): void;
 }
 
 export interface TakeTurnOptions {
   /** Gives up waiting (rejects) when aborted; the place in the queue is freed. */
   readonly signal?: AbortSignal;
+  /**
+   * A place taken earlier by `admit` (or left by `abandon`): the taker stands there instead of
+   * joining the end of the line. A place that lapsed meanwhile joins the end.
+   */
+  readonly place?: string;
 }
 
 /** Conversation state: history, settings, delivery dedupe and turn-taking. */
@@ -46,6 +57,13 @@ export interface ConversationStore {
   /** Settings of each scope, in the order asked, in one round trip. */
   settings(scopes: readonly string[]): Promise<readonly ScopeSettings[]>;
   updateSettings(scope: string, patch: SettingsPatch): Promise<ScopeSettings>;
+  /**
+   * Claims `claimKey` (as `claim` does) and only when it is new takes a place in the thread's
+   * turn line at once, before the work travels anywhere: the line keeps arrival order whichever
+   * process answers. The place is kept until a taker adopts it (`takeTurn({ place })`) or lapses
+   * on its own after the store's place hold; undefined for a duplicate.
+   */
+  admit(thread: ThreadRef, claimKey: string, claimTtlMs: number): Promise<string | undefined>;
   /**
    * Waits until every earlier taker of this thread's turn is done, then holds the turn.
    * Arrival order is the order of calls; a taker that dies is skipped once its lease lapses.

@@ -103,4 +103,92 @@ export function describeTurnContract(open: OpenStore): void {
     await elsewhere.release();
     await held.release();
   });
+
+  describeAdmission(open);
+}
+
+/** Places taken at ingress (`admit`) and adopted later by whichever process answers. */
+function describeAdmission(open: OpenStore): void {
+  const thread = threadRef('admitted');
+  const claimTtl = 60_000;
+
+  it('admits a delivery once', async () => {
+    const store = await open();
+
+    const first = await store.admit(thread, 'delivery:once', claimTtl);
+    const again = await store.admit(thread, 'delivery:once', claimTtl);
+
+    expect(first).toEqual(expect.any(String));
+    expect(again).toBeUndefined();
+    await (await store.takeTurn(thread, { place: first ?? '' })).release();
+  });
+
+  it('keeps admission order whatever order the places are taken up in', async () => {
+    const store = await open();
+    const [first, second] = [
+      await store.admit(thread, 'delivery:a', claimTtl),
+      await store.admit(thread, 'delivery:b', claimTtl),
+    ];
+    const events: string[] = [];
+
+    const later = store.takeTurn(thread, { place: second ?? '' }).then((turn) => {
+      events.push('second holds');
+      return turn;
+    });
+    const earlier = await store.takeTurn(thread, { place: first ?? '' });
+    events.push('first holds');
+    await grace();
+    await earlier.release();
+    await (await later).release();
+
+    expect(events).toEqual(['first holds', 'second holds']);
+  });
+
+  it('puts a taker without a place behind the admitted ones', async () => {
+    const store = await open();
+    const admitted = await store.admit(thread, 'delivery:c', claimTtl);
+    const events: string[] = [];
+
+    const plain = store.takeTurn(thread).then((turn) => {
+      events.push('plain holds');
+      return turn;
+    });
+    const turn = await store.takeTurn(thread, { place: admitted ?? '' });
+    events.push('admitted holds');
+    await grace();
+    await turn.release();
+    await (await plain).release();
+
+    expect(events).toEqual(['admitted holds', 'plain holds']);
+  });
+
+  it('lets an admitted place that nobody takes up lapse on its own', async () => {
+    const store = await open();
+    await store.admit(thread, 'delivery:lost', claimTtl);
+
+    const turn = await store.takeTurn(thread);
+
+    expect(turn.signal.aborted).toBe(false);
+    await turn.release();
+  });
+
+  it('lets a retry take up an abandoned turn ahead of those waiting', async () => {
+    const store = await open();
+    const place = (await store.admit(thread, 'delivery:handed-back', claimTtl)) ?? '';
+    const abandoned = await store.takeTurn(thread, { place });
+    const events: string[] = [];
+    const waiting = store.takeTurn(thread).then((turn) => {
+      events.push('waiting holds');
+      return turn;
+    });
+
+    abandoned.abandon();
+    const retry = await store.takeTurn(thread, { place });
+    events.push('retry holds');
+    await grace();
+    await retry.release();
+    await (await waiting).release();
+
+    expect(events).toEqual(['retry holds', 'waiting holds']);
+  });
 }

@@ -53,10 +53,36 @@ afterAll(async () => {
   await Promise.all(prefixes.map((prefix) => deleteKeys(prefix)));
 });
 
-describeConversationStoreContract('redis store', (limits: HistoryLimits) => openStore({ limits }));
+describeConversationStoreContract('redis store', (limits: HistoryLimits) =>
+  openStore({ limits, placeHoldMs: 300, firstPollMs: 100 }),
+);
 
 describe('redis store', () => {
   const thread = threadRef('redis');
+
+  it('keeps the order of places admitted by one process and taken up by another', async () => {
+    const [ingress, worker] = openPair();
+    const first = (await ingress.admit(thread, 'delivery:1', 60_000)) ?? '';
+    const second = (await ingress.admit(thread, 'delivery:2', 60_000)) ?? '';
+    const order: string[] = [];
+
+    const later = worker.takeTurn(thread, { place: second }).then(async (turn) => {
+      order.push('second');
+      await turn.release();
+    });
+    const earlier = await worker.takeTurn(thread, { place: first });
+    order.push('first');
+    await earlier.release();
+    await later;
+
+    expect(order).toEqual(['first', 'second']);
+  });
+
+  it('refuses a turn place that is not a token from admit', async () => {
+    const store = openStore();
+
+    await expect(store.takeTurn(thread, { place: 'x}:evil' })).rejects.toThrow(/token from admit/);
+  });
 
   it('answers one message in a handful of round trips', async () => {
     const store = openStore();
