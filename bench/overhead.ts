@@ -154,7 +154,8 @@ function report(label: string, direct: readonly number[], bridged: readonly numb
   );
 }
 
-async function main(): Promise<void> {
+/** Dispatcher overhead over a bare SDK stream (memory and Redis), then the queue's figures. */
+export async function runOverhead(): Promise<void> {
   const fake = await startFakeMistral({
     apiKey: API_KEY,
     agents: [{ id: AGENT, name: 'Bench Agent' }],
@@ -212,10 +213,12 @@ function reportPlatform(label: string, figures: LatencyFigures): void {
   );
 }
 
-await main();
-const platformSamples = Math.max(20, Math.floor(SAMPLES / 3));
-console.log(
-  `Through the real Bolt / discord.js stacks against the fakes (agent answers at once), ${platformSamples} messages each:`,
-);
-reportPlatform('Slack', await slackLatency(platformSamples));
-reportPlatform('Discord', await discordLatency(platformSamples));
+/** Event → first text and → complete answer through the real Bolt / discord.js stacks. */
+export async function runPlatformLatency(): Promise<void> {
+  const platformSamples = Math.max(20, Math.floor(SAMPLES / 3));
+  console.log(
+    `Through the real Bolt / discord.js stacks against the fakes (agent answers at once), ${platformSamples} messages each:`,
+  );
+  reportPlatform('Slack', await slackLatency(platformSamples));
+  reportPlatform('Discord', await discordLatency(platformSamples));
+}
