@@ -1,0 +1,62 @@
+/**
+ * The load benchmark's questions and answers: each question carries a tag, the fake agent
+ * answers it with a text made from that tag, so every visible reply can be matched to the
+ * message it answers (and a duplicate or a mix-up shows).
+ */
+import type { Responder } from '../test/fakes/mistral/fake-mistral.js';
+
+/** A typical short chat answer: ~600 characters. */
+export const ANSWER_CHARS = 600;
+/** Streamed in pieces of this many characters: 40 deltas, as bench/overhead.ts streams. */
+const CHUNK_SIZE = 15;
+/** A realistic agent: the first token after ~500 ms, the rest over ~1.5 s, ~2 s in all. */
+export const FIRST_TOKEN_DELAY_MS = 500;
+const STREAM_MS = 1_500;
+export const AGENT_ANSWER_MS = FIRST_TOKEN_DELAY_MS + STREAM_MS;
+const CHUNK_DELAY_MS = STREAM_MS / (Math.ceil(ANSWER_CHARS / CHUNK_SIZE) - 1);
+// Plain words only: no Markdown or mrkdwn markup, so every bot shows it unchanged.
+const FILLER = 'Parley streams this answer in small pieces, the way a real agent would. ';
+const TAG_IN_QUESTION = /question (\w+):/;
+const SPACES = /\s+/g;
+
+/** The question a person asks, mentioning the bot. */
+export function questionFor(tag: string, botUserId: string): string {
+  return `<@${botUserId}> question ${tag}: how does the bridge behave under load?`;
+}
+
+/** The whole answer to the question tagged `tag`. */
+export function answerFor(tag: string): string {
+  const head = `Answer ${tag}. `;
+  return `${head}${FILLER.repeat(Math.ceil(ANSWER_CHARS / FILLER.length))}`
+    .slice(0, ANSWER_CHARS)
+    .trimEnd();
+}
+
+/** Text as a person compares it: runs of whitespace as one space, no ends. */
+export function normalized(text: string): string {
+  return text.replace(SPACES, ' ').trim();
+}
+
+/** True when `shown` is the start of the answer (not a placeholder, not someone else's). */
+export function showsAnswerText(shown: string, answer: string): boolean {
+  const text = normalized(shown);
+  return text !== '' && answer.startsWith(text.slice(0, 20));
+}
+
+function lastUserText(messages: readonly { role: string; content: unknown }[]): string {
+  const content = messages.findLast((message) => message.role === 'user')?.content;
+  if (typeof content === 'string') return content;
+  return Array.isArray(content) ? JSON.stringify(content) : '';
+}
+
+/** Answers each question with its tag's answer, streamed at an agent's pace. */
+export const realisticAgent: Responder = (request) => {
+  const tag = TAG_IN_QUESTION.exec(lastUserText(request.messages))?.[1] ?? 'untagged';
+  return {
+    kind: 'reply',
+    text: answerFor(tag),
+    chunkSize: CHUNK_SIZE,
+    firstTokenDelayMs: FIRST_TOKEN_DELAY_MS,
+    chunkDelayMs: CHUNK_DELAY_MS,
+  };
+};
