@@ -9,6 +9,7 @@ type Section = () => Promise<void>;
 const SECTIONS: Readonly<Record<string, () => Promise<Section>>> = {
   overhead: async () => (await import('./overhead.js')).runOverhead,
   platform: async () => (await import('./overhead.js')).runPlatformLatency,
+  load: async () => (await import('./load.js')).runLoad,
 };
 
 function selectedSections(only: string | undefined): string[] {

@@ -1,0 +1,141 @@
+/**
+ * The three bots the load benchmark compares, each a child process on 127.0.0.1: Parley's
+ * build with Redis and its queue, Parley's build in-process (memory store), and the bare-Bolt
+ * baseline. Only the environment contract and the HTTP endpoints are relied on.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { freePort } from '../test/setup/redis-process.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const PARLEY_MAIN = join(ROOT, 'dist', 'src', 'main.js');
+const BARE_BOLT_BOT = join(ROOT, 'bench', 'bare-bolt-bot.ts');
+// Node starting, Bolt's auth.test and Redis connecting: seconds on a loaded 2-core box.
+const READY_TIMEOUT_MS = 30_000;
+const READY_POLL_MS = 100;
+// A bot asked to stop gets this long before SIGKILL; its replies are done by then.
+const STOP_GRACE_MS = 5_000;
+const OUTPUT_KEPT_CHARS = 20_000;
+
+export type BotKind = 'queue' | 'memory' | 'bare';
+
+export const BOT_LABELS: Readonly<Record<BotKind, string>> = {
+  queue: 'Parley + Redis + queue',
+  memory: 'Parley in-process',
+  bare: 'bare Bolt',
+};
+
+/** What every bot is pointed at: the fakes and, for the queue bot, its own redis-server. */
+export interface BotTargets {
+  readonly mistralUrl: string;
+  readonly mistralApiKey: string;
+  readonly agentId: string;
+  readonly slackApiUrl: string;
+  readonly slackBotToken: string;
+  readonly slackSigningSecret: string;
+  readonly redisUrl?: string;
+}
+
+export interface BotProcess {
+  readonly kind: BotKind;
+  readonly pid: number;
+  readonly eventsUrl: string;
+  /** The last of what it wrote to stdout and stderr. */
+  output(): string;
+  /** SIGTERM, then SIGKILL after a grace period; resolves once it has exited. */
+  stop(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+let isExitHookInstalled = false;
+
+/** However the benchmark ends (error, Ctrl-C, process.exit), no bot outlives it. */
+function installExitHook(): void {
+  if (isExitHookInstalled) return;
+  isExitHookInstalled = true;
+  process.once('exit', () => {
+    for (const child of running) child.kill('SIGKILL');
+  });
+}
+
+function botEnv(kind: BotKind, targets: BotTargets, port: number): Record<string, string> {
+  const redis = kind === 'queue' && targets.redisUrl !== undefined;
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    MISTRAL_API_KEY: targets.mistralApiKey,
+    MISTRAL_AGENT_ID: targets.agentId,
+    MISTRAL_SERVER_URL: targets.mistralUrl,
+    SLACK_BOT_TOKEN: targets.slackBotToken,
+    SLACK_SIGNING_SECRET: targets.slackSigningSecret,
+    SLACK_API_URL: targets.slackApiUrl,
+    ...(redis ? { REDIS_URL: targets.redisUrl ?? '' } : {}),
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+  };
+}
+
+function commandFor(kind: BotKind): readonly string[] {
+  return kind === 'bare' ? ['--import', 'tsx', BARE_BOLT_BOT] : [PARLEY_MAIN, '--role', 'all'];
+}
+
+async function untilHealthy(baseUrl: string, child: ChildProcess, output: () => string) {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`bot exited before it was healthy (${child.exitCode}):\n${output()}`);
+    }
+    const healthy = await fetch(`${baseUrl}/healthz`)
+      .then((response) => response.ok)
+      .catch(() => false);
+    if (healthy) return;
+    await delay(READY_POLL_MS);
+  }
+  throw new Error(`bot not healthy within ${READY_TIMEOUT_MS} ms:\n${output()}`);
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    child.once('exit', () => resolve());
+  });
+  exited.then(() => running.delete(child));
+  return async () => {
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+    await exited;
+    clearTimeout(timer);
+  };
+}
+
+/** Starts one bot on a free port and resolves once `GET /healthz` answers 200. */
+export async function startBot(kind: BotKind, targets: BotTargets): Promise<BotProcess> {
+  installExitHook();
+  const port = await freePort();
+  // Parley reads a .env from its working directory: a neutral one keeps a developer's out.
+  // The baseline runs from the repository root so that `--import tsx` resolves.
+  const child = spawn(process.execPath, commandFor(kind), {
+    cwd: kind === 'bare' ? ROOT : tmpdir(),
+    env: botEnv(kind, targets, port),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  let output = '';
+  const keep = (chunk: Buffer): void => {
+    output = `${output}${chunk.toString()}`.slice(-OUTPUT_KEPT_CHARS);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const stop = stopper(child);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  try {
+    await untilHealthy(baseUrl, child, () => output);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const pid = child.pid ?? 0;
+  return { kind, pid, eventsUrl: `${baseUrl}/slack/events`, output: () => output, stop };
+}

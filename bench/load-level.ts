@@ -1,0 +1,156 @@
+/**
+ * One load level against one running bot: the conversations, and what they cost it (CPU of
+ * its process tree, peak RSS, Slack calls, Redis commands), read before and after.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import type { FakeSlack } from '../test/fakes/slack/index.js';
+import type { BotProcess } from './load-bots.js';
+import {
+  checkThreads,
+  type DeliveryCheck,
+  type LevelPlan,
+  runConversations,
+} from './load-driver.js';
+import type { CallTracker } from './load-tracker.js';
+import { sampleRss, treeCpuMs, treeRssMb } from './proc-stats.js';
+import { type CommandCounts, countsDelta, type RedisProbe } from './redis-stats.js';
+
+// Replies still landing after the last answer (a duplicate, a late edit) are counted too.
+const SETTLE_MS = 1_000;
+
+export interface LevelRig {
+  readonly slack: FakeSlack;
+  readonly tracker: CallTracker;
+  readonly bot: BotProcess;
+  readonly redis?: RedisProbe;
+}
+
+export interface LevelFigures {
+  readonly plan: LevelPlan;
+  readonly sent: number;
+  readonly answered: number;
+  readonly timeouts: number;
+  readonly undelivered: number;
+  /** Events the bot did not acknowledge with a 2xx within 3 s. */
+  readonly lateAcks: number;
+  readonly check: DeliveryCheck;
+  /** Latencies from the event being sent, in ms, one per question that reached the stage. */
+  readonly signOfLife: readonly number[];
+  readonly firstText: readonly number[];
+  readonly final: readonly number[];
+  /** Mean time from one question of a conversation to its next (or to the last answer). */
+  readonly meanCycleMs: number;
+  readonly elapsedMs: number;
+  /** The window CPU and calls were read over: the level and its settling time. */
+  readonly measuredMs: number;
+  readonly cpuMs: number;
+  /** The bot's process tree when the level started, and at its largest during the level. */
+  readonly startRssMb: number;
+  readonly peakRssMb: number;
+  readonly slackCalls: ReadonlyMap<string, number>;
+  readonly slackRateLimited: number;
+  readonly strayCalls: number;
+  readonly redisCommands: ReadonlyMap<string, number> | undefined;
+  /** CPU the benchmark's own process (fakes and driver) used meanwhile. */
+  readonly harnessCpuMs: number;
+}
+
+interface Reading {
+  readonly at: number;
+  readonly cpuMs: number;
+  readonly harness: NodeJS.CpuUsage;
+  readonly callIndex: number;
+  readonly strayCalls: number;
+  readonly redis: CommandCounts | undefined;
+}
+
+async function read(rig: LevelRig): Promise<Reading> {
+  return {
+    at: Date.now(),
+    cpuMs: treeCpuMs(rig.bot.pid),
+    harness: process.cpuUsage(),
+    callIndex: rig.tracker.position,
+    strayCalls: rig.tracker.strayCalls,
+    redis: await rig.redis?.counts(),
+  };
+}
+
+function callsBetween(slack: FakeSlack, from: number, to: number) {
+  const byMethod = new Map<string, number>();
+  let rateLimited = 0;
+  for (const call of slack.calls.slice(from, to)) {
+    byMethod.set(call.method, (byMethod.get(call.method) ?? 0) + 1);
+    if (call.status === 429) rateLimited += 1;
+  }
+  return { byMethod, rateLimited };
+}
+
+type Records = Awaited<ReturnType<typeof runConversations>>;
+
+function latencies(records: Records, stage: 'signOfLife' | 'firstText' | 'final'): number[] {
+  return records.flatMap((conversation) =>
+    conversation.turns.flatMap((turn) => {
+      const at = turn.outcome[stage];
+      return at === undefined ? [] : [at - turn.sentAt];
+    }),
+  );
+}
+
+/** Little's law for a closed loop: each question's turn lasts until the next one is sent. */
+function meanCycleMs(records: Records): number {
+  const cycles = records.flatMap((conversation) =>
+    conversation.turns.flatMap((turn, index) => {
+      const next = conversation.turns[index + 1]?.sentAt ?? turn.outcome.final;
+      return next === undefined ? [] : [next - turn.sentAt];
+    }),
+  );
+  return cycles.reduce((sum, cycle) => sum + cycle, 0) / Math.max(1, cycles.length);
+}
+
+function countOutcomes(records: Records) {
+  const turns = records.flatMap((conversation) => conversation.turns);
+  const count = (kind: string) => turns.filter((turn) => turn.outcome.kind === kind).length;
+  return {
+    sent: turns.length,
+    answered: count('answered'),
+    timeouts: count('timeout'),
+    undelivered: count('undelivered'),
+    lateAcks: turns.filter((turn) => !turn.acked).length,
+  };
+}
+
+/** Runs the level's conversations against the bot and gathers its figures. */
+export async function measureLevel(rig: LevelRig, plan: LevelPlan): Promise<LevelFigures> {
+  const startRssMb = treeRssMb(rig.bot.pid);
+  const before = await read(rig);
+  const rss = sampleRss(rig.bot.pid);
+  const records = await runConversations(rig.slack, rig.tracker, rig.bot.eventsUrl, plan);
+  const elapsedMs = Date.now() - before.at;
+  await delay(SETTLE_MS);
+  const peakRssMb = rss.stop();
+  const after = await read(rig);
+  const calls = callsBetween(rig.slack, before.callIndex, after.callIndex);
+  const harness = process.cpuUsage(before.harness);
+  return {
+    plan,
+    ...countOutcomes(records),
+    check: checkThreads(rig.slack, records),
+    signOfLife: latencies(records, 'signOfLife'),
+    firstText: latencies(records, 'firstText'),
+    final: latencies(records, 'final'),
+    meanCycleMs: meanCycleMs(records),
+    elapsedMs,
+    measuredMs: after.at - before.at,
+    cpuMs: after.cpuMs - before.cpuMs,
+    startRssMb,
+    peakRssMb,
+    slackCalls: calls.byMethod,
+    slackRateLimited: calls.rateLimited,
+    strayCalls: after.strayCalls - before.strayCalls,
+    redisCommands:
+      before.redis === undefined || after.redis === undefined
+        ? undefined
+        : countsDelta(before.redis, after.redis),
+    harnessCpuMs: (harness.user + harness.system) / 1000,
+  };
+}

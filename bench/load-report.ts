@@ -1,0 +1,239 @@
+/**
+ * The load section's printout: per level, a table of every bot's figures with their ratios
+ * against the bare-Bolt baseline and against in-process Parley on the same row, then the
+ * headline ratios and the per-method call counts behind them.
+ */
+import { AGENT_ANSWER_MS } from './load-answers.js';
+import { BOT_LABELS, type BotKind } from './load-bots.js';
+import type { LevelFigures } from './load-level.js';
+import { ms, ratio, summarize } from './stats.js';
+
+/** A person would call an answer this late broken (the brief's threshold). */
+export const LATE_ANSWER_MS = 19_000;
+const COLUMN_ORDER: readonly BotKind[] = ['bare', 'memory', 'queue'];
+const LABEL_WIDTH = 24;
+const CELL_WIDTH = 10;
+const TOP_COMMANDS = 8;
+
+/** Every bot's figures for one level; a bot that did not run is absent. */
+export type LevelResults = Partial<Record<BotKind, LevelFigures>>;
+
+interface Row {
+  readonly label: string;
+  readonly value: (figures: LevelFigures) => number | undefined;
+  readonly format: (value: number) => string;
+  /** Counts and shares get no ratio columns: a ratio of zeros says nothing. */
+  readonly hasRatios: boolean;
+}
+
+function perAnswer(total: number, figures: LevelFigures): number | undefined {
+  return figures.answered === 0 ? undefined : total / figures.answered;
+}
+
+function sumOf(counts: ReadonlyMap<string, number>): number {
+  return [...counts.values()].reduce((sum, count) => sum + count, 0);
+}
+
+/** Closed-loop throughput: N conversations, each answered once per turn time. */
+export function answersPerSecond(figures: LevelFigures): number | undefined {
+  if (figures.answered === 0) return undefined;
+  return (figures.plan.conversations * 1000) / figures.meanCycleMs;
+}
+
+function idealPerSecond(figures: LevelFigures): number {
+  return (figures.plan.conversations * 1000) / AGENT_ANSWER_MS;
+}
+
+const timeRow = (label: string, pick: (f: LevelFigures) => readonly number[], q: 'p50' | 'p99') =>
+  ({
+    label,
+    value: (f) => (pick(f).length === 0 ? undefined : summarize(pick(f))[q]),
+    format: ms,
+    hasRatios: true,
+  }) satisfies Row;
+
+const fixed = (digits: number) => (value: number) => value.toFixed(digits);
+
+const ROWS: readonly Row[] = [
+  {
+    label: 'answered exactly once',
+    value: (f) => f.check.exactlyOnce,
+    format: fixed(0),
+    hasRatios: false,
+  },
+  { label: 'questions sent', value: (f) => f.sent, format: fixed(0), hasRatios: false },
+  timeRow('sign of life p50', (f) => f.signOfLife, 'p50'),
+  timeRow('sign of life p99', (f) => f.signOfLife, 'p99'),
+  timeRow('first text p50', (f) => f.firstText, 'p50'),
+  timeRow('first text p99', (f) => f.firstText, 'p99'),
+  timeRow('final answer p50', (f) => f.final, 'p50'),
+  timeRow('final answer p99', (f) => f.final, 'p99'),
+  { label: 'answers/s', value: answersPerSecond, format: fixed(1), hasRatios: true },
+  {
+    label: 'answers/s ÷ ideal N/2s',
+    value: (f) => {
+      const rate = answersPerSecond(f);
+      return rate === undefined ? undefined : rate / idealPerSecond(f);
+    },
+    format: ratio,
+    hasRatios: false,
+  },
+  {
+    label: `answers later than ${LATE_ANSWER_MS / 1000} s`,
+    value: (f) => f.final.filter((latency) => latency > LATE_ANSWER_MS).length,
+    format: fixed(0),
+    hasRatios: false,
+  },
+  {
+    label: 'bot CPU ms / answer',
+    value: (f) => perAnswer(f.cpuMs, f),
+    format: fixed(1),
+    hasRatios: true,
+  },
+  {
+    label: 'bot CPU % of one core',
+    value: (f) => (100 * f.cpuMs) / f.measuredMs,
+    format: fixed(0),
+    hasRatios: false,
+  },
+  { label: 'bot peak RSS MB', value: (f) => f.peakRssMb, format: fixed(0), hasRatios: true },
+  { label: 'bot RSS MB at start', value: (f) => f.startRssMb, format: fixed(0), hasRatios: true },
+  {
+    label: 'Slack calls / answer',
+    value: (f) => perAnswer(sumOf(f.slackCalls), f),
+    format: fixed(2),
+    hasRatios: true,
+  },
+  { label: 'Slack 429s', value: (f) => f.slackRateLimited, format: fixed(0), hasRatios: false },
+  {
+    label: 'Redis cmds / answer',
+    value: (f) =>
+      f.redisCommands === undefined ? undefined : perAnswer(sumOf(f.redisCommands), f),
+    format: fixed(1),
+    hasRatios: false,
+  },
+  {
+    label: 'harness CPU % of a core',
+    value: (f) => (100 * f.harnessCpuMs) / f.measuredMs,
+    format: fixed(0),
+    hasRatios: false,
+  },
+];
+
+function ratioCell(top: number | undefined, bottom: number | undefined): string {
+  if (top === undefined || bottom === undefined || bottom === 0) return '—';
+  return ratio(top / bottom);
+}
+
+function tableRow(row: Row, results: LevelResults): string {
+  const values = COLUMN_ORDER.map((kind) => {
+    const figures = results[kind];
+    return figures === undefined ? undefined : row.value(figures);
+  });
+  const [bare, memory, queue] = values;
+  const cells = values.map((value) => (value === undefined ? '—' : row.format(value)));
+  const ratios = row.hasRatios
+    ? [ratioCell(memory, bare), ratioCell(queue, bare), ratioCell(queue, memory)]
+    : ['', '', ''];
+  return [
+    row.label.padEnd(LABEL_WIDTH),
+    ...[...cells, ...ratios].map((cell) => cell.padStart(CELL_WIDTH)),
+  ]
+    .join('')
+    .trimEnd();
+}
+
+function tableHeader(): string {
+  const names = ['bare Bolt', 'in-proc', 'queue', 'in-proc÷b', 'queue÷b', 'queue÷ip'];
+  return ['', ...names]
+    .map((name, index) => (index === 0 ? ''.padEnd(LABEL_WIDTH) : name.padStart(CELL_WIDTH)))
+    .join('');
+}
+
+/** The level's table: absolute figures with their ratios on the same row. */
+export function printLevelTable(results: LevelResults): void {
+  const any = Object.values(results)[0];
+  if (any === undefined) return;
+  const { conversations, turns } = any.plan;
+  console.log(
+    `\nN = ${conversations} conversations × ${turns} questions (ideal ${(idealPerSecond(any)).toFixed(1)} answers/s):`,
+  );
+  console.log(tableHeader());
+  for (const row of ROWS) console.log(tableRow(row, results));
+}
+
+function headline(label: string, row: Row | undefined, results: LevelResults): string | undefined {
+  if (row === undefined) return undefined;
+  const value = (kind: BotKind) => {
+    const figures = results[kind];
+    return figures === undefined ? undefined : row.value(figures);
+  };
+  const [bare, memory, queue] = [value('bare'), value('memory'), value('queue')];
+  return `${label}: queue ${ratioCell(queue, memory)} in-process, ${ratioCell(queue, bare)} bare Bolt; in-process ${ratioCell(memory, bare)} bare Bolt`;
+}
+
+/** "first text p50: queue 1.05× in-process, 1.10× bare Bolt; …" for the figures users feel. */
+export function printHeadlines(results: LevelResults): void {
+  const labels = [
+    'sign of life p50',
+    'first text p50',
+    'first text p99',
+    'final answer p50',
+    'final answer p99',
+    'answers/s',
+    'bot CPU ms / answer',
+    'bot peak RSS MB',
+  ];
+  for (const label of labels) {
+    const line = headline(
+      label,
+      ROWS.find((row) => row.label === label),
+      results,
+    );
+    if (line !== undefined) console.log(`  ${line}`);
+  }
+}
+
+function perAnswerList(
+  counts: ReadonlyMap<string, number>,
+  figures: LevelFigures,
+  top: number,
+): string {
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([name, count]) => `${name} ${(perAnswer(count, figures) ?? 0).toFixed(2)}`)
+    .join(', ');
+}
+
+/** Which Slack methods and Redis commands each answer cost. */
+export function printBreakdowns(results: LevelResults): void {
+  for (const kind of COLUMN_ORDER) {
+    const figures = results[kind];
+    if (figures === undefined || figures.answered === 0) continue;
+    console.log(
+      `  Slack calls/answer, ${BOT_LABELS[kind]}: ${perAnswerList(figures.slackCalls, figures, Number.POSITIVE_INFINITY)}`,
+    );
+    if (figures.redisCommands !== undefined) {
+      console.log(
+        `  Redis cmds/answer, ${BOT_LABELS[kind]} (top ${TOP_COMMANDS}): ${perAnswerList(figures.redisCommands, figures, TOP_COMMANDS)}`,
+      );
+    }
+  }
+}
+
+/** Anything that makes a bot's figures suspect, said plainly. */
+export function printProblems(kind: BotKind, figures: LevelFigures): void {
+  const { check } = figures;
+  const problems = [
+    figures.timeouts > 0 ? `${figures.timeouts} timed out` : '',
+    figures.undelivered > 0 ? `${figures.undelivered} events not delivered` : '',
+    figures.lateAcks > 0 ? `${figures.lateAcks} events not acked within 3 s` : '',
+    check.missing > 0 ? `${check.missing} answers missing from their thread` : '',
+    check.duplicates > 0 ? `${check.duplicates} answers posted twice` : '',
+    check.others > 0 ? `${check.others} other bot messages` : '',
+    figures.strayCalls > 0 ? `${figures.strayCalls} visible calls after an answer was final` : '',
+  ].filter((problem) => problem !== '');
+  if (problems.length > 0)
+    console.log(`  ! ${BOT_LABELS[kind]}, N=${figures.plan.conversations}: ${problems.join('; ')}`);
+}

@@ -1,0 +1,234 @@
+/**
+ * What users live with under load, for three bots measured one after another in one run:
+ * Parley's build with Redis and its queue, Parley's build in-process, and a bare Bolt bot.
+ * Each gets fresh fakes on 127.0.0.1 (and the queue bot its own redis-server), a short warm-up,
+ * then closed-loop levels of N conversations. Prints figures with their ratios to the baseline.
+ * `BENCH_LOAD_LEVELS=150x4,500x3` (conversations × questions each) chooses the levels.
+ */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { type FakeMistral, startFakeMistral } from '../test/fakes/mistral/fake-mistral.js';
+import {
+  type FakeChannel,
+  type FakeSlack,
+  type FakeUser,
+  SLACK_RATE_LIMITS,
+  startFakeSlack,
+} from '../test/fakes/slack/index.js';
+import { type RedisServer, startRedisServer } from '../test/setup/redis-process.js';
+import { onInterrupt } from './cleanup.js';
+import { AGENT_ANSWER_MS, realisticAgent } from './load-answers.js';
+import { BOT_LABELS, type BotKind, type BotProcess, startBot } from './load-bots.js';
+import type { LevelPlan } from './load-driver.js';
+import { type LevelFigures, measureLevel } from './load-level.js';
+import {
+  answersPerSecond,
+  type LevelResults,
+  printBreakdowns,
+  printHeadlines,
+  printLevelTable,
+  printProblems,
+} from './load-report.js';
+import { CallTracker } from './load-tracker.js';
+import { createRedisProbe, type RedisProbe } from './redis-stats.js';
+import { ms, ratio, summarize } from './stats.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const AGENT = 'ag:bench:load';
+const API_KEY = 'bench-load-key';
+const BOT_ORDER: readonly BotKind[] = ['queue', 'memory', 'bare'];
+const DEFAULT_LEVELS = '150x4,500x3';
+const LEVEL_PATTERN = /^(\d+)x(\d+)$/;
+// Two people talking in each channel at once: at ~2 s an answer, one new bot message per second
+// per channel, which is Slack's chat.postMessage limit (bursts of a few allowed).
+const CONVERSATIONS_PER_CHANNEL = 2;
+const WARM_UP: Omit<LevelPlan, 'channels' | 'users'> = {
+  id: 'W',
+  conversations: 10,
+  turns: 2,
+  rampMs: 500,
+  answerTimeoutMs: 30_000,
+  deadlineMs: 30_000,
+};
+// Three times the 19 s after which an answer counts as late: past it, it is lost for the person.
+const ANSWER_TIMEOUT_MS = 60_000;
+// No new question starts after this long in a level, so every level ends in bounded time.
+const LEVEL_DEADLINE_MS = 60_000;
+
+interface LevelSize {
+  readonly conversations: number;
+  readonly turns: number;
+}
+
+function levelSizes(spec: string): LevelSize[] {
+  return spec.split(',').map((part) => {
+    const match = LEVEL_PATTERN.exec(part.trim());
+    if (match === null) throw new Error(`BENCH_LOAD_LEVELS: "${part}" is not N×turns like 150x3`);
+    return { conversations: Number(match[1]), turns: Number(match[2]) };
+  });
+}
+
+const pad = (index: number) => String(index).padStart(4, '0');
+const channelIds = (count: number, prefix: string) =>
+  Array.from({ length: count }, (_, index) => `${prefix}${pad(index + 1)}`);
+const userIds = (count: number) =>
+  Array.from({ length: count }, (_, index) => `UL${pad(index + 1)}`);
+
+function planFor(size: LevelSize): LevelPlan {
+  return {
+    id: `N${size.conversations}`,
+    ...size,
+    channels: channelIds(Math.ceil(size.conversations / CONVERSATIONS_PER_CHANNEL), 'CL'),
+    users: userIds(size.conversations),
+    rampMs: AGENT_ANSWER_MS,
+    answerTimeoutMs: ANSWER_TIMEOUT_MS,
+    deadlineMs: LEVEL_DEADLINE_MS,
+  };
+}
+
+function warmUpPlan(): LevelPlan {
+  const channels = channelIds(WARM_UP.conversations / CONVERSATIONS_PER_CHANNEL, 'CW');
+  return { ...WARM_UP, channels, users: userIds(WARM_UP.conversations) };
+}
+
+async function startFakes(
+  plans: readonly LevelPlan[],
+): Promise<{ slack: FakeSlack; mistral: FakeMistral }> {
+  const channels = [...new Set(plans.flatMap((plan) => plan.channels))].map(
+    (id): FakeChannel => ({ id, name: id.toLowerCase() }),
+  );
+  const users = [...new Set(plans.flatMap((plan) => plan.users))].map(
+    (id): FakeUser => ({ id, name: `person-${id.toLowerCase()}`, displayName: `Person ${id}` }),
+  );
+  // Slack's per-channel posting limit only: its per-workspace tiers would cap any bot at a
+  // few answers a second with hundreds of people in one workspace, measuring Slack, not the bot.
+  const rateLimits = { 'chat.postMessage': SLACK_RATE_LIMITS['chat.postMessage'] };
+  const slack = await startFakeSlack({ users, channels, rateLimits });
+  const mistral = await startFakeMistral({
+    apiKey: API_KEY,
+    agents: [{ id: AGENT, name: 'Load Agent' }],
+    responder: realisticAgent,
+  }).catch(async (error: unknown) => {
+    await slack.close();
+    throw error;
+  });
+  return { slack, mistral };
+}
+
+interface BotRun {
+  bot?: BotProcess;
+  redis?: RedisServer;
+  probe?: RedisProbe;
+  tracker?: CallTracker;
+}
+
+async function closeRun(run: BotRun, fakes: { slack: FakeSlack; mistral: FakeMistral }) {
+  run.tracker?.stop();
+  await run.bot?.stop();
+  await run.probe?.close();
+  await run.redis?.stop();
+  await fakes.slack.close();
+  await fakes.mistral.close();
+}
+
+function progressLine(kind: BotKind, figures: LevelFigures): string {
+  const final = summarize(figures.final);
+  const rate = answersPerSecond(figures) ?? 0;
+  const ideal = (figures.plan.conversations * 1000) / AGENT_ANSWER_MS;
+  return (
+    `  ${BOT_LABELS[kind]}, N=${figures.plan.conversations}: ${figures.check.exactlyOnce}/${figures.sent} answered once, ` +
+    `final p50 ${ms(final.p50)} (${ratio(final.p50 / AGENT_ANSWER_MS)} the agent's 2 s), ` +
+    `${rate.toFixed(1)} answers/s (${ratio(rate / ideal)} ideal), level took ${(figures.elapsedMs / 1000).toFixed(1)} s`
+  );
+}
+
+/** Starts one bot against fresh fakes, warms it up, runs every level, and tears it all down. */
+async function measureBot(kind: BotKind, plans: readonly LevelPlan[]): Promise<LevelFigures[]> {
+  const warmUp = warmUpPlan();
+  const fakes = await startFakes([warmUp, ...plans]);
+  const run: BotRun = {};
+  const forget = onInterrupt(() => closeRun(run, fakes));
+  try {
+    if (kind === 'queue') {
+      run.redis = await startRedisServer();
+      run.probe = createRedisProbe(run.redis.url);
+    }
+    run.bot = await startBot(kind, {
+      mistralUrl: fakes.mistral.url,
+      mistralApiKey: API_KEY,
+      agentId: AGENT,
+      slackApiUrl: fakes.slack.apiUrl,
+      slackBotToken: fakes.slack.botToken,
+      slackSigningSecret: fakes.slack.signingSecret,
+      ...(run.redis === undefined ? {} : { redisUrl: run.redis.url }),
+    });
+    run.tracker = new CallTracker(fakes.slack);
+    const rig = {
+      slack: fakes.slack,
+      tracker: run.tracker,
+      bot: run.bot,
+      ...(run.probe === undefined ? {} : { redis: run.probe }),
+    };
+    const warmed = await measureLevel(rig, warmUp);
+    if (warmed.check.exactlyOnce === 0)
+      throw new Error(`warm-up got no answers:\n${run.bot.output()}`);
+    const levels: LevelFigures[] = [];
+    for (const plan of plans) {
+      const figures = await measureLevel(rig, plan);
+      console.log(progressLine(kind, figures));
+      printProblems(kind, figures);
+      levels.push(figures);
+    }
+    return levels;
+  } finally {
+    forget();
+    await closeRun(run, fakes);
+  }
+}
+
+/** `npm run build`: the bots run Parley's compiled output, as production does. */
+async function buildParley(): Promise<void> {
+  try {
+    await promisify(execFile)('npm', ['run', '--silent', 'build'], {
+      cwd: ROOT,
+      maxBuffer: 16 << 20,
+    });
+  } catch (error) {
+    const output =
+      error instanceof Error && 'stdout' in error ? String(error.stdout) : String(error);
+    console.log(
+      `  ! npm run build failed; measuring what tsc emitted to dist/:\n${output.slice(0, 2_000)}`,
+    );
+  }
+}
+
+/** The load section of `npm run bench`. */
+export async function runLoad(): Promise<void> {
+  const started = Date.now();
+  const plans = levelSizes(process.env.BENCH_LOAD_LEVELS ?? DEFAULT_LEVELS).map(planFor);
+  console.log(
+    `Closed-loop load through the fake Slack: a mention opens a thread, each answer (~600 chars, first token ~0.5 s, ~${AGENT_ANSWER_MS / 1000} s in all) is followed by the next question.`,
+  );
+  await buildParley();
+  const results: LevelResults[] = plans.map(() => ({}));
+  for (const kind of BOT_ORDER) {
+    try {
+      const levels = await measureBot(kind, plans);
+      levels.forEach((figures, index) => {
+        const level = results[index];
+        if (level !== undefined) level[kind] = figures;
+      });
+    } catch (error) {
+      console.log(
+        `  ! ${BOT_LABELS[kind]} not measured: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+  for (const level of results) {
+    printLevelTable(level);
+    printHeadlines(level);
+    printBreakdowns(level);
+  }
+  console.log(`\nload section took ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
