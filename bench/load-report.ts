@@ -14,6 +14,16 @@ const COLUMN_ORDER: readonly BotKind[] = ['bare', 'memory', 'queue'];
 const LABEL_WIDTH = 24;
 const CELL_WIDTH = 10;
 const TOP_COMMANDS = 8;
+const HEADLINES: readonly string[] = [
+  'sign of life p50',
+  'first text p50',
+  'first text p99',
+  'final answer p50',
+  'final answer p99',
+  'answers/s',
+  'bot CPU ms / answer',
+  'bot peak RSS MB',
+];
 
 /** Every bot's figures for one level; a bot that did not run is absent. */
 export type LevelResults = Partial<Record<BotKind, LevelFigures>>;
@@ -143,6 +153,7 @@ function tableRow(row: Row, results: LevelResults): string {
     .trimEnd();
 }
 
+// The ratio columns: in-process ÷ bare Bolt, queue ÷ bare Bolt, queue ÷ in-process.
 function tableHeader(): string {
   const names = ['bare Bolt', 'in-proc', 'queue', 'in-proc÷b', 'queue÷b', 'queue÷ip'];
   return ['', ...names]
@@ -152,11 +163,12 @@ function tableHeader(): string {
 
 /** The level's table: absolute figures with their ratios on the same row. */
 export function printLevelTable(results: LevelResults): void {
-  const any = Object.values(results)[0];
-  if (any === undefined) return;
-  const { conversations, turns } = any.plan;
+  const first = Object.values(results)[0];
+  if (first === undefined) return;
+  const { conversations, turns } = first.plan;
+  const ideal = idealPerSecond(first).toFixed(1);
   console.log(
-    `\nN = ${conversations} conversations × ${turns} questions (ideal ${(idealPerSecond(any)).toFixed(1)} answers/s):`,
+    `\nN = ${conversations} conversations × ${turns} questions (ideal ${ideal} answers/s):`,
   );
   console.log(tableHeader());
   for (const row of ROWS) console.log(tableRow(row, results));
@@ -174,17 +186,7 @@ function headline(label: string, row: Row | undefined, results: LevelResults): s
 
 /** "first text p50: queue 1.05× in-process, 1.10× bare Bolt; …" for the figures users feel. */
 export function printHeadlines(results: LevelResults): void {
-  const labels = [
-    'sign of life p50',
-    'first text p50',
-    'first text p99',
-    'final answer p50',
-    'final answer p99',
-    'answers/s',
-    'bot CPU ms / answer',
-    'bot peak RSS MB',
-  ];
-  for (const label of labels) {
+  for (const label of HEADLINES) {
     const line = headline(
       label,
       ROWS.find((row) => row.label === label),

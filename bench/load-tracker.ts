@@ -146,9 +146,10 @@ export class CallTracker {
     const effect = EFFECTS[call.method];
     if (effect === undefined) return;
     const key = this.#threadKey(call, effect);
-    const turn = key === undefined ? undefined : this.#open.get(key);
+    if (key === undefined) return;
+    const turn = this.#open.get(key);
     if (turn === undefined) {
-      if (key !== undefined && effect !== 'status') this.strayCalls += 1;
+      if (effect !== 'status') this.strayCalls += 1;
       return;
     }
     if (effect === 'status' && stringOf(call.args, 'status') === undefined) return;
@@ -157,7 +158,7 @@ export class CallTracker {
     if (turn.sightings.firstText === undefined && showsAnswerText(turn.shown, turn.answer)) {
       turn.sightings.firstText = call.at;
     }
-    if (!turn.isStreaming && normalized(turn.shown) === turn.answer && key !== undefined) {
+    if (!turn.isStreaming && normalized(turn.shown) === turn.answer) {
       this.#settle(key, { kind: 'answered', final: call.at });
     }
   }

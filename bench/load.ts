@@ -21,7 +21,7 @@ import { onInterrupt } from './cleanup.js';
 import { AGENT_ANSWER_MS, realisticAgent } from './load-answers.js';
 import { BOT_LABELS, type BotKind, type BotProcess, startBot } from './load-bots.js';
 import type { LevelPlan } from './load-driver.js';
-import { type LevelFigures, measureLevel } from './load-level.js';
+import { type LevelFigures, type LevelRig, measureLevel } from './load-level.js';
 import {
   answersPerSecond,
   type LevelResults,
@@ -55,6 +55,14 @@ const WARM_UP: Omit<LevelPlan, 'channels' | 'users'> = {
 const ANSWER_TIMEOUT_MS = 60_000;
 // No new question starts after this long in a level, so every level ends in bounded time.
 const LEVEL_DEADLINE_MS = 60_000;
+
+const NOTES = [
+  'columns: bare Bolt, in-process Parley, Parley + Redis + queue; then in-process÷bare, queue÷bare, queue÷in-process',
+  'every bot gets the same events: an app_mention for each question (a follow-up mentions the bot in its thread)',
+  "fake Slack enforces chat.postMessage's 1/s per channel (bursts of 5); its per-workspace tiers are off",
+  'bare Bolt runs under tsx, whose loader is in its RSS (see "RSS at start"); Parley runs the compiled build',
+  'answers/s is N ÷ the mean time from a question to the next one (closed loop); harness = fakes + driver',
+];
 
 interface LevelSize {
   readonly conversations: number;
@@ -123,7 +131,7 @@ interface BotRun {
   tracker?: CallTracker;
 }
 
-async function closeRun(run: BotRun, fakes: { slack: FakeSlack; mistral: FakeMistral }) {
+async function closeRun(run: BotRun, fakes: Fakes): Promise<void> {
   run.tracker?.stop();
   await run.bot?.stop();
   await run.probe?.close();
@@ -143,6 +151,29 @@ function progressLine(kind: BotKind, figures: LevelFigures): string {
   );
 }
 
+type Fakes = Awaited<ReturnType<typeof startFakes>>;
+
+/** Starts the bot (and, for the queue bot, its redis-server) against the fakes. */
+async function startRun(kind: BotKind, fakes: Fakes, run: BotRun): Promise<LevelRig> {
+  if (kind === 'queue') {
+    run.redis = await startRedisServer();
+    run.probe = createRedisProbe(run.redis.url);
+  }
+  run.bot = await startBot(kind, {
+    mistralUrl: fakes.mistral.url,
+    mistralApiKey: API_KEY,
+    agentId: AGENT,
+    slackApiUrl: fakes.slack.apiUrl,
+    slackBotToken: fakes.slack.botToken,
+    slackSigningSecret: fakes.slack.signingSecret,
+    ...(run.redis === undefined ? {} : { redisUrl: run.redis.url }),
+  });
+  run.tracker = new CallTracker(fakes.slack);
+  const { slack } = fakes;
+  const { bot, tracker, probe } = run;
+  return { slack, tracker, bot, ...(probe === undefined ? {} : { redis: probe }) };
+}
+
 /** Starts one bot against fresh fakes, warms it up, runs every level, and tears it all down. */
 async function measureBot(kind: BotKind, plans: readonly LevelPlan[]): Promise<LevelFigures[]> {
   const warmUp = warmUpPlan();
@@ -150,29 +181,11 @@ async function measureBot(kind: BotKind, plans: readonly LevelPlan[]): Promise<L
   const run: BotRun = {};
   const forget = onInterrupt(() => closeRun(run, fakes));
   try {
-    if (kind === 'queue') {
-      run.redis = await startRedisServer();
-      run.probe = createRedisProbe(run.redis.url);
-    }
-    run.bot = await startBot(kind, {
-      mistralUrl: fakes.mistral.url,
-      mistralApiKey: API_KEY,
-      agentId: AGENT,
-      slackApiUrl: fakes.slack.apiUrl,
-      slackBotToken: fakes.slack.botToken,
-      slackSigningSecret: fakes.slack.signingSecret,
-      ...(run.redis === undefined ? {} : { redisUrl: run.redis.url }),
-    });
-    run.tracker = new CallTracker(fakes.slack);
-    const rig = {
-      slack: fakes.slack,
-      tracker: run.tracker,
-      bot: run.bot,
-      ...(run.probe === undefined ? {} : { redis: run.probe }),
-    };
+    const rig = await startRun(kind, fakes, run);
     const warmed = await measureLevel(rig, warmUp);
+    printProblems(kind, warmed);
     if (warmed.check.exactlyOnce === 0)
-      throw new Error(`warm-up got no answers:\n${run.bot.output()}`);
+      throw new Error(`warm-up got no answers:\n${rig.bot.output()}`);
     const levels: LevelFigures[] = [];
     for (const plan of plans) {
       const figures = await measureLevel(rig, plan);
@@ -230,5 +243,6 @@ export async function runLoad(): Promise<void> {
     printHeadlines(level);
     printBreakdowns(level);
   }
+  for (const note of NOTES) console.log(`  note: ${note}`);
   console.log(`\nload section took ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
