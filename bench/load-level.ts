@@ -12,7 +12,7 @@ import {
   runConversations,
 } from './load-driver.js';
 import type { CallTracker } from './load-tracker.js';
-import { sampleRss, treeCpuMs, treeRssMb } from './proc-stats.js';
+import { machineBusyMs, sampleRss, treeCpuMs, treeRssMb } from './proc-stats.js';
 import { type CommandCounts, countsDelta, type RedisProbe } from './redis-stats.js';
 
 // Replies still landing after the last answer (a duplicate, a late edit) are counted too.
@@ -53,11 +53,14 @@ export interface LevelFigures {
   readonly redisCommands: ReadonlyMap<string, number> | undefined;
   /** CPU the benchmark's own process (fakes and driver) used meanwhile. */
   readonly harnessCpuMs: number;
+  /** CPU every other process used meanwhile (a redis-server, anything else on the machine). */
+  readonly otherCpuMs: number;
 }
 
 interface Reading {
   readonly at: number;
   readonly cpuMs: number;
+  readonly machineMs: number;
   readonly harness: NodeJS.CpuUsage;
   readonly callIndex: number;
   readonly strayCalls: number;
@@ -68,6 +71,7 @@ async function read(rig: LevelRig): Promise<Reading> {
   return {
     at: Date.now(),
     cpuMs: treeCpuMs(rig.bot.pid),
+    machineMs: machineBusyMs(),
     harness: process.cpuUsage(),
     callIndex: rig.tracker.position,
     strayCalls: rig.tracker.strayCalls,
@@ -131,6 +135,8 @@ export async function measureLevel(rig: LevelRig, plan: LevelPlan): Promise<Leve
   const after = await read(rig);
   const calls = callsBetween(rig.slack, before.callIndex, after.callIndex);
   const harness = process.cpuUsage(before.harness);
+  const harnessCpuMs = (harness.user + harness.system) / 1000;
+  const cpuMs = after.cpuMs - before.cpuMs;
   return {
     plan,
     ...countOutcomes(records),
@@ -141,7 +147,7 @@ export async function measureLevel(rig: LevelRig, plan: LevelPlan): Promise<Leve
     meanCycleMs: meanCycleMs(records),
     elapsedMs,
     measuredMs: after.at - before.at,
-    cpuMs: after.cpuMs - before.cpuMs,
+    cpuMs,
     startRssMb,
     peakRssMb,
     slackCalls: calls.byMethod,
@@ -151,6 +157,7 @@ export async function measureLevel(rig: LevelRig, plan: LevelPlan): Promise<Leve
       before.redis === undefined || after.redis === undefined
         ? undefined
         : countsDelta(before.redis, after.redis),
-    harnessCpuMs: (harness.user + harness.system) / 1000,
+    harnessCpuMs,
+    otherCpuMs: Math.max(0, after.machineMs - before.machineMs - cpuMs - harnessCpuMs),
   };
 }

@@ -128,6 +128,12 @@ const ROWS: readonly Row[] = [
     format: fixed(0),
     hasRatios: false,
   },
+  {
+    label: 'other CPU % of a core',
+    value: (f) => (100 * f.otherCpuMs) / f.measuredMs,
+    format: fixed(0),
+    hasRatios: false,
+  },
 ];
 
 function ratioCell(top: number | undefined, bottom: number | undefined): string {

@@ -6,6 +6,7 @@
  * `BENCH_LOAD_LEVELS=150x4,500x3` (conversations × questions each) chooses the levels.
  */
 import { execFile } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type FakeMistral, startFakeMistral } from '../test/fakes/mistral/fake-mistral.js';
@@ -61,7 +62,8 @@ const NOTES = [
   'every bot gets the same events: an app_mention for each question (a follow-up mentions the bot in its thread)',
   "fake Slack enforces chat.postMessage's 1/s per channel (bursts of 5); its per-workspace tiers are off",
   'bare Bolt runs under tsx, whose loader is in its RSS (see "RSS at start"); Parley runs the compiled build',
-  'answers/s is N ÷ the mean time from a question to the next one (closed loop); harness = fakes + driver',
+  'answers/s is N ÷ the mean time from a question to the next one (closed loop)',
+  "harness = this process (fakes + driver); other = the rest of the machine, the queue bot's redis-server included",
 ];
 
 interface LevelSize {
@@ -216,6 +218,12 @@ async function buildParley(): Promise<void> {
   }
 }
 
+/** Other work on the machine skews every figure: say how busy it was. */
+function machineLine(): string {
+  const [oneMinute = 0] = loadavg();
+  return `  machine: ${availableParallelism()} cores, load average ${oneMinute.toFixed(2)} (1 min)`;
+}
+
 /** The load section of `npm run bench`. */
 export async function runLoad(): Promise<void> {
   const started = Date.now();
@@ -223,6 +231,7 @@ export async function runLoad(): Promise<void> {
   console.log(
     `Closed-loop load through the fake Slack: a mention opens a thread, each answer (~600 chars, first token ~0.5 s, ~${AGENT_ANSWER_MS / 1000} s in all) is followed by the next question.`,
   );
+  console.log(machineLine());
   await buildParley();
   const results: LevelResults[] = plans.map(() => ({}));
   for (const kind of BOT_ORDER) {

@@ -79,6 +79,19 @@ export function treeRssMb(rootPid: number): number {
   return treeOf(rootPid).reduce((sum, stat) => sum + rssKb(stat.pid), 0) / 1024;
 }
 
+/**
+ * CPU milliseconds every core of the machine has spent busy since boot (/proc/stat): with the
+ * bot's and the harness's own, it tells how much else ran meanwhile.
+ */
+export function machineBusyMs(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+  // cpu  user nice system idle iowait irq softirq steal …
+  const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+  const busy = ticks.slice(0, 8).reduce((sum, tick) => sum + tick, 0) - idle;
+  return (busy * 1000) / ticksPerSecond();
+}
+
 export interface RssSampler {
   /** Stops sampling; resolves with the largest tree RSS seen (MB). */
   stop(): number;
