@@ -14,18 +14,17 @@ import {
 } from '../src/core/replies.js';
 import { silentLogger } from '../src/log/logger.js';
 import { createPrometheusMetrics } from '../src/metrics/metrics.js';
-import {
-  createWorkQueue,
-  createWorkRunner,
-  type QueueSettings,
-  type WorkRunner,
-} from '../src/queue/reply-queue.js';
+import { createWorkQueue, type QueueSettings } from '../src/queue/reply-queue.js';
+import { createWorkRunner, type WorkRunner } from '../src/queue/work-runner.js';
+import type { ConversationStore } from '../src/store/store.js';
 import { createRedisWorkState } from '../src/store/redis-work-state.js';
 import type { FakeMistral } from '../test/fakes/mistral/fake-mistral.js';
 import { createRedisStore } from './redis-store.js';
 import { ratio, type Summary, summarize } from './stats.js';
 
 const AGENT = 'ag:bench:agent';
+// Messages in flight at once for the one-worker vs two-workers figure (no slot cap in the way).
+const THROUGHPUT_MESSAGES = 400;
 
 /** A port whose sinks discard the text and report when each reply finished. */
 function timingPort(finished: Map<string, () => void>): ReplyPort {
@@ -39,6 +38,7 @@ function timingPort(finished: Map<string, () => void>): ReplyPort {
         fail: async () => finished.get(target.address.id ?? '')?.(),
       };
     },
+    acknowledge: async () => ({ kind: 'none' }),
     context: async () => [],
     postedAfter: async () => [],
     targetFor: (thread) => ({ platform: 'console', address: { thread: thread.thread } }),
@@ -76,7 +76,7 @@ function dispatcherOver(
   redisUrl: string,
   fake: FakeMistral,
   apiKey: string,
-): { dispatcher: Dispatcher; close(): Promise<void> } {
+): { dispatcher: Dispatcher; store: ConversationStore; close(): Promise<void> } {
   const store = createRedisStore(redisUrl);
   const agent = createMistralAgentClient(
     { apiKey, serverUrl: fake.url, defaultAgentId: AGENT, timeoutMs: 30_000, retryBudgetMs: 0 },
@@ -89,7 +89,7 @@ function dispatcherOver(
     logger: silentLogger,
     metrics: createPrometheusMetrics(),
   });
-  return { dispatcher, close: () => store.close() };
+  return { dispatcher, store, close: () => store.close() };
 }
 
 /** One message at a time, alternating in-process and queued: the added latency per message. */
@@ -161,15 +161,20 @@ export async function queueFigures(
   const settings: QueueSettings = {
     redisUrl,
     prefix: `bench-${process.pid}`,
-    lockMs: 30_000,
-    concurrency: 8,
+    lockMs: 5_000,
+    concurrency: 1_000,
+    playConcurrency: 10,
     agentCallsPerSecond: undefined,
   };
   const work = createRedisWorkState({ url: redisUrl, logger: silentLogger });
-  const queue = createWorkQueue(settings, work, silentLogger);
   const parts = [dispatcherOver(redisUrl, fake, apiKey), dispatcherOver(redisUrl, fake, apiKey)];
   const [first, second] = parts;
   if (first === undefined || second === undefined) throw new Error('no dispatchers');
+  const queue = createWorkQueue(settings, {
+    store: first.store,
+    ports: () => port,
+    logger: silentLogger,
+  });
   const runner = (dispatcher: Dispatcher): WorkRunner =>
     createWorkRunner(settings, {
       dispatcher,
@@ -177,6 +182,7 @@ export async function queueFigures(
       work,
       logger: silentLogger,
       drivePlay: async () => {},
+      handBackPlays: async () => {},
     });
   try {
     fake.setResponder(() => ({ kind: 'reply', text: 'short answer', chunkSize: 4 }));
@@ -193,7 +199,7 @@ export async function queueFigures(
       chunkSize: 4,
       firstTokenDelayMs: 200,
     }));
-    const volume = settings.concurrency * 8;
+    const volume = THROUGHPUT_MESSAGES;
     const oneRun = await drive(queue, finished, randomUUID(), volume, volume);
     const two = runner(second.dispatcher);
     const twoRun = await drive(queue, finished, randomUUID(), volume, volume);
@@ -220,6 +226,6 @@ export function reportQueue(figures: QueueFigures, samples: number): void {
     `  submit → reply done p50 ${ratio(queued.p50 / direct.p50)} of in-process, p99 ${ratio(queued.p99 / direct.p99)}; added p50 ${(queued.p50 - direct.p50).toFixed(1)} ms, p99 ${(queued.p99 - direct.p99).toFixed(1)} ms`,
   );
   console.log(
-    `  throughput at a 200 ms agent latency, 8 jobs per worker: 2 workers ${ratio(figures.twoWorkers / figures.oneWorker)} of 1 worker`,
+    `  throughput at a 200 ms agent latency, ${THROUGHPUT_MESSAGES} messages at once: 2 workers ${ratio(figures.twoWorkers / figures.oneWorker)} of 1 worker`,
   );
 }

@@ -6,8 +6,11 @@ import { environmentWithDotEnv } from './config/env-file.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { composeRole, ROLES, type Role } from './roles.js';
 
-// Replies under way get this long to finish on SIGTERM; most platforms' hosts wait 30 s.
-const SHUTDOWN_GRACE_MS = 20_000;
+// Replies under way get this long in all to finish on SIGTERM (with a queue, what is still
+// running then is handed to another worker); most hosts send SIGKILL 30 s after SIGTERM.
+const SHUTDOWN_GRACE_MS = 15_000;
+// Whatever still hangs then (a connection that never closes), the process exits by this time.
+const SHUTDOWN_DEADLINE_MS = 24_000;
 
 type Mode = 'serve' | 'chat';
 
@@ -69,7 +72,7 @@ async function serve(config: Config, role: Role): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
-  const running = composeRole(role, config, logger);
+  const running = await composeRole(role, config, logger);
   const port = await running.http.listen(config.port);
   logger.info('http listening', {
     port,
@@ -112,6 +115,10 @@ function onShutdown(logger: Logger, stop: () => Promise<void>): void {
     if (isStopping) return;
     isStopping = true;
     logger.info('shutting down', { signal });
+    setTimeout(() => {
+      logger.error('shutdown overran its deadline; exiting', { ms: SHUTDOWN_DEADLINE_MS });
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
     stop().then(
       () => process.exit(0),
       (error: unknown) => {

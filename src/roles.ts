@@ -1,20 +1,12 @@
-import { createDiscordAdapter, discordRest } from '../adapters/discord/discord-adapter.js';
-import { createDiscordReplyPort } from '../adapters/discord/discord-port.js';
-import { createSlackAdapter } from '../adapters/slack/slack-adapter.js';
-import { createSlackReplyPort } from '../adapters/slack/slack-port.js';
+import type { SlackAdapter } from '../adapters/slack/slack-adapter.js';
 import { type Core, createCore } from './app.js';
 import type { Config } from './config/config.js';
 import { createDirectInbox, createPortRegistry, type Inbox } from './core/replies.js';
 import { createHealthCheck, type PlatformHealth } from './http/health.js';
 import { createHttpServer, type HttpServer } from './http/http-server.js';
 import type { Logger } from './log/logger.js';
-import {
-  createWorkQueue,
-  createWorkRunner,
-  type QueueSettings,
-  type WorkQueue,
-  type WorkRunner,
-} from './queue/reply-queue.js';
+import { createWorkQueue, type QueueSettings, type WorkQueue } from './queue/reply-queue.js';
+import { createWorkRunner, type WorkRunner } from './queue/work-runner.js';
 import type { WorkState } from './queue/work-state.js';
 import { stagePlaysThrough } from './roleplay/port-stage.js';
 import { createRedisWorkState } from './store/redis-work-state.js';
@@ -33,7 +25,7 @@ export interface Running {
   readonly core: Core;
   readonly http: HttpServer;
   readonly platforms: readonly RunningPlatform[];
-  /** Stops ingress first, then lets work under way finish (up to `graceMs`), then closes. */
+  /** Stops ingress first, then lets work under way finish (up to `graceMs` in all), then closes. */
   stop(graceMs: number): Promise<void>;
 }
 
@@ -43,78 +35,109 @@ interface Queueing {
   runner?: WorkRunner;
 }
 
+type Registry = ReturnType<typeof createPortRegistry>;
+
 /**
  * Builds the parts a role needs. Without REDIS_URL everything runs here (`all` only). With it,
- * ingress (`web`: Slack over HTTP; `discord`: the gateway) enqueues and workers answer.
+ * ingress (`web`: Slack over HTTP; `discord`: the gateway) admits and enqueues, workers answer.
+ * A platform's SDK is loaded only when that platform is configured.
  */
-export function composeRole(role: Role, config: Config, logger: Logger): Running {
+export async function composeRole(role: Role, config: Config, logger: Logger): Promise<Running> {
   let queueing: Queueing | undefined;
   const core = createCore(config, logger, {
     onAgentRateLimited: (ms) => queueing?.runner?.rateLimit(ms),
   });
-  queueing =
-    config.redisUrl === undefined ? undefined : startQueueing(config.redisUrl, config, logger);
   const platforms: RunningPlatform[] = [];
+  const registry = createPortRegistry();
+  queueing =
+    config.redisUrl === undefined
+      ? undefined
+      : startQueueing(config.redisUrl, config, core, registry, logger);
   const http = createHttpServer({
     logger,
     metrics: core.metrics,
     health: createHealthCheck(core.store, () => platforms),
   });
-  const registry = createPortRegistry();
-  const inbox: Inbox = queueing?.queue ?? createDirectInbox(core.dispatcher, registry.find);
   const queue = queueing?.queue;
   if (queue !== undefined) core.roleplay.scheduleWith((thread) => queue.schedulePlay(thread));
-  const roleplay = { engine: core.roleplay, roster: config.roster, limits: config.roleplay };
   const shared = {
-    inbox,
+    inbox: queue ?? (createDirectInbox(core.dispatcher, registry.find) satisfies Inbox),
     commands: core.commands,
     store: core.store,
     logger,
-    roleplay,
+    roleplay: { engine: core.roleplay, roster: config.roster, limits: config.roleplay },
     ackAfterSubmit: queue !== undefined,
   };
   const runsIngress = (part: Role): boolean => role === 'all' || role === part;
   if (config.slack !== undefined && runsIngress('web')) {
-    const slack = createSlackAdapter(config.slack, { ...shared, http });
+    const slack: SlackAdapter = (
+      await import('../adapters/slack/slack-adapter.js')
+    ).createSlackAdapter(config.slack, { ...shared, http });
     registry.add(slack.port);
     platforms.push(slack);
   }
   if (config.discord !== undefined && runsIngress('discord')) {
+    const { createDiscordAdapter } = await import('../adapters/discord/discord-adapter.js');
     const discord = createDiscordAdapter(config.discord, { ...shared, roster: config.roster });
     registry.add(discord.port);
     platforms.push(discord);
   }
-  if (queueing !== undefined && (role === 'all' || role === 'worker'))
-    addWorkerPorts(config, logger, registry);
+  const isWorker = queueing !== undefined && (role === 'all' || role === 'worker');
+  if (isWorker) await addWorkerPorts(config, logger, registry);
   // Whoever drives a play (this process, or a worker) stages it through the platform's port.
   for (const port of registry.all()) stagePlaysThrough(core.roleplay, port);
-  if (queueing !== undefined && (role === 'all' || role === 'worker')) {
-    queueing.runner = createWorkRunner(settingsOf(config), {
-      dispatcher: core.dispatcher,
-      ports: registry.find,
-      work: queueing.work,
-      logger,
-      drivePlay: (thread) => core.roleplay.drive(thread),
-    });
-  }
+  if (queueing !== undefined && isWorker)
+    queueing.runner = startRunner(config, core, queueing, registry, logger);
   return {
     core,
     http,
     platforms,
-    async stop(graceMs) {
-      await Promise.allSettled(platforms.map((platform) => platform.stop()));
-      await queueing?.runner?.close(graceMs);
-      await http.close();
-      await core.close(graceMs);
-      await queueing?.queue.close();
-      await queueing?.work.close();
-    },
+    stop: (graceMs) => stopAll({ core, http, platforms, queueing }, graceMs),
   };
 }
 
-function startQueueing(redisUrl: string, config: Config, logger: Logger): Queueing {
+/** Ingress stops first; then work under way gets what is left of the grace; then connections close. */
+async function stopAll(
+  parts: Pick<Running, 'core' | 'http' | 'platforms'> & { readonly queueing: Queueing | undefined },
+  graceMs: number,
+): Promise<void> {
+  const deadline = Date.now() + graceMs;
+  const left = () => Math.max(0, deadline - Date.now());
+  await Promise.allSettled(parts.platforms.map((platform) => platform.stop()));
+  await parts.queueing?.runner?.close(left());
+  await parts.http.close();
+  await parts.core.close(left());
+  await parts.queueing?.queue.close();
+  await parts.queueing?.work.close();
+}
+
+function startQueueing(
+  redisUrl: string,
+  config: Config,
+  core: Core,
+  registry: Registry,
+  logger: Logger,
+): Queueing {
   const work = createRedisWorkState({ url: redisUrl, keyPrefix: `${config.redisPrefix}:`, logger });
-  return { work, queue: createWorkQueue({ ...settingsOf(config), redisUrl }, work, logger) };
+  const deps = { store: core.store, ports: registry.find, logger };
+  return { work, queue: createWorkQueue({ ...settingsOf(config), redisUrl }, deps) };
+}
+
+function startRunner(
+  config: Config,
+  core: Core,
+  queueing: Queueing,
+  registry: Registry,
+  logger: Logger,
+): WorkRunner {
+  return createWorkRunner(settingsOf(config), {
+    dispatcher: core.dispatcher,
+    ports: registry.find,
+    work: queueing.work,
+    logger,
+    drivePlay: (thread) => core.roleplay.drive(thread),
+    handBackPlays: () => core.roleplay.drain(),
+  });
 }
 
 function settingsOf(config: Config): QueueSettings {
@@ -123,22 +146,23 @@ function settingsOf(config: Config): QueueSettings {
     prefix: `${config.redisPrefix}-queue`,
     lockMs: config.queue.lockMs,
     concurrency: config.queue.concurrency,
+    playConcurrency: config.queue.playConcurrency,
     agentCallsPerSecond: config.queue.agentCallsPerSecond,
   };
 }
 
 /** A worker posts on every configured platform, whether or not this process runs its ingress. */
-function addWorkerPorts(
-  config: Config,
-  logger: Logger,
-  registry: ReturnType<typeof createPortRegistry>,
-): void {
+async function addWorkerPorts(config: Config, logger: Logger, registry: Registry): Promise<void> {
   if (config.slack !== undefined && registry.find('slack') === undefined) {
+    const { createSlackReplyPort } = await import('../adapters/slack/slack-port.js');
     registry.add(createSlackReplyPort(config.slack, logger.child({ platform: 'slack' })));
   }
   if (config.discord !== undefined && registry.find('discord') === undefined) {
-    registry.add(
-      createDiscordReplyPort(discordRest(config.discord), logger.child({ platform: 'discord' })),
-    );
+    const [{ discordRest }, { createDiscordReplyPort }] = await Promise.all([
+      import('../adapters/discord/discord-adapter.js'),
+      import('../adapters/discord/discord-port.js'),
+    ]);
+    const rest = discordRest(config.discord);
+    registry.add(createDiscordReplyPort(rest, logger.child({ platform: 'discord' })));
   }
 }

@@ -6,6 +6,9 @@ const ROOT = join(import.meta.dirname, '..');
 const IMPORT_PATTERN =
   /(?:import|export)\s[^;]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
+// `import … from '…'` that is not `import type`: loaded at start-up whatever is configured.
+const STATIC_IMPORT_PATTERN = /^import\s(?!type\s)[^;]*?from\s+['"]([^'"]+)['"]/gm;
+
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
@@ -37,7 +40,7 @@ const SDK_HOMES: Record<string, string> = {
   '@slack/': 'adapters/slack/',
   'discord.js': 'adapters/discord/',
   '@discordjs/': 'adapters/discord/',
-  bullmq: 'src/queue/reply-queue',
+  bullmq: 'src/queue/',
 };
 
 describe('architecture', () => {
@@ -50,6 +53,17 @@ describe('architecture', () => {
     expect(
       violations(src, (specifier, file) => specifier.includes('adapters/') && !isRoot(file)),
     ).toEqual([]);
+  });
+
+  it('loads a platform adapter only when its platform is configured (no static import)', () => {
+    const staticImports = src.flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(STATIC_IMPORT_PATTERN)]
+        .map((match) => match[1] ?? '')
+        .filter((specifier) => /adapters\/(slack|discord)\//.test(specifier))
+        .map((specifier) => `${relative(ROOT, file)} imports ${specifier}`),
+    );
+
+    expect(staticImports).toEqual([]);
   });
 
   it('keeps each adapter away from the others', () => {

@@ -3,7 +3,7 @@ import type { Message, Persona } from '../../src/core/model.js';
 import type { ReplyPort, ReplyTarget } from '../../src/core/replies.js';
 import type { Logger } from '../../src/log/logger.js';
 import { routeDiscordMessage } from './discord-events.js';
-import { createDiscordReplySink } from './discord-reply.js';
+import { acknowledgeInDiscord, createDiscordReplySink } from './discord-reply.js';
 import { discordTextToMarkdown } from './discord-text.js';
 import { createPersonaWebhooks } from './discord-webhooks.js';
 
@@ -50,7 +50,7 @@ export function createDiscordReplyPort(rest: REST, logger: Logger): ReplyPort {
   const webhooks = createPersonaWebhooks(rest, async () => (await bot()).id);
   return {
     platform: 'discord',
-    sink(target, journal) {
+    sink(target, context) {
       const { channelId = '', personaName, personaAvatar } = target.address;
       const persona =
         personaName === undefined
@@ -62,9 +62,10 @@ export function createDiscordReplyPort(rest: REST, logger: Logger): ReplyPort {
       return createDiscordReplySink(
         { rest, webhooks },
         { channelId, ...(persona === undefined ? {} : { persona }) },
-        journal,
+        context,
       );
     },
+    acknowledge: (target) => acknowledgeInDiscord(rest, target.address.channelId ?? ''),
     targetFor(thread, persona) {
       return discordTarget(thread.thread, persona);
     },

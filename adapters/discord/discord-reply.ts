@@ -1,7 +1,11 @@
 import { type REST, Routes } from 'discord.js';
 import { createLiveReply, type MessageTransport } from '../../src/core/live-reply.js';
 import type { Persona, ReplySink } from '../../src/core/model.js';
-import { journaledTransport, type ReplyJournal } from '../../src/core/replies.js';
+import {
+  type Acknowledgement,
+  journaledTransport,
+  type SinkContext,
+} from '../../src/core/replies.js';
 import type { PersonaWebhooks } from './discord-webhooks.js';
 
 // Discord refuses message content over 2,000 characters (50035 BASE_TYPE_MAX_LENGTH).
@@ -32,9 +36,9 @@ export interface DiscordReplyDeps {
 export function createDiscordReplySink(
   deps: DiscordReplyDeps,
   target: DiscordReplyTarget,
-  journal?: ReplyJournal,
+  context: SinkContext = {},
 ): ReplySink {
-  const live = createLiveReply(journaledTransport(transportFor(deps, target), journal), {
+  const live = createLiveReply(journaledTransport(transportFor(deps, target), context.journal), {
     maxChars: DISCORD_MAX_MESSAGE_LENGTH,
     minEditIntervalMs: EDIT_INTERVAL_MS,
     render: (markdown) => markdown,
@@ -49,7 +53,8 @@ export function createDiscordReplySink(
   return {
     async start() {
       if (target.persona !== undefined) return;
-      await sendTyping();
+      // Ingress started typing a moment ago; the renewal carries it on.
+      if (context.acknowledged?.kind !== 'status') await sendTyping();
       typing = setInterval(() => {
         if (live.hasPosted) return stopTyping();
         void sendTyping();
@@ -67,6 +72,17 @@ export function createDiscordReplySink(
       await live.fail(notice);
     },
   };
+}
+
+/** Ingress's sign of life: typing in the channel, which needs no message. Never throws. */
+export async function acknowledgeInDiscord(
+  rest: REST,
+  channelId: string,
+): Promise<Acknowledgement> {
+  return rest.post(Routes.channelTyping(channelId)).then(
+    () => ({ kind: 'status' }) as const,
+    () => ({ kind: 'none' }) as const,
+  );
 }
 
 interface ApiMessage {

@@ -1,7 +1,7 @@
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { SlackConfig } from '../../src/config/config.js';
 import type { ConversationCommands } from '../../src/core/commands.js';
-import { DEDUPE_TTL_MS } from '../../src/core/dispatcher.js';
+import { DEDUPE_TTL_MS, deliveryClaim } from '../../src/core/dispatcher.js';
 import type { Persona, ReplySink, ThreadRef } from '../../src/core/model.js';
 import { isPartOf, join } from '../../src/core/participation.js';
 import type { Inbox, ReplyPort, WireMessage } from '../../src/core/replies.js';
@@ -149,7 +149,7 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
   }
 
   async function resetFromMessage(incoming: WireMessage): Promise<void> {
-    const claimed = await deps.store.claim(`delivery:${incoming.deliveryKey}`, DEDUPE_TTL_MS);
+    const claimed = await deps.store.claim(deliveryClaim(incoming.deliveryKey), DEDUPE_TTL_MS);
     if (!claimed) return;
     const reply = await deps.commands.reset(incoming.thread);
     await callSlack(() =>

@@ -6,7 +6,7 @@ import type { Logger } from '../../src/log/logger.js';
 import { callSlack, type WebClient } from './slack-calls.js';
 import { loadThreadContext } from './slack-context.js';
 import { createUserDirectory, type UserDirectory } from './slack-directory.js';
-import { createSlackReplySink } from './slack-reply.js';
+import { acknowledgeInSlack, createSlackReplySink, type SlackReplyTarget } from './slack-reply.js';
 
 // A Web API call that takes longer is failed rather than left hanging a reply.
 const SLACK_CALL_TIMEOUT_MS = 15_000;
@@ -75,31 +75,10 @@ export function createSlackReplyPort(
     client: web,
     directory,
     identity: identify,
-    sink(target, journal) {
-      const {
-        channel = '',
-        threadTs = '',
-        teamId = '',
-        userId = '',
-        personaName,
-        personaAvatar,
-      } = target.address;
-      const persona =
-        personaName === undefined
-          ? undefined
-          : {
-              name: personaName,
-              ...(personaAvatar === undefined ? {} : { avatarUrl: personaAvatar }),
-            };
-      const place = {
-        channel,
-        threadTs,
-        teamId,
-        userId,
-        ...(persona === undefined ? {} : { persona }),
-      };
-      return createSlackReplySink({ client: web, logger, streaming }, place, journal);
+    sink(target, context) {
+      return createSlackReplySink({ client: web, logger, streaming }, placeOf(target), context);
     },
+    acknowledge: (target) => acknowledgeInSlack(web, placeOf(target)),
     targetFor(thread, persona) {
       return slackTarget(
         { channel: thread.channel, threadTs: thread.thread, teamId: thread.workspace, userId: '' },
@@ -136,6 +115,22 @@ export function createSlackReplyPort(
       );
     },
   };
+}
+
+function placeOf(target: ReplyTarget): SlackReplyTarget {
+  const {
+    channel = '',
+    threadTs = '',
+    teamId = '',
+    userId = '',
+    personaName,
+    personaAvatar,
+  } = target.address;
+  const persona =
+    personaName === undefined
+      ? undefined
+      : { name: personaName, ...(personaAvatar === undefined ? {} : { avatarUrl: personaAvatar }) };
+  return { channel, threadTs, teamId, userId, ...(persona === undefined ? {} : { persona }) };
 }
 
 /** Orders Slack timestamps ("seconds.micro") exactly; as floats they lose the last digits. */

@@ -1,6 +1,12 @@
 import { createLiveReply, type LiveReply } from '../../src/core/live-reply.js';
 import type { Persona, ReplySink } from '../../src/core/model.js';
-import { bestEffort, journaledTransport, type ReplyJournal } from '../../src/core/replies.js';
+import {
+  type Acknowledgement,
+  bestEffort,
+  journaledTransport,
+  type ReplyJournal,
+  type SinkContext,
+} from '../../src/core/replies.js';
 import type { Logger } from '../../src/log/logger.js';
 import { callSlack, slackErrorCode, type WebClient } from './slack-calls.js';
 import { markdownToMrkdwn } from './slack-text.js';
@@ -49,8 +55,9 @@ const STREAMING_UNSUPPORTED = new Set([
 export function createSlackReplySink(
   deps: SlackReplyDeps,
   target: SlackReplyTarget,
-  journal?: ReplyJournal,
+  context: SinkContext = {},
 ): ReplySink {
+  const { journal } = context;
   const log = deps.logger.child({ component: 'slack-reply', channel: target.channel });
   const live = createLiveReply(journaledTransport(postingTransport(deps.client, target), journal), {
     maxChars: SLACK_MESSAGE_MAX_CHARS,
@@ -71,11 +78,16 @@ export function createSlackReplySink(
 
   return {
     async start() {
-      const hasStatus = target.persona === undefined && (await showStatus(deps.client, target));
-      // A retried reply edits the messages it posted before: streams cannot be reopened.
-      const isRetry = (journal?.posted.length ?? 0) > 0;
-      if (isRetry) await endOpenStreams(deps.client, target.channel, journal?.posted ?? []);
-      if (hasStatus && deps.streaming.isEnabled && !isRetry)
+      // Messages posted already (a placeholder from ingress, or a dead attempt's) are edited:
+      // streams cannot be reopened, and a dead attempt may have left one open.
+      const earlier = journal?.posted ?? [];
+      if (context.isRetry === true && earlier.length > 0)
+        await endOpenStreams(deps.client, target.channel, earlier);
+      if (earlier.length > 0) return;
+      const hasStatus =
+        context.acknowledged?.kind === 'status' ||
+        (target.persona === undefined && (await showStatus(deps.client, target)));
+      if (hasStatus && deps.streaming.isEnabled)
         stream = createStreamWriter(journaledStream(streamCalls(deps.client, target), journal), {
           maxMessageChars: SLACK_STREAM_MESSAGE_MAX_CHARS,
           intervalMs: STREAM_INTERVAL_MS,
@@ -136,6 +148,22 @@ function journaledStream(calls: StreamCalls, journal: ReplyJournal | undefined):
   };
 }
 
+/**
+ * The sign of life ingress shows before the message waits for a worker: the assistant status
+ * where Slack shows it, else the placeholder the reply will edit. Never throws.
+ */
+export async function acknowledgeInSlack(
+  client: WebClient,
+  target: SlackReplyTarget,
+): Promise<Acknowledgement> {
+  if (await showStatus(client, target)) return { kind: 'status' };
+  try {
+    return { kind: 'placeholder', messageId: await postNotice(client, target, PLACEHOLDER_TEXT) };
+  } catch {
+    return { kind: 'none' };
+  }
+}
+
 /** Shows "is thinking…" under the thread (AI app threads only); false where Slack refuses. */
 async function showStatus(client: WebClient, target: SlackReplyTarget): Promise<boolean> {
   try {
@@ -179,12 +207,8 @@ function postingTransport(client: WebClient, target: SlackReplyTarget) {
   };
 }
 
-async function postNotice(
-  client: WebClient,
-  target: SlackReplyTarget,
-  text: string,
-): Promise<void> {
-  await postingTransport(client, target).post(text);
+function postNotice(client: WebClient, target: SlackReplyTarget, text: string): Promise<string> {
+  return postingTransport(client, target).post(text);
 }
 
 function streamCalls(client: WebClient, target: SlackReplyTarget) {

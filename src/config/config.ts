@@ -54,8 +54,10 @@ export interface Config {
 export interface QueueConfig {
   /** A dead worker's job is taken over after about this long. */
   readonly lockMs: number;
-  /** Jobs one worker process answers at once. */
+  /** Answers one worker process holds in flight at most. */
   readonly concurrency: number;
+  /** Role-plays one worker process drives at once. */
+  readonly playConcurrency: number;
   /** Agent calls per second across every worker; none when unset. */
   readonly agentCallsPerSecond: number | undefined;
 }
@@ -84,11 +86,16 @@ export const DEFAULTS = {
   agentTimeoutMs: 120_000,
   agentRetryBudgetMs: 30_000,
   // A dead process blocks its threads this long; renewals every third of it keep live ones.
-  turnLeaseMs: 15_000,
-  // BullMQ's own default lock: a dead worker's job is retried after about 30 s.
-  queueLockMs: 30_000,
-  // Agents spend their time waiting on Mistral, not on CPU: one process answers many at once.
-  workerConcurrency: 16,
+  // It outlasts the queue's takeover (lock + stalled check), so a retried job keeps its place.
+  turnLeaseMs: 10_000,
+  // A dead worker's job is taken over 5–7 s after it died (the lock, then a stalled check).
+  queueLockMs: 5_000,
+  // Answers spend seconds waiting on Mistral, not on CPU: one process holds a thousand in
+  // flight; memory (the worker stops taking jobs near the heap limit) and the agent rate
+  // limit bound the work, not a slot count.
+  workerConcurrency: 1_000,
+  // Plays have their own capacity, so running plays never hold the slots answers need.
+  playConcurrency: 100,
 } as const satisfies Record<string, string | number>;
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
@@ -105,8 +112,7 @@ export function loadConfig(env: Env, readFile?: (path: string) => string): Confi
     roster,
     redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix: readRedisPrefix(read),
-    turnLeaseMs: read.int('TURN_LEASE_MS', DEFAULTS.turnLeaseMs, 1_000, 600_000),
-    queue: readQueue(read),
+    ...readQueueAndLease(read),
     slack: readSlack(read),
     discord: readDiscord(read),
     roleplay: readRoleplay(read),
@@ -176,11 +182,19 @@ function readRedisPrefix(read: Reader): string {
   return 'parley';
 }
 
+/** The turn lease defaults to twice the queue lock (at least 10 s): a retry finds its place. */
+function readQueueAndLease(read: Reader): Pick<Config, 'queue' | 'turnLeaseMs'> {
+  const queue = readQueue(read);
+  const fallback = Math.max(DEFAULTS.turnLeaseMs, 2 * queue.lockMs);
+  return { queue, turnLeaseMs: read.int('TURN_LEASE_MS', fallback, 1_000, 1_200_000) };
+}
+
 function readQueue(read: Reader): QueueConfig {
   const perSecond = read.optional('AGENT_RATE_LIMIT_PER_SECOND');
   return {
     lockMs: read.int('QUEUE_LOCK_MS', DEFAULTS.queueLockMs, 1_000, 600_000),
-    concurrency: read.int('WORKER_CONCURRENCY', DEFAULTS.workerConcurrency, 1, 1_000),
+    concurrency: read.int('WORKER_CONCURRENCY', DEFAULTS.workerConcurrency, 1, 100_000),
+    playConcurrency: read.int('WORKER_PLAY_CONCURRENCY', DEFAULTS.playConcurrency, 1, 10_000),
     agentCallsPerSecond:
       perSecond === undefined ? undefined : read.int('AGENT_RATE_LIMIT_PER_SECOND', 1, 1, 10_000),
   };

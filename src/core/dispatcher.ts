@@ -13,7 +13,9 @@ import { withinMs } from './timing.js';
 export type DispatchOutcome =
   | { readonly kind: 'replied'; readonly agentId: string; readonly chars: number }
   | { readonly kind: 'skipped'; readonly reason: 'duplicate' }
-  | { readonly kind: 'failed'; readonly code: ErrorCode };
+  | { readonly kind: 'failed'; readonly code: ErrorCode }
+  /** Stopped unseen for another process to finish (a worker shutting down). */
+  | { readonly kind: 'handed-back' };
 
 export interface DispatcherDeps {
   readonly store: ConversationStore;
@@ -33,6 +35,13 @@ export interface DispatchOptions {
   readonly isClaimed?: boolean;
   /** Another attempt at the same message (a worker died): don't record it twice. */
   readonly isRetry?: boolean;
+  /** The thread's turn place taken when the message was admitted (see ConversationStore.admit). */
+  readonly place?: string;
+  /**
+   * Aborted when the reply should stop without a word to the person and keep its turn place:
+   * another process will take the message up again (a work queue's retry).
+   */
+  readonly handBack?: AbortSignal;
 }
 
 export interface Dispatcher {
@@ -50,6 +59,11 @@ export interface Dispatcher {
 
 // Platforms redeliver for minutes (Slack retries for ~5 minutes); an hour outlives every retry.
 export const DEDUPE_TTL_MS = 60 * 60 * 1000;
+
+/** The claim that dedupes one delivery, wherever it is taken (dispatcher, queue ingress). */
+export function deliveryClaim(deliveryKey: string): string {
+  return `delivery:${deliveryKey}`;
+}
 
 /** Deduplicated, turn-taking, streamed handling of one human message. */
 export function createDispatcher(deps: DispatcherDeps): Dispatcher {
@@ -149,9 +163,17 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   async function handleOnce(incoming: IncomingMessage, sink: ReplySink, options: DispatchOptions) {
     const isFirst =
       options.isClaimed === true ||
-      (await deps.store.claim(`delivery:${incoming.deliveryKey}`, DEDUPE_TTL_MS));
+      (await deps.store.claim(deliveryClaim(incoming.deliveryKey), DEDUPE_TTL_MS));
     if (!isFirst) return { kind: 'skipped' as const, reason: 'duplicate' as const };
-    const turn = await deps.store.takeTurn(incoming.thread, withSignal(options.signal));
+    const waitSignal = anySignal(options.signal, options.handBack);
+    const turn = await deps.store
+      .takeTurn(incoming.thread, { signal: waitSignal, ...placeOf(options) })
+      .catch((error: unknown) => {
+        if (options.handBack?.aborted === true) return undefined;
+        throw error;
+      });
+    if (turn === undefined) return { kind: 'handed-back' as const };
+    let isHandedBack = false;
     try {
       // A retry reads the history once: the answer may already be recorded (the process died
       // after recording it), or the person's message may be (it died mid-answer).
@@ -160,11 +182,16 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       if (recorded?.some((message) => message.id === replyIdOf(incoming))) {
         return { kind: 'skipped' as const, reason: 'duplicate' as const };
       }
-      const signal = anySignal(turn.signal, options.signal);
+      const signal = anySignal(turn.signal, options.signal, options.handBack);
       return await answer(incoming, sink, { ...options, signal }, recorded);
+    } catch (error) {
+      isHandedBack = options.handBack?.aborted === true;
+      if (isHandedBack) return { kind: 'handed-back' as const };
+      throw error;
     } finally {
-      // An unreleased turn lapses with its lease; the outcome stands.
-      await turn.release().catch((error: unknown) => log.warn('turn not released', { error }));
+      // A handed-back turn keeps its place for the retry; an unreleased one lapses with its lease.
+      if (isHandedBack) turn.abandon();
+      else await turn.release().catch((error: unknown) => log.warn('turn not released', { error }));
     }
   }
 }
@@ -207,8 +234,15 @@ function assistantMessage(
   };
 }
 
-function metricOutcome(outcome: DispatchOutcome): 'replied' | 'duplicate' | 'failed' {
+function metricOutcome(
+  outcome: DispatchOutcome,
+): 'replied' | 'duplicate' | 'failed' | 'handed_back' {
+  if (outcome.kind === 'handed-back') return 'handed_back';
   return outcome.kind === 'skipped' ? 'duplicate' : outcome.kind;
+}
+
+function placeOf(options: DispatchOptions): { place?: string } {
+  return options.place === undefined ? {} : { place: options.place };
 }
 
 function withSignal(signal: AbortSignal | undefined): { signal?: AbortSignal } {

@@ -16,10 +16,30 @@ export interface ReplyJournal {
   record(index: number, messageId: string): Promise<void>;
 }
 
+/**
+ * What ingress showed at once, before the message waits for a worker, so the person knows they
+ * were heard: an indicator that is no message (Slack's assistant status, Discord's typing), a
+ * placeholder message the reply will replace, or nothing.
+ */
+export type Acknowledgement =
+  | { readonly kind: 'status' }
+  | { readonly kind: 'placeholder'; readonly messageId: string }
+  | { readonly kind: 'none' };
+
+/** What a reply continues from: an earlier attempt's messages, ingress's acknowledgement. */
+export interface SinkContext {
+  readonly journal?: ReplyJournal;
+  readonly acknowledged?: Acknowledgement;
+  /** Another attempt at a reply whose process died: it may have left a message streaming. */
+  readonly isRetry?: boolean;
+}
+
 /** What a platform offers every process that posts replies. */
 export interface ReplyPort {
   readonly platform: Platform;
-  sink(target: ReplyTarget, journal?: ReplyJournal): ReplySink;
+  sink(target: ReplyTarget, context?: SinkContext): ReplySink;
+  /** Shows at once that a message was heard (see Acknowledgement); never throws. */
+  acknowledge(target: ReplyTarget): Promise<Acknowledgement>;
   /**
    * Parley's own messages in the target's thread posted after `afterId` (oldest first): what a
    * process that died between posting and recording left behind.
@@ -41,6 +61,12 @@ export interface Submission {
   readonly target: ReplyTarget;
   /** A mention mid-thread: the agent also gets the thread so far. */
   readonly withContext: boolean;
+}
+
+/** A submission as queued: admitted (its turn place taken) and acknowledged at ingress. */
+export interface QueuedSubmission extends Submission {
+  readonly place: string;
+  readonly acknowledged: Acknowledgement;
 }
 
 /** Where adapters hand each person's message: answered here, or queued for a worker. */
@@ -68,17 +94,17 @@ export function createDirectInbox(dispatcher: Dispatcher, ports: PortFinder): In
   };
 }
 
-/** Handles one submission with an explicit sink journal and options (workers). */
+/** Handles one submission with an explicit sink context and options (workers). */
 export async function handleSubmission(
   dispatcher: Dispatcher,
   port: ReplyPort,
   submission: Submission,
-  journal: ReplyJournal | undefined,
+  context: SinkContext,
   options: DispatchOptions,
 ) {
   return dispatcher.handle(
     incomingFor(submission, port),
-    port.sink(submission.target, journal),
+    port.sink(submission.target, context),
     options,
   );
 }

@@ -1,7 +1,7 @@
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { ErrorCode } from '../errors.js';
 
-export type ReplyOutcome = 'replied' | 'duplicate' | 'failed';
+export type ReplyOutcome = 'replied' | 'duplicate' | 'failed' | 'handed_back';
 
 /** What Parley counts, as the dispatcher and adapters see it. */
 export interface Metrics {

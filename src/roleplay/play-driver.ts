@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AgentClient } from '../agent/agent-client.js';
 import type { ThreadRef } from '../core/model.js';
 import { noticeFor } from '../core/notices.js';
@@ -39,14 +40,17 @@ export function createPlayDriver(deps: PlayDriverDeps) {
       const play = await deps.plays.get(key);
       if (play === undefined || play.status !== 'running') return;
       if (!isFirst && !(await pause(deps.pauseMs, signal))) return;
-      if (!(await playTurn(key, play.thread, signal))) return;
+      if (!(await playTurn(key, play, signal))) return;
     }
   }
 
   /** Speaks the next line if this process may; false when it should stop driving the play. */
-  async function playTurn(key: string, thread: ThreadRef, signal: AbortSignal): Promise<boolean> {
-    // Aborted (handed back) or the store is down: stop driving; adoption picks the play up later.
-    const turn = await deps.store.takeTurn(thread, { signal }).catch(() => undefined);
+  async function playTurn(key: string, seen: Play, signal: AbortSignal): Promise<boolean> {
+    // The place is the line's own: a driver that takes over from a dead one finds it still held
+    // and goes on at once. Aborted (handed back) or the store is down: stop driving; adoption
+    // picks the play up later.
+    const place = linePlace(key, seen.turn);
+    const turn = await deps.store.takeTurn(seen.thread, { signal, place }).catch(() => undefined);
     if (turn === undefined) return false;
     try {
       const play = await deps.plays.get(key);
@@ -157,6 +161,12 @@ export function createPlayDriver(deps: PlayDriverDeps) {
     },
     close,
   };
+}
+
+/** The turn place of one line of a play, the same in every process (a UUID-shaped digest). */
+export function linePlace(key: string, turn: number): string {
+  const hex = createHash('sha1').update(`${key}#${turn}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** The line that says why a play ended. */

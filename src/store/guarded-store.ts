@@ -17,6 +17,7 @@ export function guardStore(store: ConversationStore): ConversationStore {
     claim: guard(store.claim.bind(store)),
     isClaimed: guard(store.isClaimed.bind(store)),
     admit: guard(store.admit.bind(store)),
+    withdraw: guard(store.withdraw.bind(store)),
     append: guard(store.append.bind(store)),
     history: guard(store.history.bind(store)),
     historyLength: guard(store.historyLength.bind(store)),

@@ -57,6 +57,10 @@ export function createMemoryConversationStore(options: MemoryStoreOptions): Conv
       if (!claims.claim(requireName(key, 'claim key'), requireTtlMs(ttlMs))) return undefined;
       return turns.admit(threadKey(thread), options.placeHoldMs ?? DEFAULT_PLACE_HOLD_MS);
     },
+    async withdraw(thread, key, place) {
+      claims.forget(requireName(key, 'claim key'));
+      turns.withdraw(threadKey(thread), place);
+    },
     async append(thread, messages) {
       const added = messages.map(toStoredMessage);
       const kept = keepWithinLimits([...historyOf(thread), ...added], options.limits);
@@ -95,6 +99,7 @@ function applyPatch(current: ScopeSettings, patch: SettingsPatch): ScopeSettings
 function createClaims(now: () => number): {
   claim(key: string, ttlMs: number): boolean;
   holds(key: string): boolean;
+  forget(key: string): void;
 } {
   const expiries = new Map<string, number>();
   let sinceSweep = 0;
@@ -115,6 +120,9 @@ function createClaims(now: () => number): {
     holds(key) {
       return (expiries.get(key) ?? Number.NEGATIVE_INFINITY) > now();
     },
+    forget(key) {
+      expiries.delete(key);
+    },
   };
 }
 
@@ -128,6 +136,7 @@ interface Entry {
 
 interface MemoryTurns {
   admit(key: string, holdMs: number): string;
+  withdraw(key: string, place: string): void;
   take(key: string, options?: TakeTurnOptions): Promise<Turn>;
   close(): void;
 }
@@ -161,7 +170,7 @@ function createMemoryTurns(): MemoryTurns {
     lines.set(key, line);
     const kept = line.find((entry) => entry.token === place && entry.state === 'kept');
     if (kept !== undefined) clearTimeout(kept.lapse);
-    const entry = kept ?? { token: randomUUID(), state: 'waiting' };
+    const entry = kept ?? { token: place ?? randomUUID(), state: 'waiting' };
     entry.state = 'waiting';
     if (kept === undefined) line.push(entry);
     return entry;
@@ -195,6 +204,10 @@ function createMemoryTurns(): MemoryTurns {
       lines.set(key, line);
       keep(key, entry, holdMs);
       return entry.token;
+    },
+    withdraw(key, place) {
+      const entry = lines.get(key)?.find((candidate) => candidate.token === place);
+      if (entry !== undefined) remove(key, entry);
     },
     take(key, options = {}) {
       const { signal } = options;

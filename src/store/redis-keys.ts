@@ -12,10 +12,7 @@ export type RedisName =
   | { readonly kind: 'play'; readonly thread: string }
   | { readonly kind: 'plays-running' }
   | { readonly kind: 'plays-running-in'; readonly channel: string }
-  | {
-      readonly kind: 'order-issued' | 'order-done' | 'order-skipped' | 'last-post';
-      readonly thread: string;
-    }
+  | { readonly kind: 'last-post'; readonly thread: string }
   | { readonly kind: 'journal'; readonly job: string };
 
 /** The full key (or pub/sub channel) for a name, e.g. `parley:{slack:T:C:ts}:history`. */
@@ -38,9 +35,6 @@ export function redisKey(prefix: string, name: RedisName): string {
       return `${prefix}plays:running`;
     case 'plays-running-in':
       return `${prefix}plays:running:${name.channel}`;
-    case 'order-issued':
-    case 'order-done':
-    case 'order-skipped':
     case 'last-post':
       return `${prefix}{${name.thread}}:${name.kind}`;
     case 'journal':

@@ -29,9 +29,10 @@ export interface RedisConversationStore extends ConversationStore {
 }
 
 const DEFAULT_KEY_PREFIX = 'parley:';
-// Long enough that a busy event loop or a slow Redis never costs a live holder its turn,
-// short enough that a crashed instance blocks its threads for seconds, not minutes.
-const DEFAULT_LEASE_MS = 5_000;
+// Long enough that a busy event loop or a slow Redis never costs a live holder its turn, and
+// that a queue retry of a dead worker's job (5–7 s later) still finds its place and keeps the
+// thread's order; short enough that a crashed instance blocks its threads for seconds.
+const DEFAULT_LEASE_MS = 10_000;
 // A queued message's place waits this long for a worker to take it up (milliseconds when the
 // workers are up); longer, and later messages of its thread go first rather than wait.
 const DEFAULT_PLACE_HOLD_MS = 10_000;
@@ -65,6 +66,10 @@ export function createRedisConversationStore(options: RedisStoreOptions): RedisC
     async admit(thread, claimKey, claimTtlMs) {
       const name = key({ kind: 'claim', key: requireName(claimKey, 'claim key') });
       return turns.admit(threadKey(thread), name, requireTtlMs(claimTtlMs));
+    },
+    async withdraw(thread, claimKey, place) {
+      const name = key({ kind: 'claim', key: requireName(claimKey, 'claim key') });
+      await turns.withdraw(threadKey(thread), name, place);
     },
     async isClaimed(claimKey) {
       const name = key({ kind: 'claim', key: requireName(claimKey, 'claim key') });

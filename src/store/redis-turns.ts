@@ -21,6 +21,8 @@ import { abortError } from './store-input.js';
 export interface RedisTurns {
   /** Claims the delivery and, when new, queues a place held for `placeHoldMs`; its token. */
   admit(thread: string, claimKey: string, claimTtlMs: number): Promise<string | undefined>;
+  /** Drops the claim and the admitted place. */
+  withdraw(thread: string, claimKey: string, place: string): Promise<void>;
   take(thread: string, options?: TakeTurnOptions): Promise<Turn>;
   /** Stops renewing (held turns' signals abort) and wakes waiting takers so they fail. */
   close(): Promise<void>;
@@ -83,6 +85,11 @@ export function createRedisTurns(deps: RedisTurnsDeps): RedisTurns {
       const args = [claimTtlMs, deps.placeHoldMs, TURN_QUEUE_IDLE_MS];
       return (await runScript(io, ADMIT_SCRIPT, keys, args)) === 1 ? place.token : undefined;
     },
+    async withdraw(thread, claimKey, token) {
+      const place = placeOf(context, thread, adoptable(token));
+      await io.trip((client) => client.del(claimKey));
+      await leave(context, place);
+    },
     take: (thread, options) => take(context, thread, options),
     async close() {
       renewer.stop();
@@ -102,9 +109,10 @@ async function take(
   context.renewer.wait(place.alive);
   try {
     // An admitted place is checked (and renewed) where it stands; a lapsed one joins the end.
-    const state =
+    let state =
       options.place === undefined ? await enqueue(context, place) : await check(context, place);
-    if (state !== TURN_HEAD) await waitForHead(context, place, signal, state);
+    if (state === TURN_LOST) state = await enqueue(context, place);
+    if (state !== TURN_HEAD) await waitForHead(context, place, signal);
     if (signal?.aborted) throw abortError(signal);
   } catch (error) {
     context.renewer.remove(place.alive);
@@ -122,14 +130,13 @@ async function waitForHead(
   context: Context,
   place: Place,
   signal: AbortSignal | undefined,
-  first: TurnState,
 ): Promise<void> {
   const maxPollMs = context.leaseMs / 2;
   const waiter = await context.feed.listen(place.channel);
   try {
     let pollMs = Math.min(context.firstPollMs ?? FIRST_POLL_MS, maxPollMs);
     // A release may have been published before this waiter listened: look again once.
-    let state = first === TURN_LOST ? first : await check(context, place);
+    let state = await check(context, place);
     while (state !== TURN_HEAD) {
       if (state === TURN_LOST) {
         // Only when this process stalled longer than a lease: it is alive, so it queues again.

@@ -64,6 +64,8 @@ export interface ConversationStore {
    * on its own after the store's place hold; undefined for a duplicate.
    */
   admit(thread: ThreadRef, claimKey: string, claimTtlMs: number): Promise<string | undefined>;
+  /** Undoes an admit whose work could not be queued: a redelivery is new again, the place leaves. */
+  withdraw(thread: ThreadRef, claimKey: string, place: string): Promise<void>;
   /**
    * Waits until every earlier taker of this thread's turn is done, then holds the turn.
    * Arrival order is the order of calls; a taker that dies is skipped once its lease lapses.

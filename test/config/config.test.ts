@@ -36,8 +36,9 @@ describe('loadConfig', () => {
     const good = loadConfig({
       ...BASE,
       REDIS_PREFIX: 'prod-eu',
-      QUEUE_LOCK_MS: '5000',
+      QUEUE_LOCK_MS: '8000',
       WORKER_CONCURRENCY: '4',
+      WORKER_PLAY_CONCURRENCY: '7',
       AGENT_RATE_LIMIT_PER_SECOND: '3',
       DISCORD_TOKEN: 'discord-token',
       DISCORD_SHARDS: '2',
@@ -51,10 +52,13 @@ describe('loadConfig', () => {
     });
 
     expect(good.ok && good.config.queue).toEqual({
-      lockMs: 5_000,
+      lockMs: 8_000,
       concurrency: 4,
+      playConcurrency: 7,
       agentCallsPerSecond: 3,
     });
+    // The turn lease outlasts a queue takeover, so a retried job keeps its place in line.
+    expect(good.ok && good.config.turnLeaseMs).toBe(16_000);
     expect(good.ok && [good.config.redisPrefix, good.config.discord?.shards]).toEqual([
       'prod-eu',
       2,

@@ -1,19 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { AgentClient } from '../../src/agent/agent-client.js';
 import { createDispatcher } from '../../src/core/dispatcher.js';
-import type { ReplyPort, Submission } from '../../src/core/replies.js';
+import type { Acknowledgement, ReplyPort, Submission } from '../../src/core/replies.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { createPrometheusMetrics } from '../../src/metrics/metrics.js';
-import {
-  createWorkQueue,
-  createWorkRunner,
-  type QueueSettings,
-} from '../../src/queue/reply-queue.js';
-import { createMemoryConversationStore } from '../../src/store/memory-store.js';
+import { createWorkQueue, type QueueSettings } from '../../src/queue/reply-queue.js';
+import { createWorkRunner, type WorkRunner } from '../../src/queue/work-runner.js';
+import { createRedisConversationStore } from '../../src/store/redis-store.js';
 import { createRedisWorkState } from '../../src/store/redis-work-state.js';
+import type { ConversationStore } from '../../src/store/store.js';
 import { redisUrl, uniqueKeyPrefix } from '../setup/redis.js';
+import { gate } from '../support/gate.js';
 import { recordingSink } from '../support/recording-sink.js';
-import { scriptedAgent } from '../support/scripted-agent.js';
+import { lastText, scriptedAgent } from '../support/scripted-agent.js';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -23,15 +23,15 @@ afterEach(async () => {
 function settings(prefix: string): QueueSettings {
   return {
     redisUrl: redisUrl(),
-    prefix,
+    prefix: prefix.replaceAll(':', '-'),
     lockMs: 30_000,
-    concurrency: 4,
+    concurrency: 1_000,
+    playConcurrency: 10,
     agentCallsPerSecond: undefined,
   };
 }
 
-function submission(thread: string, text: string): Submission {
-  const id = randomUUID();
+function submission(thread: string, text: string, id = randomUUID()): Submission {
   return {
     incoming: {
       thread: { platform: 'console', workspace: 'queue-test', channel: 'c', thread },
@@ -51,76 +51,195 @@ function submission(thread: string, text: string): Submission {
   };
 }
 
-function setUp() {
-  const prefix = uniqueKeyPrefix();
-  const work = createRedisWorkState({ url: redisUrl(), keyPrefix: prefix, logger: silentLogger });
-  const queue = createWorkQueue(settings(prefix.replaceAll(':', '-')), work, silentLogger);
-  const store = createMemoryConversationStore({
-    limits: { maxMessages: 50, maxChars: 10_000, ttlMs: 60_000 },
-  });
-  const agent = scriptedAgent((request) => ({
-    chunks: [`re: ${request.messages.at(-1)?.text ?? ''}`],
-  }));
-  const dispatcher = createDispatcher({
-    store,
-    agent: agent.client,
-    defaultAgentId: 'ag:q:1',
-    logger: silentLogger,
-    metrics: createPrometheusMetrics(),
-  });
-  const replies: { text: string; answer: string }[] = [];
-  const port: ReplyPort = {
+interface Seen {
+  readonly replies: { text: string; answer: string }[];
+  readonly notices: string[];
+  readonly acknowledged: string[];
+}
+
+function recordingPort(seen: Seen, acknowledge?: () => Promise<Acknowledgement>): ReplyPort {
+  return {
     platform: 'console',
     sink(target) {
       const recorded = recordingSink();
       return {
         ...recorded.sink,
         finish: async () =>
-          void replies.push({ text: target.address.text ?? '', answer: recorded.text }),
+          void seen.replies.push({ text: target.address.text ?? '', answer: recorded.text }),
+        fail: async (notice) => void seen.notices.push(notice),
       };
     },
+    acknowledge:
+      acknowledge ??
+      (async (target) => {
+        seen.acknowledged.push(target.address.text ?? '');
+        return { kind: 'status' };
+      }),
     context: async () => [],
     postedAfter: async () => [],
     targetFor: (thread) => ({ platform: 'console', address: { thread: thread.thread } }),
     say: async () => {},
   };
-  const runner = createWorkRunner(settings(prefix.replaceAll(':', '-')), {
+}
+
+function openStore(prefix: string): ConversationStore {
+  const store = createRedisConversationStore({
+    url: redisUrl(),
+    limits: { maxMessages: 50, maxChars: 10_000, ttlMs: 60_000 },
+    keyPrefix: prefix,
+    placeHoldMs: 1_000,
+    firstPollMs: 100,
+    logger: silentLogger,
+  });
+  closers.push(() => store.close());
+  return store;
+}
+
+/** A worker process: its own store connection, dispatcher and runner on the shared Redis. */
+function startWorker(prefix: string, agent: AgentClient, port: ReplyPort): WorkRunner {
+  const store = openStore(prefix);
+  const work = createRedisWorkState({ url: redisUrl(), keyPrefix: prefix, logger: silentLogger });
+  const dispatcher = createDispatcher({
+    store,
+    agent,
+    defaultAgentId: 'ag:q:1',
+    logger: silentLogger,
+    metrics: createPrometheusMetrics(),
+  });
+  const runner = createWorkRunner(settings(prefix), {
     dispatcher,
     ports: () => port,
     work,
     logger: silentLogger,
     drivePlay: async () => {},
+    handBackPlays: async () => {},
   });
   closers.push(
     () => work.close(),
-    () => queue.close(),
     () => runner.close(1_000),
   );
-  return { queue, runner, replies, agent };
+  return runner;
+}
+
+function setUp(options: { acknowledge?: () => Promise<Acknowledgement> } = {}) {
+  const prefix = uniqueKeyPrefix();
+  const seen: Seen = { replies: [], notices: [], acknowledged: [] };
+  const port = recordingPort(seen, options.acknowledge);
+  const queue = createWorkQueue(settings(prefix), {
+    store: openStore(prefix),
+    ports: () => port,
+    logger: silentLogger,
+  });
+  closers.push(() => queue.close());
+  const agent = scriptedAgent((request) => ({ chunks: [`re: ${lastText(request)}`] }));
+  return { prefix, queue, seen, agent, port };
 }
 
 describe('the work queue', () => {
   it('answers each thread in order and a redelivered message once', async () => {
-    const { queue, replies } = setUp();
+    const { prefix, queue, seen, agent, port } = setUp();
+    startWorker(prefix, agent.client, port);
     const thread = randomUUID();
     const messages = ['one', 'two', 'three', 'four'].map((text) => submission(thread, text));
 
     for (const message of messages) await queue.submit(message);
     const [first] = messages;
     if (first) await queue.submit(first);
-    await waitUntil(() => replies.length >= 4);
+    await waitUntil(() => seen.replies.length >= 4);
 
-    expect(replies.map((reply) => reply.text)).toEqual(['one', 'two', 'three', 'four']);
-    expect(replies.map((reply) => reply.answer)).toEqual([
+    expect(seen.replies.map((reply) => reply.answer)).toEqual([
       're: one',
       're: two',
       're: three',
       're: four',
     ]);
+    expect(agent.calls).toHaveLength(4);
+  });
+
+  it('answers a follow-up at once after a message delivered three times (no hole in the order)', async () => {
+    const { prefix, queue, seen, agent, port } = setUp();
+    startWorker(prefix, agent.client, port);
+    const thread = randomUUID();
+    const mention = submission(thread, 'mention');
+
+    await Promise.all([queue.submit(mention), queue.submit(mention), queue.submit(mention)]);
+    await queue.submit(submission(thread, 'follow-up'));
+    await waitUntil(() => seen.replies.length >= 2);
+
+    expect(seen.replies.map((reply) => reply.answer)).toEqual(['re: mention', 're: follow-up']);
+    expect(seen.acknowledged).toEqual(['mention', 'follow-up']);
+  });
+
+  it('shows a sign of life for every message before any worker takes it', async () => {
+    const { queue, seen } = setUp();
+    const threads = Array.from({ length: 20 }, () => randomUUID());
+
+    await Promise.all(threads.map((thread) => queue.submit(submission(thread, thread))));
+
+    expect(new Set(seen.acknowledged)).toEqual(new Set(threads));
+  });
+
+  it('takes a message whose queueing failed as new on redelivery, and lets the thread go on', async () => {
+    let isBroken = true;
+    const { prefix, queue, seen, agent, port } = setUp({
+      acknowledge: async () => {
+        if (isBroken) throw new Error('platform down');
+        return { kind: 'none' };
+      },
+    });
+    startWorker(prefix, agent.client, port);
+    const thread = randomUUID();
+    const first = submission(thread, 'first');
+
+    await expect(queue.submit(first)).rejects.toThrow('platform down');
+    isBroken = false;
+    await queue.submit(first);
+    await queue.submit(submission(thread, 'second'));
+    await waitUntil(() => seen.replies.length >= 2);
+
+    expect(seen.replies.map((reply) => reply.answer)).toEqual(['re: first', 're: second']);
+  });
+
+  it('holds a thousand answers in flight in one worker', async () => {
+    const { prefix, queue, seen, port } = setUp();
+    const held = gate();
+    const agent = scriptedAgent(async (request) => {
+      await held.until;
+      return { chunks: [`re: ${lastText(request)}`] };
+    });
+    startWorker(prefix, agent.client, port);
+
+    const count = 1_000;
+    for (let index = 0; index < count; index += 1)
+      await queue.submit(submission(randomUUID(), `m${index}`));
+    await waitUntil(() => agent.calls.length >= count, 30_000);
+    held.open();
+    await waitUntil(() => seen.replies.length >= count, 30_000);
+
+    expect(agent.calls).toHaveLength(count);
+  }, 90_000);
+
+  it('hands answers under way to another worker on shutdown, without telling anyone to resend', async () => {
+    const { prefix, queue, seen, port } = setUp();
+    const stuck = scriptedAgent(() => new Promise(() => {}));
+    const leaving = startWorker(prefix, stuck.client, port);
+    const thread = randomUUID();
+
+    await queue.submit(submission(thread, 'first'));
+    await queue.submit(submission(thread, 'second'));
+    await waitUntil(() => stuck.calls.length >= 1);
+    await leaving.close(0);
+    const agent = scriptedAgent((request) => ({ chunks: [`re: ${lastText(request)}`] }));
+    startWorker(prefix, agent.client, port);
+    await waitUntil(() => seen.replies.length >= 2);
+
+    expect(seen.replies.map((reply) => reply.answer)).toEqual(['re: first', 're: second']);
+    expect(seen.notices).toEqual([]);
   });
 
   it('holds the whole queue back when the agent answers 429', async () => {
-    const { queue, runner } = setUp();
+    const { prefix, queue, agent, port } = setUp();
+    const runner = startWorker(prefix, agent.client, port);
 
     runner.rateLimit(60_000);
     await waitUntil(async () => (await queue.rateLimitTtl()) > 0);
@@ -130,8 +249,12 @@ describe('the work queue', () => {
   });
 });
 
-async function waitUntil(check: () => boolean | Promise<boolean>): Promise<void> {
-  for (let tries = 0; tries < 400; tries += 1) {
+async function waitUntil(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
     if (await check()) return;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }

@@ -162,6 +162,19 @@ function describeAdmission(open: OpenStore): void {
     expect(events).toEqual(['admitted holds', 'plain holds']);
   });
 
+  it('withdraws an admission: the delivery is new again and its place is gone', async () => {
+    const store = await open();
+    const place = (await store.admit(thread, 'delivery:withdrawn', claimTtl)) ?? '';
+
+    await store.withdraw(thread, 'delivery:withdrawn', place);
+    const turn = await store.takeTurn(thread);
+    const again = await store.admit(thread, 'delivery:withdrawn', claimTtl);
+
+    expect(again).toEqual(expect.any(String));
+    await turn.release();
+    await store.withdraw(thread, 'delivery:withdrawn', again ?? '');
+  });
+
   it('lets an admitted place that nobody takes up lapse on its own', async () => {
     const store = await open();
     await store.admit(thread, 'delivery:lost', claimTtl);

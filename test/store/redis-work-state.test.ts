@@ -20,36 +20,15 @@ function open(): WorkState {
 }
 
 describe('Redis work state', () => {
-  it('issues tickets in order per thread, independently across threads', async () => {
+  it('starts a first attempt’s journal empty without reading it', async () => {
     const work = open();
+    const earlier = await work.journal('job-0', 'thread-0');
+    await earlier.record(0, 'm0');
 
-    const tickets = [
-      await work.ticket('a'),
-      await work.ticket('a'),
-      await work.ticket('b'),
-      await work.ticket('a'),
-    ];
+    const fresh = await work.journal('job-fresh', 'thread-0', true);
 
-    expect(tickets).toEqual([1, 2, 1, 3]);
-  });
-
-  it('lets a ticket go only once every earlier one is complete, in whatever order they complete', async () => {
-    const work = open();
-    for (let index = 0; index < 3; index += 1) await work.ticket('t');
-
-    const before = [
-      await work.isTurn('t', 1),
-      await work.isTurn('t', 2),
-      await work.isTurn('t', 3),
-    ];
-    await work.complete('t', 2);
-    const afterTwo = await work.isTurn('t', 3);
-    await work.complete('t', 1);
-    const afterOne = await work.isTurn('t', 3);
-
-    expect(before).toEqual([true, false, false]);
-    expect(afterTwo).toBe(false);
-    expect(afterOne).toBe(true);
+    expect(fresh.posted).toEqual([]);
+    expect(fresh.isUnsure).toBe(false);
   });
 
   it('keeps a job journal and the thread’s last post across readers', async () => {

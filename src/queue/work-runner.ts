@@ -1,0 +1,184 @@
+import { getHeapStatistics } from 'node:v8';
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { Dispatcher } from '../core/dispatcher.js';
+import { threadKey } from '../core/model.js';
+import {
+  handleSubmission,
+  type PortFinder,
+  type QueuedSubmission,
+  type ReplyPort,
+} from '../core/replies.js';
+import { withinMs } from '../core/timing.js';
+import type { Logger } from '../log/logger.js';
+import {
+  jobIdOf,
+  PLAY_QUEUE_NAME,
+  type PlayJob,
+  type QueueSettings,
+  queueConnection,
+  REPLY_QUEUE_NAME,
+  type ReplyJob,
+} from './reply-queue.js';
+import type { JobJournal, WorkState } from './work-state.js';
+
+export interface WorkerDeps {
+  readonly dispatcher: Dispatcher;
+  readonly ports: PortFinder;
+  readonly work: WorkState;
+  readonly logger: Logger;
+  /** Drives a role-play until it ends or is handed back. */
+  readonly drivePlay: (thread: string) => Promise<void>;
+  /** Hands every play this process drives back (shutdown). */
+  readonly handBackPlays: () => Promise<void>;
+  /** Heap in use past which the worker takes no new job until it falls again; default 3/4 of V8's limit. */
+  readonly maxHeapBytes?: number;
+}
+
+export interface WorkRunner {
+  /** Slows every worker of the queue (Mistral answered 429). */
+  rateLimit(ms: number): void;
+  /**
+   * Stops taking jobs and lets answers under way finish for up to `graceMs`; then hands the rest
+   * back unseen (no "send again"): another worker retries them at once, editing what was posted.
+   */
+  close(graceMs: number): Promise<void>;
+}
+
+/** Thrown from a job handed back: BullMQ then queues it again at once (attempts). */
+class HandedBack extends Error {
+  override readonly name = 'HandedBack';
+}
+
+// A lock is renewed every half lock. BullMQ marks a job with a lapsed lock at one stalled check
+// and moves it back at the next: with the 5 s default lock, a dead worker's job is taken over
+// 5–8 s after it died.
+const STALLED_CHECK_MS = 1_500;
+// A job that stalls this many times (its worker died again and again) fails rather than loop.
+const MAX_STALLS = 3;
+// After handing back, the jobs' final writes get this long before the worker is closed hard.
+const HAND_BACK_MS = 3_000;
+const MEMORY_CHECK_MS = 1_000;
+
+/** A worker process's side: answers replies and drives plays, each on its own capacity. */
+export function createWorkRunner(settings: QueueSettings, deps: WorkerDeps): WorkRunner {
+  const log = deps.logger.child({ component: 'worker' });
+  const handBack = new AbortController();
+  const common = {
+    connection: queueConnection(settings.redisUrl),
+    prefix: settings.prefix,
+    lockDuration: settings.lockMs,
+    stalledInterval: Math.min(settings.lockMs, STALLED_CHECK_MS),
+    maxStalledCount: MAX_STALLS,
+  };
+  const limiter =
+    settings.agentCallsPerSecond === undefined
+      ? {}
+      : { limiter: { max: settings.agentCallsPerSecond, duration: 1_000 } };
+  const replies = new Worker<ReplyJob>(
+    REPLY_QUEUE_NAME,
+    (job) => processReply(job, deps, handBack.signal),
+    { ...common, concurrency: settings.concurrency, ...limiter },
+  );
+  const plays = new Worker<PlayJob>(
+    PLAY_QUEUE_NAME,
+    async (job) => {
+      await deps.drivePlay(job.data.thread);
+      if (handBack.signal.aborted) throw new HandedBack('play handed back');
+    },
+    { ...common, concurrency: settings.playConcurrency },
+  );
+  for (const worker of [replies, plays]) {
+    worker.on('error', (error) => log.warn('worker connection error', { error }));
+    worker.on('failed', (job, error) => {
+      if (!(error instanceof HandedBack)) log.warn('job failed', { job: job?.id, error });
+    });
+  }
+  const memory = watchMemory(replies, deps.maxHeapBytes ?? defaultMaxHeap(), log);
+  return {
+    rateLimit(ms) {
+      void replies
+        .rateLimit(ms)
+        .catch((error: unknown) => log.warn('rate limit not applied', { error }));
+    },
+    async close(graceMs) {
+      clearInterval(memory);
+      const closing = Promise.all([replies.close(), plays.close()]);
+      // A play runs for minutes: hand it back now rather than at the end of the grace.
+      await deps.handBackPlays();
+      if ((await withinMs(closing, graceMs, 'late' as const)) !== 'late') return;
+      handBack.abort();
+      if ((await withinMs(closing, HAND_BACK_MS, 'late' as const)) !== 'late') return;
+      await Promise.all([replies.close(true), plays.close(true)]);
+    },
+  };
+}
+
+async function processReply(
+  job: Job<ReplyJob>,
+  deps: WorkerDeps,
+  handBack: AbortSignal,
+): Promise<void> {
+  const { submission } = job.data;
+  const port = deps.ports(submission.target.platform);
+  if (port === undefined)
+    throw new UnrecoverableError(`this worker cannot reply on ${submission.target.platform}`);
+  const isRetry = job.attemptsStarted > 1;
+  const jobId = job.id ?? jobIdOf('reply', submission.incoming.deliveryKey);
+  const journal = await journalFor(jobId, submission, port, deps, isRetry);
+  const outcome = await handleSubmission(
+    deps.dispatcher,
+    port,
+    submission,
+    { journal, acknowledged: submission.acknowledged, isRetry },
+    { isClaimed: true, isRetry, place: submission.place, handBack },
+  );
+  if (outcome.kind === 'handed-back') throw new HandedBack('reply handed back');
+}
+
+/**
+ * The job's journal. Ingress's placeholder counts as its first message. When an earlier attempt
+ * died between posting a message and recording it, the message is found in the thread (Parley's
+ * own, after the last one it recorded) and adopted, so the retry edits it rather than posting again.
+ */
+async function journalFor(
+  jobId: string,
+  submission: QueuedSubmission,
+  port: ReplyPort,
+  deps: WorkerDeps,
+  isRetry: boolean,
+): Promise<JobJournal> {
+  const thread = threadKey(submission.incoming.thread);
+  const journal = await deps.work.journal(jobId, thread, !isRetry);
+  const { acknowledged } = submission;
+  if (acknowledged.kind === 'placeholder' && journal.posted.length === 0) {
+    // Recorded, so that a retry after a crash knows it too.
+    await journal.record(0, acknowledged.messageId);
+    return { ...journal, posted: [acknowledged.messageId] };
+  }
+  if (!journal.isUnsure) return journal;
+  const after = journal.posted.at(-1) ?? journal.lastInThread ?? submission.incoming.message.id;
+  const lost = await port.postedAfter(submission.target, after);
+  for (const [offset, id] of lost.entries())
+    await journal.record(journal.posted.length + offset, id);
+  deps.logger.info('reply recovered after a dead worker', { thread, messages: lost.length });
+  return deps.work.journal(jobId, thread);
+}
+
+/** Stops taking jobs while the heap is past its bound; answers under way go on. */
+function watchMemory(worker: Worker, maxHeapBytes: number, log: Logger): NodeJS.Timeout {
+  let isHeld = false;
+  const timer = setInterval(() => {
+    const isFull = process.memoryUsage().heapUsed > maxHeapBytes;
+    if (isFull === isHeld) return;
+    isHeld = isFull;
+    log.warn(isFull ? 'memory bound reached: taking no new job' : 'memory bound cleared', {});
+    if (isFull) void worker.pause(true).catch(() => undefined);
+    else worker.resume();
+  }, MEMORY_CHECK_MS);
+  timer.unref();
+  return timer;
+}
+
+function defaultMaxHeap(): number {
+  return Math.floor(getHeapStatistics().heap_size_limit * 0.75);
+}
