@@ -101,7 +101,7 @@ function stopper(child: ChildProcess): () => Promise<void> {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
     child.once('exit', () => resolve());
   });
-  exited.then(() => running.delete(child));
+  void exited.then(() => running.delete(child));
   return async () => {
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);

@@ -176,6 +176,27 @@ async function startRun(kind: BotKind, fakes: Fakes, run: BotRun): Promise<Level
   return { slack, tracker, bot, ...(probe === undefined ? {} : { redis: probe }) };
 }
 
+const LOG_KINDS_SHOWN = 3;
+
+/** What the bot logged (at warn and up): the distinct messages and how often, a few at most. */
+function logSummary(output: string): string | undefined {
+  const counts = new Map<string, number>();
+  for (const line of output.split('\n').filter((text) => text.trim() !== '')) {
+    let message = line.slice(0, 120);
+    try {
+      const parsed: unknown = JSON.parse(line);
+      if (typeof parsed === 'object' && parsed !== null && 'msg' in parsed)
+        message = String(parsed.msg);
+    } catch {
+      // Not a JSON log line: kept as written.
+    }
+    counts.set(message, (counts.get(message) ?? 0) + 1);
+  }
+  if (counts.size === 0) return undefined;
+  const shown = [...counts].slice(0, LOG_KINDS_SHOWN).map(([msg, n]) => `"${msg}" ×${n}`);
+  return `${shown.join(', ')}${counts.size > LOG_KINDS_SHOWN ? ', …' : ''}`;
+}
+
 /** Starts one bot against fresh fakes, warms it up, runs every level, and tears it all down. */
 async function measureBot(kind: BotKind, plans: readonly LevelPlan[]): Promise<LevelFigures[]> {
   const warmUp = warmUpPlan();
@@ -195,6 +216,8 @@ async function measureBot(kind: BotKind, plans: readonly LevelPlan[]): Promise<L
       printProblems(kind, figures);
       levels.push(figures);
     }
+    const logged = logSummary(rig.bot.output());
+    if (logged !== undefined) console.log(`  ${BOT_LABELS[kind]} logged: ${logged}`);
     return levels;
   } finally {
     forget();
