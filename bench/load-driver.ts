@@ -47,7 +47,7 @@ async function askOnce(
     readonly channel: string;
     readonly user: string;
     readonly tag: string;
-    root?: string;
+    readonly root?: string;
   },
 ): Promise<{ readonly root: string; readonly turn: TurnRecord }> {
   const event = slack.userMessage({
