@@ -53,7 +53,9 @@ export interface LevelFigures {
   readonly redisCommands: ReadonlyMap<string, number> | undefined;
   /** CPU the benchmark's own process (fakes and driver) used meanwhile. */
   readonly harnessCpuMs: number;
-  /** CPU every other process used meanwhile (a redis-server, anything else on the machine). */
+  /** CPU the bot's own redis-server used meanwhile (queue bot only). */
+  readonly redisCpuMs: number | undefined;
+  /** CPU every other process on the machine used meanwhile. */
   readonly otherCpuMs: number;
 }
 
@@ -65,6 +67,7 @@ interface Reading {
   readonly callIndex: number;
   readonly strayCalls: number;
   readonly redis: CommandCounts | undefined;
+  readonly redisCpuMs: number | undefined;
 }
 
 async function read(rig: LevelRig): Promise<Reading> {
@@ -76,6 +79,7 @@ async function read(rig: LevelRig): Promise<Reading> {
     callIndex: rig.tracker.position,
     strayCalls: rig.tracker.strayCalls,
     redis: await rig.redis?.counts(),
+    redisCpuMs: await rig.redis?.cpuMs(),
   };
 }
 
@@ -137,6 +141,11 @@ export async function measureLevel(rig: LevelRig, plan: LevelPlan): Promise<Leve
   const harness = process.cpuUsage(before.harness);
   const harnessCpuMs = (harness.user + harness.system) / 1000;
   const cpuMs = after.cpuMs - before.cpuMs;
+  const redisCpuMs =
+    before.redisCpuMs === undefined || after.redisCpuMs === undefined
+      ? undefined
+      : after.redisCpuMs - before.redisCpuMs;
+  const machineMs = after.machineMs - before.machineMs;
   return {
     plan,
     ...countOutcomes(records),
@@ -158,6 +167,7 @@ export async function measureLevel(rig: LevelRig, plan: LevelPlan): Promise<Leve
         ? undefined
         : countsDelta(before.redis, after.redis),
     harnessCpuMs,
-    otherCpuMs: Math.max(0, after.machineMs - before.machineMs - cpuMs - harnessCpuMs),
+    redisCpuMs,
+    otherCpuMs: Math.max(0, machineMs - cpuMs - harnessCpuMs - (redisCpuMs ?? 0)),
   };
 }

@@ -12,8 +12,10 @@ import { ms, ratio, summarize } from './stats.js';
 export const LATE_ANSWER_MS = 19_000;
 const COLUMN_ORDER: readonly BotKind[] = ['bare', 'memory', 'queue'];
 const LABEL_WIDTH = 24;
-const CELL_WIDTH = 10;
+const CELL_WIDTH = 11;
 const TOP_COMMANDS = 8;
+// Other processes this busy (a test run, a build) skew every figure of the level.
+const BUSY_MACHINE_PERCENT = 40;
 const HEADLINES: readonly string[] = [
   'sign of life p50',
   'first text p50',
@@ -48,6 +50,10 @@ function sumOf(counts: ReadonlyMap<string, number>): number {
 export function answersPerSecond(figures: LevelFigures): number | undefined {
   if (figures.answered === 0) return undefined;
   return (figures.plan.conversations * 1000) / figures.meanCycleMs;
+}
+
+function otherPercent(figures: LevelFigures): number {
+  return (100 * figures.otherCpuMs) / figures.measuredMs;
 }
 
 function idealPerSecond(figures: LevelFigures): number {
@@ -116,6 +122,12 @@ const ROWS: readonly Row[] = [
   },
   { label: 'Slack 429s', value: (f) => f.slackRateLimited, format: fixed(0), hasRatios: false },
   {
+    label: 'Redis CPU ms / answer',
+    value: (f) => (f.redisCpuMs === undefined ? undefined : perAnswer(f.redisCpuMs, f)),
+    format: fixed(1),
+    hasRatios: false,
+  },
+  {
     label: 'Redis cmds / answer',
     value: (f) =>
       f.redisCommands === undefined ? undefined : perAnswer(sumOf(f.redisCommands), f),
@@ -130,7 +142,7 @@ const ROWS: readonly Row[] = [
   },
   {
     label: 'other CPU % of a core',
-    value: (f) => (100 * f.otherCpuMs) / f.measuredMs,
+    value: otherPercent,
     format: fixed(0),
     hasRatios: false,
   },
@@ -241,6 +253,9 @@ export function printProblems(kind: BotKind, figures: LevelFigures): void {
     check.duplicates > 0 ? `${check.duplicates} answers posted twice` : '',
     check.others > 0 ? `${check.others} other bot messages` : '',
     figures.strayCalls > 0 ? `${figures.strayCalls} visible calls after an answer was final` : '',
+    otherPercent(figures) > BUSY_MACHINE_PERCENT
+      ? `other processes used ${otherPercent(figures).toFixed(0)}% of a core meanwhile: figures skewed`
+      : '',
   ].filter((problem) => problem !== '');
   if (problems.length > 0)
     console.log(`  ! ${BOT_LABELS[kind]}, N=${figures.plan.conversations}: ${problems.join('; ')}`);

@@ -63,7 +63,7 @@ const NOTES = [
   "fake Slack enforces chat.postMessage's 1/s per channel (bursts of 5); its per-workspace tiers are off",
   'bare Bolt runs under tsx, whose loader is in its RSS (see "RSS at start"); Parley runs the compiled build',
   'answers/s is N ÷ the mean time from a question to the next one (closed loop)',
-  "harness = this process (fakes + driver); other = the rest of the machine, the queue bot's redis-server included",
+  'harness = this process (fakes + driver); other = the rest of the machine (the redis-server apart)',
 ];
 
 interface LevelSize {

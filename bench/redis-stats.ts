@@ -2,6 +2,7 @@
 import { Redis } from 'ioredis';
 
 const COMMAND_LINE = /^cmdstat_([^:]+):calls=(\d+)/gm;
+const CPU_LINE = /^used_cpu_(?:sys|user):([\d.]+)/gm;
 // The probe's own commands, left out of what the bot did.
 const PROBE_COMMANDS: ReadonlySet<string> = new Set(['info', 'client|setname', 'client|setinfo']);
 
@@ -10,6 +11,8 @@ export type CommandCounts = ReadonlyMap<string, number>;
 export interface RedisProbe {
   /** Calls per command since the server started, the probe's own left out. */
   counts(): Promise<CommandCounts>;
+  /** CPU milliseconds (user + system) the server has used since it started. */
+  cpuMs(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -24,10 +27,15 @@ export function parseCommandStats(info: string): Map<string, number> {
 
 export function createRedisProbe(url: string): RedisProbe {
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const info = async (section: string): Promise<string> => {
+    if (client.status === 'wait') await client.connect();
+    return client.info(section);
+  };
   return {
-    async counts() {
-      if (client.status === 'wait') await client.connect();
-      return parseCommandStats(await client.info('commandstats'));
+    counts: async () => parseCommandStats(await info('commandstats')),
+    async cpuMs() {
+      const seconds = [...(await info('cpu')).matchAll(CPU_LINE)].map((match) => Number(match[1]));
+      return seconds.reduce((sum, value) => sum + value, 0) * 1000;
     },
     async close() {
       client.disconnect();
