@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type FakeMistral, startFakeMistral } from '../fakes/mistral/fake-mistral.js';
 import { type FakeSlack, startFakeSlack } from '../fakes/slack/index.js';
 import { redisUrl } from '../setup/redis.js';
@@ -174,5 +174,35 @@ describe('the production path (Redis + queue)', () => {
     );
     expect(answers(root)).toEqual(['a slow answer that streams in many small pieces']);
     expect(takeoverMs).toBeLessThan(TAKEOVER_CEILING_MS);
+  });
+
+  it('stops on SIGTERM within 25 s, handing an answer under way to another worker unseen', {
+    timeout: 90_000,
+  }, async () => {
+    let calls = 0;
+    mistral.setResponder(() => {
+      calls += 1;
+      return calls === 1 ? { kind: 'hang' } : { kind: 'reply', text: 'handed over' };
+    });
+    const prefix = newPrefix();
+    const web = await parley(prefix, 'web');
+    const leaving = await parley(prefix, 'worker');
+    const event = mention('during a deploy');
+    const root = String(event.ts);
+
+    await slack.sendEvent(`${web.baseUrl}/slack/events`, event);
+    await vi.waitFor(() => expect(calls).toBe(1), { timeout: WAIT_MS });
+    await parley(prefix, 'worker');
+    const asked = Date.now();
+    const code = await leaving.terminate();
+    const stopMs = Date.now() - asked;
+    await slack.waitFor(() => answers(root).includes('handed over'), WAIT_MS);
+
+    console.log(
+      `production path: a worker with an answer under way stopped ${stopMs} ms after SIGTERM`,
+    );
+    expect(code).toBe(0);
+    expect(stopMs).toBeLessThan(25_000);
+    expect(answers(root)).toEqual(['handed over']);
   });
 });
