@@ -4,7 +4,11 @@ import { type FakeMistral, startFakeMistral } from '../fakes/mistral/fake-mistra
 import { type FakeSlack, startFakeSlack } from '../fakes/slack/index.js';
 import { redisUrl } from '../setup/redis.js';
 import { gate } from '../support/gate.js';
-import { type ParleyProcess, startParleyProcess } from '../support/parley-process.js';
+import {
+  type ParleyProcess,
+  slackQueueEnv,
+  startParleyProcess,
+} from '../support/parley-process.js';
 
 /**
  * The production path as deployed: Redis + the queue, Parley as child processes with the
@@ -37,17 +41,7 @@ afterAll(async () => {
 
 async function parley(prefix: string, role: string): Promise<ParleyProcess> {
   const started = await startParleyProcess(
-    {
-      MISTRAL_API_KEY: 'prod-key',
-      MISTRAL_AGENT_ID: AGENT,
-      MISTRAL_SERVER_URL: mistral.url,
-      SLACK_BOT_TOKEN: slack.botToken,
-      SLACK_SIGNING_SECRET: slack.signingSecret,
-      SLACK_API_URL: slack.apiUrl,
-      REDIS_URL: redisUrl(),
-      REDIS_PREFIX: prefix,
-      LOG_LEVEL: 'warn',
-    },
+    slackQueueEnv({ slack, mistral, agentId: AGENT, redisUrl: redisUrl(), prefix: prefix }),
     ['--role', role],
   );
   running.push(started);

@@ -7,7 +7,11 @@ import { redisUrl } from '../setup/redis.js';
 // A prefix of its own: other test files share the test Redis (and their queues would mix).
 const PREFIX = `t${randomUUID().slice(0, 8)}`;
 
-import { type ParleyProcess, startParleyProcess } from '../support/parley-process.js';
+import {
+  type ParleyProcess,
+  slackQueueEnv,
+  startParleyProcess,
+} from '../support/parley-process.js';
 
 const AGENT = 'ag:scale:main';
 const DM = 'D0ALICE';
@@ -34,17 +38,7 @@ afterAll(async () => {
 
 async function parley(role: string): Promise<ParleyProcess> {
   const started = await startParleyProcess(
-    {
-      MISTRAL_API_KEY: 'scale-key',
-      MISTRAL_AGENT_ID: AGENT,
-      MISTRAL_SERVER_URL: mistral.url,
-      SLACK_BOT_TOKEN: slack.botToken,
-      SLACK_SIGNING_SECRET: slack.signingSecret,
-      SLACK_API_URL: slack.apiUrl,
-      REDIS_URL: redisUrl(),
-      REDIS_PREFIX: PREFIX,
-      LOG_LEVEL: 'warn',
-    },
+    slackQueueEnv({ slack, mistral, agentId: AGENT, redisUrl: redisUrl(), prefix: PREFIX }),
     ['--role', role],
   );
   running.push(started);

@@ -4,6 +4,27 @@ import { freePort } from '../setup/redis-process.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
+/** What a Parley process needs to serve Slack against the fakes with Redis and the queue on. */
+export function slackQueueEnv(parts: {
+  readonly slack: { botToken: string; signingSecret: string; apiUrl: string };
+  readonly mistral: { url: string; apiKey: string };
+  readonly agentId: string;
+  readonly redisUrl: string;
+  readonly prefix: string;
+}): Record<string, string> {
+  return {
+    MISTRAL_API_KEY: parts.mistral.apiKey,
+    MISTRAL_AGENT_ID: parts.agentId,
+    MISTRAL_SERVER_URL: parts.mistral.url,
+    SLACK_BOT_TOKEN: parts.slack.botToken,
+    SLACK_SIGNING_SECRET: parts.slack.signingSecret,
+    SLACK_API_URL: parts.slack.apiUrl,
+    REDIS_URL: parts.redisUrl,
+    REDIS_PREFIX: parts.prefix,
+    LOG_LEVEL: 'warn',
+  };
+}
+
 /** `npm start` as a real child process, for tests that kill and restart Parley. */
 export interface ParleyProcess {
   readonly baseUrl: string;
