@@ -42,6 +42,8 @@ export interface RedisTurnsDeps {
 interface Context extends RedisTurnsDeps {
   readonly renewer: LeaseRenewer;
   readonly feed: ReleaseFeed;
+  /** Places this process waits on or holds: a second taker of one of them is a duplicate attempt. */
+  readonly inUse: Set<string>;
 }
 
 /** The keys of one taker's place in one thread's queue; its alive key is also its queue member. */
@@ -77,7 +79,7 @@ export function createRedisTurns(deps: RedisTurnsDeps): RedisTurns {
     countTrip: () => io.count(),
     logger,
   });
-  const context: Context = { ...deps, renewer, feed };
+  const context: Context = { ...deps, renewer, feed, inUse: new Set() };
   return {
     async admit(thread, claimKey, claimTtlMs) {
       const place = placeOf(context, thread, randomUUID());
@@ -105,17 +107,23 @@ async function take(
 ): Promise<Turn> {
   const { signal } = options;
   if (signal?.aborted) throw abortError(signal);
-  const place = placeOf(context, thread, adoptable(options.place));
+  const wanted = placeOf(context, thread, adoptable(options.place));
+  // A place already in use here means a second attempt at the same work (a queue job moved back
+  // while its first attempt still runs): it queues behind that attempt instead of sharing it.
+  const isAdopting = options.place !== undefined && !context.inUse.has(wanted.alive);
+  const place =
+    isAdopting || options.place === undefined ? wanted : placeOf(context, thread, randomUUID());
+  context.inUse.add(place.alive);
   context.renewer.wait(place.alive);
   try {
     // An admitted place is checked (and renewed) where it stands; a lapsed one joins the end.
-    let state =
-      options.place === undefined ? await enqueue(context, place) : await check(context, place);
+    let state = isAdopting ? await check(context, place) : await enqueue(context, place);
     if (state === TURN_LOST) state = await enqueue(context, place);
     if (state !== TURN_HEAD) await waitForHead(context, place, signal);
     if (signal?.aborted) throw abortError(signal);
   } catch (error) {
     context.renewer.remove(place.alive);
+    context.inUse.delete(place.alive);
     // Handed off, not awaited: with Redis down it would only delay the caller's error, and a
     // place left behind lapses with its lease anyway.
     leave(context, place).catch((leaveError: unknown) =>
@@ -166,11 +174,13 @@ function hold(context: Context, place: Place): Turn {
       if (isReleased) return;
       isReleased = true;
       context.renewer.remove(place.alive);
+      context.inUse.delete(place.alive);
       await leave(context, place);
     },
     abandon() {
       isReleased = true;
       context.renewer.remove(place.alive);
+      context.inUse.delete(place.alive);
     },
   };
 }

@@ -78,6 +78,24 @@ describe('redis store', () => {
     expect(order).toEqual(['first', 'second']);
   });
 
+  it('queues a second taker of a place in use here behind the first (a duplicate attempt)', async () => {
+    const store = openStore();
+    const place = (await store.admit(thread, 'delivery:twice', 60_000)) ?? '';
+    const first = await store.takeTurn(thread, { place });
+    const events: string[] = [];
+
+    const second = store.takeTurn(thread, { place }).then((turn) => {
+      events.push('second holds');
+      return turn;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    events.push('first releases');
+    await first.release();
+    await (await second).release();
+
+    expect(events).toEqual(['first releases', 'second holds']);
+  });
+
   it('refuses a turn place that is not a token from admit', async () => {
     const store = openStore();
 
