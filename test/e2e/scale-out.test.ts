@@ -38,7 +38,13 @@ afterAll(async () => {
 
 async function parley(role: string): Promise<ParleyProcess> {
   const started = await startParleyProcess(
-    slackQueueEnv({ slack, mistral, agentId: AGENT, redisUrl: redisUrl(), prefix: PREFIX }),
+    {
+      ...slackQueueEnv({ slack, mistral, agentId: AGENT, redisUrl: redisUrl(), prefix: PREFIX }),
+      // Three Parley processes and the fakes share two cores with the rest of the suite: a
+      // 10 s lock keeps a starved but live worker's jobs from being taken over (a false
+      // stall); production-path.test.ts covers the default 5 s lock.
+      QUEUE_LOCK_MS: '10000',
+    },
     ['--role', role],
   );
   running.push(started);
