@@ -101,14 +101,20 @@ async function stopAll(
   parts: Pick<Running, 'core' | 'http' | 'platforms'> & { readonly queueing: Queueing | undefined },
   graceMs: number,
 ): Promise<void> {
-  const deadline = Date.now() + graceMs;
-  const left = () => Math.max(0, deadline - Date.now());
-  await Promise.allSettled(parts.platforms.map((platform) => platform.stop()));
-  await parts.queueing?.runner?.close(left());
-  await parts.http.close();
-  await parts.core.close(left());
-  await parts.queueing?.queue.close();
-  await parts.queueing?.work.close();
+  const started = Date.now();
+  const left = () => Math.max(0, started + graceMs - Date.now());
+  const step = async (name: string, work: () => Promise<unknown> | undefined) => {
+    await work();
+    parts.core.logger.info('shutdown step done', { step: name, ms: Date.now() - started });
+  };
+  await step('ingress', () =>
+    Promise.allSettled(parts.platforms.map((platform) => platform.stop())),
+  );
+  await step('workers', () => parts.queueing?.runner?.close(left()));
+  await step('http', () => parts.http.close());
+  await step('core', () => parts.core.close(left()));
+  await step('queues', () => parts.queueing?.queue.close());
+  await step('work state', () => parts.queueing?.work.close());
 }
 
 function startQueueing(

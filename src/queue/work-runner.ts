@@ -57,6 +57,8 @@ const STALLED_CHECK_MS = 1_500;
 const MAX_STALLS = 3;
 // After handing back, the jobs' final writes get this long before the worker is closed hard.
 const HAND_BACK_MS = 3_000;
+// A forced close that still hangs (Redis unreachable) is left behind after this long.
+const FORCE_CLOSE_MS = 2_000;
 const MEMORY_CHECK_MS = 1_000;
 
 /** A worker process's side: answers replies and drives plays, each on its own capacity. */
@@ -105,10 +107,14 @@ export function createWorkRunner(settings: QueueSettings, deps: WorkerDeps): Wor
       const closing = Promise.all([replies.close(), plays.close()]);
       // A play runs for minutes: hand it back now rather than at the end of the grace.
       await deps.handBackPlays();
-      if ((await withinMs(closing, graceMs, 'late' as const)) !== 'late') return;
+      // What is left after the hand-back and a forced close is what answers get to finish.
+      const finishMs = Math.max(0, graceMs - HAND_BACK_MS - FORCE_CLOSE_MS);
+      if ((await withinMs(closing, finishMs, 'late' as const)) !== 'late') return;
+      log.info('handing answers under way back', {});
       handBack.abort();
       if ((await withinMs(closing, HAND_BACK_MS, 'late' as const)) !== 'late') return;
-      await Promise.all([replies.close(true), plays.close(true)]);
+      const forced = Promise.all([replies.close(true), plays.close(true)]);
+      await withinMs(forced, FORCE_CLOSE_MS, undefined);
     },
   };
 }

@@ -41,7 +41,7 @@ afterAll(async () => {
 
 async function parley(prefix: string, role: string): Promise<ParleyProcess> {
   const started = await startParleyProcess(
-    slackQueueEnv({ slack, mistral, agentId: AGENT, redisUrl: redisUrl(), prefix: prefix }),
+    slackQueueEnv({ slack, mistral, agentId: AGENT, redisUrl: redisUrl(), prefix }),
     ['--role', role],
   );
   running.push(started);
