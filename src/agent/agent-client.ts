@@ -16,6 +16,8 @@ export interface AgentRequest {
 export interface AgentInfo {
   readonly id: string;
   readonly name: string | undefined;
+  /** True when the API knows the agent, false when it answered "not found", undefined when it could not be asked. */
+  readonly exists?: boolean | undefined;
 }
 
 /** The agent side of the bridge: Mistral in production, scripted in unit tests. */

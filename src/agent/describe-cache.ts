@@ -24,7 +24,7 @@ export function describeCache(
     const info = lookup(agentId).catch((error: unknown) => {
       log.warn('agent lookup failed', { agentId, error });
       entries.set(agentId, { info, expiresAt: now() + FAILURE_TTL_MS });
-      return { id: agentId, name: undefined };
+      return { id: agentId, name: undefined, exists: undefined };
     });
     entries.set(agentId, { info, expiresAt: now() + NAME_TTL_MS });
     return info;

@@ -103,8 +103,15 @@ export function createMistralAgentClient(
   }
 
   const describe = describeCache(async (agentId: string): Promise<AgentInfo> => {
-    const agent = await sdk.beta.agents.get({ agentId }, { timeoutMs: config.timeoutMs });
-    return { id: agentId, name: agent.name };
+    try {
+      const agent = await sdk.beta.agents.get({ agentId }, { timeoutMs: config.timeoutMs });
+      return { id: agentId, name: agent.name, exists: true };
+    } catch (error) {
+      // "Not found" is an answer (the id is wrong); anything else means we could not ask.
+      if (classifyAttemptError(error).error.code === 'AGENT_NOT_FOUND')
+        return { id: agentId, name: undefined, exists: false };
+      throw error;
+    }
   }, log);
 
   return {

@@ -56,11 +56,22 @@ export function createConversationCommands(deps: CommandDeps): ConversationComma
     async setAgent(thread, nameOrId) {
       const profile = resolveAgent(deps.roster, nameOrId);
       if (!profile) return { ok: false, text: unknownAgentText(nameOrId, deps.roster) };
+      // Checked before saving: a wrong id would make every later message here fail.
+      const { exists } = await deps.agent.describe(profile.id);
+      if (exists === false) return { ok: false, text: missingAgentText(profile.id) };
+      if (exists === undefined) return { ok: false, text: UNCHECKED_AGENT_TEXT };
       await deps.store.updateSettings(channelKey(thread), { agentId: profile.id });
       return { ok: true, text: `This channel now talks to ${await label(profile.id)}.` };
     },
     roster: () => rosterText(deps.roster),
   };
+}
+
+const UNCHECKED_AGENT_TEXT =
+  'I could not check that agent with Mistral just now, so nothing changed. Please try again.';
+
+function missingAgentText(agentId: string): string {
+  return `Mistral has no agent \`${agentId}\` for this API key, so nothing changed. Check the id in La Plateforme.`;
 }
 
 function unknownAgentText(nameOrId: string, roster: Roster): string {

@@ -21,7 +21,10 @@ export function scriptedAgent(
       for (const chunk of scripted.chunks) yield chunk;
       if ('error' in scripted) throw scripted.error;
     },
-    describe: async (agentId) => ({ id: agentId, name: `Agent ${agentId}` }),
+    describe: async (agentId) =>
+      agentId.includes('missing')
+        ? { id: agentId, name: undefined, exists: false }
+        : { id: agentId, name: `Agent ${agentId}`, exists: true },
   };
   return { client, calls };
 }

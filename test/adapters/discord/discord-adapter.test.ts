@@ -405,6 +405,25 @@ describe('Discord slash commands', () => {
     expect(rig.mistral.completions[0]?.agentId).toBe(rig.otherAgent);
   });
 
+  it('/parley agent with an agent id Mistral does not know changes nothing and says so', async () => {
+    await start();
+    await registered();
+
+    const ghost = rig.discord.sendInteraction({
+      name: 'parley',
+      subcommand: 'agent',
+      options: { name: 'ag:ghost:agent' },
+      channelId: GENERAL,
+      userId: ALICE,
+    });
+    const response = await responseTo(ghost.id);
+    const question = mention('who?');
+    await replyIn(question.id, 'echo: Alice: who?');
+
+    expect(JSON.stringify(response?.data)).toContain('has no agent `ag:ghost:agent`');
+    expect(rig.mistral.completions[0]?.agentId).toBe(rig.agent);
+  });
+
   it('defers a command whose answer takes longer than Discord waits, then fills it in', async () => {
     const held = gate();
     const memory = createMemoryConversationStore({

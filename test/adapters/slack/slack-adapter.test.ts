@@ -429,6 +429,18 @@ describe('Slack commands', () => {
     expect(rig.slack.responses[0]?.body).toMatchObject({ response_type: 'ephemeral' });
   });
 
+  it('/parley agent with an agent id Mistral does not know changes nothing and says so', async () => {
+    await command('/parley', 'agent ag:ghost:agent');
+    await rig.slack.waitFor(() => rig.slack.responses.length === 1);
+    const event = mentionEvent('who answers now?');
+    await rig.slack.sendEvent(rig.eventsUrl, event);
+    await finishedReply(GENERAL, String(event.ts));
+
+    expect(JSON.stringify(rig.slack.responses[0]?.body)).toContain('has no agent `ag:ghost:agent`');
+    expect(rig.slack.responses[0]?.body).toMatchObject({ response_type: 'ephemeral' });
+    expect(rig.mistral.completions[0]?.agentId).toBe(rig.agent);
+  });
+
   it('a mention with "reset" forgets the thread', async () => {
     rig.mistral.setResponder((request) => ({
       kind: 'reply',
