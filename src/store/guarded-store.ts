@@ -22,6 +22,7 @@ export function guardStore(store: ConversationStore): ConversationStore {
     history: guard(store.history.bind(store)),
     historyLength: guard(store.historyLength.bind(store)),
     clear: guard(store.clear.bind(store)),
+    forget: guard(store.forget.bind(store)),
     settings: guard(store.settings.bind(store)),
     updateSettings: guard(store.updateSettings.bind(store)),
     takeTurn: guard(store.takeTurn.bind(store)),

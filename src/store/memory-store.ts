@@ -72,6 +72,13 @@ export function createMemoryConversationStore(options: MemoryStoreOptions): Conv
     async clear(thread) {
       histories.delete(threadKey(thread));
     },
+    async forget(thread, messageIds) {
+      const stored = histories.get(threadKey(thread));
+      if (stored === undefined) return;
+      const dropped = new Set(messageIds);
+      const messages = stored.messages.filter((message) => !dropped.has(message.id));
+      histories.set(threadKey(thread), { ...stored, messages });
+    },
     settings: async (scopes) =>
       scopes.map((scope) => settings.get(requireName(scope, 'scope')) ?? {}),
     async updateSettings(scope, patch) {

@@ -1,6 +1,7 @@
 import { type Message, type ThreadRef, threadKey } from '../core/model.js';
 import type { Logger } from '../log/logger.js';
 import { createRedisIo, type RedisIo } from './redis-connection.js';
+import { FORGET_SCRIPT } from './redis-history-scripts.js';
 import { type RedisName, redisKey } from './redis-keys.js';
 import { APPEND_SCRIPT, runScript } from './redis-scripts.js';
 import { createRedisTurns } from './redis-turns.js';
@@ -93,7 +94,10 @@ export function createRedisConversationStore(options: RedisStoreOptions): RedisC
   };
 }
 
-type HistoryMethods = Pick<ConversationStore, 'append' | 'history' | 'historyLength' | 'clear'>;
+type HistoryMethods = Pick<
+  ConversationStore,
+  'append' | 'history' | 'historyLength' | 'clear' | 'forget'
+>;
 
 /** A thread's history: a list trimmed and expired by one script on every append. */
 function createHistory(
@@ -119,6 +123,10 @@ function createHistory(
     historyLength: async (thread) => io.trip((client) => client.llen(historyKey(thread))),
     async clear(thread) {
       await io.trip((client) => client.del(historyKey(thread)));
+    },
+    async forget(thread, messageIds) {
+      if (messageIds.length === 0) return;
+      await runScript(io, FORGET_SCRIPT, [historyKey(thread)], messageIds);
     },
   };
 }

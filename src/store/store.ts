@@ -54,6 +54,8 @@ export interface ConversationStore {
   historyLength(thread: ThreadRef): Promise<number>;
   /** Forgets the thread's history (a conversation reset). */
   clear(thread: ThreadRef): Promise<void>;
+  /** Removes these messages from the thread's history (a message the agent refused for good). */
+  forget(thread: ThreadRef, messageIds: readonly string[]): Promise<void>;
   /** Settings of each scope, in the order asked, in one round trip. */
   settings(scopes: readonly string[]): Promise<readonly ScopeSettings[]>;
   updateSettings(scope: string, patch: SettingsPatch): Promise<ScopeSettings>;

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Message } from '../../src/core/model.js';
 import type { ConversationStore, HistoryLimits } from '../../src/store/store.js';
 import { threadRef, userMessage } from '../support/messages.js';
+import { describeForgetContract } from './conversation-store-forget.contract.js';
 import { describeTurnContract } from './conversation-store-turns.contract.js';
 
 /** Opens a store under test; `now` is the clock a store with an injectable clock must use. */
@@ -44,6 +45,7 @@ export function describeConversationStoreContract(name: string, make: MakeStore)
     describeHistory(open, advance);
     describeSettings(open);
     describeTurnContract(open);
+    describeForgetContract(open);
 
     it('answers ping', async () => {
       const store = await open();
