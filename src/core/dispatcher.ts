@@ -57,6 +57,14 @@ export interface Dispatcher {
   drain(graceMs: number): Promise<void>;
 }
 
+// Failures that would come back on every later call if the message stayed in the history.
+const REFUSED_FOR_GOOD: ReadonlySet<ErrorCode> = new Set([
+  'AGENT_BAD_REQUEST',
+  'AGENT_NOT_FOUND',
+  'AGENT_EMPTY_ANSWER',
+  'AGENT_STREAM_BROKEN',
+]);
+
 // Platforms redeliver for minutes (Slack retries for ~5 minutes); an hour outlives every retry.
 export const DEDUPE_TTL_MS = 60 * 60 * 1000;
 
@@ -107,6 +115,22 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     const { name } = await deps.agent.describe(agentId);
     const reply = assistantMessage(incoming, { id: agentId, name: name ?? agentId }, text, now());
     await deps.store.append(incoming.thread, [reply]);
+  }
+
+  /**
+   * A message the agent refused for good is kept out of later calls, so the person's next message
+   * goes with the good history only; a temporary failure (429, 5xx, timeout) keeps it for a retry.
+   */
+  async function forgetRefused(incoming: IncomingMessage, error: unknown): Promise<void> {
+    if (!REFUSED_FOR_GOOD.has(toParleyError(error).code)) return;
+    await deps.store
+      .forget(incoming.thread, [incoming.message.id])
+      .catch((forgetError: unknown) => {
+        log.warn('refused message not forgotten', {
+          thread: threadKey(incoming.thread),
+          error: forgetError,
+        });
+      });
   }
 
   async function failed(error: unknown, sink: ReplySink, thread: string): Promise<DispatchOutcome> {
@@ -187,6 +211,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     } catch (error) {
       isHandedBack = options.handBack?.aborted === true;
       if (isHandedBack) return { kind: 'handed-back' as const };
+      await forgetRefused(incoming, error);
       throw error;
     } finally {
       // A handed-back turn keeps its place for the retry; an unreleased one lapses with its lease.

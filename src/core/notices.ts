@@ -9,12 +9,13 @@ const NOTICES: Readonly<Record<ErrorCode, string>> = {
   AGENT_AUTH_FAILED:
     'I can’t reach the agent: the Mistral API key was refused. Please tell whoever runs Parley.',
   AGENT_BAD_REQUEST:
-    'The agent could not accept this conversation. `/parley reset` starts a fresh one.',
+    'The agent could not accept this message, so I left it out of the conversation. You can go on.',
   AGENT_UNAVAILABLE: 'The agent is unavailable right now. Please try again shortly.',
   AGENT_TIMEOUT: 'The agent took too long to answer. Please try again.',
   AGENT_STREAM_BROKEN:
-    'The answer was cut off: the connection to the agent dropped. Please ask again.',
-  AGENT_EMPTY_ANSWER: 'The agent sent back an empty answer. Please try rephrasing.',
+    'The answer was cut off: the connection to the agent dropped. I left this message out; please ask again.',
+  AGENT_EMPTY_ANSWER:
+    'The agent sent back an empty answer. I left this message out; please try rephrasing.',
   STORE_UNAVAILABLE: 'My conversation storage is unreachable right now. Please try again shortly.',
   PLATFORM_UNAVAILABLE: 'I could not post the whole answer here. Please try again shortly.',
   CANCELLED: 'Parley is restarting and stopped this answer. Please send your message again.',

@@ -46,6 +46,45 @@ describe('dispatcher', () => {
     expect(history[1]?.author.name).toBe('Agent ag:default');
   });
 
+  it('leaves a message the agent refused for good out of the next call', async () => {
+    const agent = scriptedAgent((request, call) =>
+      call === 1
+        ? { chunks: [], error: failure('AGENT_BAD_REQUEST') }
+        : { chunks: [`re: ${lastText(request)}`] },
+    );
+    const { dispatcher, store } = setup(agent);
+    const refused = incoming('a message the API rejects');
+    const next = incoming('and then this', refused.thread);
+
+    const first = await dispatcher.handle(refused, recordingSink().sink);
+    await dispatcher.handle(next, recordingSink().sink);
+
+    expect(first).toEqual({ kind: 'failed', code: 'AGENT_BAD_REQUEST' });
+    expect(agent.calls[1]?.messages.map((message) => message.text)).toEqual(['and then this']);
+    expect((await store.history(refused.thread)).map((message) => message.text)).toEqual([
+      'and then this',
+      're: and then this',
+    ]);
+  });
+
+  it('keeps a message whose call failed for a passing reason (the agent was unavailable)', async () => {
+    const agent = scriptedAgent((request, call) =>
+      call === 1
+        ? { chunks: [], error: failure('AGENT_UNAVAILABLE') }
+        : { chunks: [`re: ${lastText(request)}`] },
+    );
+    const { dispatcher } = setup(agent);
+    const earlier = incoming('asked while Mistral was down');
+
+    await dispatcher.handle(earlier, recordingSink().sink);
+    await dispatcher.handle(incoming('still there?', earlier.thread), recordingSink().sink);
+
+    expect(agent.calls[1]?.messages.map((message) => message.text)).toEqual([
+      'asked while Mistral was down',
+      'still there?',
+    ]);
+  });
+
   it('answers a redelivered message only once', async () => {
     const { dispatcher, agent } = setup();
     const message = incoming('once');
@@ -101,7 +140,7 @@ describe('dispatcher', () => {
     expect((await store.history(message.thread)).map((line) => line.role)).toEqual(['user']);
   });
 
-  it('keeps no half answer when the stream breaks mid-way', async () => {
+  it('keeps no half answer, nor the cut-off message, when the stream breaks mid-way', async () => {
     const agent = scriptedAgent(() => ({
       chunks: ['partial'],
       error: failure('AGENT_STREAM_BROKEN'),
@@ -114,7 +153,7 @@ describe('dispatcher', () => {
 
     expect(outcome).toEqual({ kind: 'failed', code: 'AGENT_STREAM_BROKEN' });
     expect(reply.notices).toHaveLength(1);
-    expect(await store.historyLength(message.thread)).toBe(1);
+    expect(await store.historyLength(message.thread)).toBe(0);
   });
 
   it('treats an empty answer as a failure, not a blank message', async () => {
