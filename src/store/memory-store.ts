@@ -7,6 +7,7 @@ import type {
   ScopeSettings,
   SettingsPatch,
   TakeTurnOptions,
+  ThreadState,
   Turn,
 } from './store.js';
 import { abortError, readSettings, requireName, requireTtlMs, splitPatch } from './store-input.js';
@@ -40,6 +41,7 @@ export function createMemoryConversationStore(options: MemoryStoreOptions): Conv
   const histories = new Map<string, StoredHistory>();
   const settings = new Map<string, ScopeSettings>();
   const turns = createMemoryTurns();
+  const threads = createThreadStates(now, options.limits.ttlMs);
 
   const historyOf = (thread: ThreadRef): readonly Message[] => {
     const key = threadKey(thread);
@@ -73,11 +75,23 @@ export function createMemoryConversationStore(options: MemoryStoreOptions): Conv
       histories.delete(threadKey(thread));
     },
     async forget(thread, messageIds) {
+      threads.update(thread, (state) => ({
+        ...state,
+        refused: [...new Set([...state.refused, ...messageIds])],
+      }));
       const stored = histories.get(threadKey(thread));
       if (stored === undefined) return;
       const dropped = new Set(messageIds);
       const messages = stored.messages.filter((message) => !dropped.has(message.id));
       histories.set(threadKey(thread), { ...stored, messages });
+    },
+    threadState: async (thread) => threads.read(thread),
+    async joinThread(thread) {
+      threads.update(thread, (state) => ({ ...state, isJoined: true }));
+    },
+    async resetThread(thread, at) {
+      histories.delete(threadKey(thread));
+      threads.update(thread, () => ({ isJoined: true, resetAt: at, refused: [] }));
     },
     settings: async (scopes) =>
       scopes.map((scope) => settings.get(requireName(scope, 'scope')) ?? {}),
@@ -91,6 +105,29 @@ export function createMemoryConversationStore(options: MemoryStoreOptions): Conv
     ping: async () => true,
     async close() {
       turns.close();
+    },
+  };
+}
+
+const NO_STATE: ThreadState = { isJoined: false, resetAt: undefined, refused: [] };
+
+/** Thread states with the history's TTL, refreshed whenever read or written. */
+function createThreadStates(now: () => number, ttlMs: number) {
+  const states = new Map<string, { state: ThreadState; expiresAt: number }>();
+  const read = (thread: ThreadRef): ThreadState => {
+    const key = threadKey(thread);
+    const entry = states.get(key);
+    if (entry === undefined || entry.expiresAt <= now()) {
+      states.delete(key);
+      return NO_STATE;
+    }
+    entry.expiresAt = now() + ttlMs;
+    return entry.state;
+  };
+  return {
+    read,
+    update(thread: ThreadRef, change: (state: ThreadState) => ThreadState): void {
+      states.set(threadKey(thread), { state: change(read(thread)), expiresAt: now() + ttlMs });
     },
   };
 }

@@ -1,13 +1,16 @@
 import { lua } from './redis-scripts.js';
 
 /**
- * KEYS: history. ARGV: message ids. Removes the stored messages with those ids, keeping the
- * others in order and the list's expiry; returns how many were removed.
+ * KEYS: history, conversation. ARGV: ttlMs, message ids. Removes the stored messages with those
+ * ids, keeping the others in order and the list's expiry, and records the ids as refused in the
+ * thread's conversation hash; returns how many were removed.
  */
 export const FORGET_SCRIPT = lua(`
+for i = 2, #ARGV do redis.call('HSET', KEYS[2], 'refused:' .. ARGV[i], '1') end
+redis.call('PEXPIRE', KEYS[2], ARGV[1])
 local entries = redis.call('LRANGE', KEYS[1], 0, -1)
 local drop = {}
-for i = 1, #ARGV do drop[ARGV[i]] = true end
+for i = 2, #ARGV do drop[ARGV[i]] = true end
 local kept, removed = {}, 0
 for _, entry in ipairs(entries) do
   local ok, decoded = pcall(cjson.decode, entry)

@@ -3,6 +3,7 @@
 /** What a key names; per-thread names share the thread's hash tag so they live in one cluster slot. */
 export type RedisName =
   | { readonly kind: 'history'; readonly thread: string }
+  | { readonly kind: 'conversation'; readonly thread: string }
   | { readonly kind: 'turns'; readonly thread: string }
   | { readonly kind: 'turnseq'; readonly thread: string }
   | { readonly kind: 'turn'; readonly thread: string; readonly token: string }
@@ -19,6 +20,7 @@ export type RedisName =
 export function redisKey(prefix: string, name: RedisName): string {
   switch (name.kind) {
     case 'history':
+    case 'conversation':
     case 'turns':
     case 'turnseq':
     case 'released':

@@ -5,7 +5,13 @@ import { FORGET_SCRIPT } from './redis-history-scripts.js';
 import { type RedisName, redisKey } from './redis-keys.js';
 import { APPEND_SCRIPT, runScript } from './redis-scripts.js';
 import { createRedisTurns } from './redis-turns.js';
-import type { ConversationStore, HistoryLimits, ScopeSettings, SettingsPatch } from './store.js';
+import type {
+  ConversationStore,
+  HistoryLimits,
+  ScopeSettings,
+  SettingsPatch,
+  ThreadState,
+} from './store.js';
 import { readSettings, requireName, requireTtlMs, splitPatch } from './store-input.js';
 import { parseStoredMessage, toStoredMessage } from './stored-message.js';
 
@@ -96,7 +102,14 @@ export function createRedisConversationStore(options: RedisStoreOptions): RedisC
 
 type HistoryMethods = Pick<
   ConversationStore,
-  'append' | 'history' | 'historyLength' | 'clear' | 'forget'
+  | 'append'
+  | 'history'
+  | 'historyLength'
+  | 'clear'
+  | 'forget'
+  | 'threadState'
+  | 'joinThread'
+  | 'resetThread'
 >;
 
 /** A thread's history: a list trimmed and expired by one script on every append. */
@@ -106,6 +119,9 @@ function createHistory(
   options: RedisStoreOptions,
 ): HistoryMethods {
   const historyKey = (thread: ThreadRef) => key({ kind: 'history', thread: threadKey(thread) });
+  const conversationKey = (thread: ThreadRef) =>
+    key({ kind: 'conversation', thread: threadKey(thread) });
+  const ttlMs = requireTtlMs(options.limits.ttlMs);
   const readLines = (thread: ThreadRef, lines: unknown) =>
     parseLines(lines, threadKey(thread), options.logger);
   return {
@@ -126,8 +142,46 @@ function createHistory(
     },
     async forget(thread, messageIds) {
       if (messageIds.length === 0) return;
-      await runScript(io, FORGET_SCRIPT, [historyKey(thread)], messageIds);
+      const keys = [historyKey(thread), conversationKey(thread)];
+      await runScript(io, FORGET_SCRIPT, keys, [ttlMs, ...messageIds]);
     },
+    async threadState(thread) {
+      const replies = await io.trip((client) =>
+        client
+          .multi()
+          .hgetall(conversationKey(thread))
+          .pexpire(conversationKey(thread), ttlMs)
+          .exec(),
+      );
+      return readThreadState((replies?.[0]?.[1] ?? {}) as Record<string, string>);
+    },
+    async joinThread(thread) {
+      const key = conversationKey(thread);
+      await io.trip((client) => client.multi().hset(key, 'joined', '1').pexpire(key, ttlMs).exec());
+    },
+    async resetThread(thread, at) {
+      const key = conversationKey(thread);
+      await io.trip((client) =>
+        client
+          .multi()
+          .del(historyKey(thread), key)
+          .hset(key, { joined: '1', resetAt: String(Math.floor(at)) })
+          .pexpire(key, ttlMs)
+          .exec(),
+      );
+    },
+  };
+}
+
+/** A conversation hash's fields as a thread state. */
+function readThreadState(fields: Record<string, string>): ThreadState {
+  const resetAt = Number(fields.resetAt);
+  return {
+    isJoined: fields.joined === '1',
+    resetAt: Number.isFinite(resetAt) ? resetAt : undefined,
+    refused: Object.keys(fields).flatMap((field) =>
+      field.startsWith('refused:') ? [field.slice('refused:'.length)] : [],
+    ),
   };
 }
 

@@ -10,6 +10,16 @@ export interface HistoryLimits {
   readonly ttlMs: number;
 }
 
+/** A thread's standing with Parley. */
+export interface ThreadState {
+  /** Parley answers follow-ups here without a mention. */
+  readonly isJoined: boolean;
+  /** Nothing said at or before this time (ms) belongs to the conversation any more. */
+  readonly resetAt: number | undefined;
+  /** Messages the agent refused for good: never sent again, even when the thread is read again. */
+  readonly refused: readonly string[];
+}
+
 /** Per-scope settings (a scope is a thread key or a channel key). */
 export interface ScopeSettings {
   /** Agent that answers in this scope instead of the default. */
@@ -54,8 +64,20 @@ export interface ConversationStore {
   historyLength(thread: ThreadRef): Promise<number>;
   /** Forgets the thread's history (a conversation reset). */
   clear(thread: ThreadRef): Promise<void>;
-  /** Removes these messages from the thread's history (a message the agent refused for good). */
+  /**
+   * Removes these messages from the thread's history (a message the agent refused for good) and
+   * remembers their ids, so reading the thread again (backfill) does not bring them back.
+   */
   forget(thread: ThreadRef, messageIds: readonly string[]): Promise<void>;
+  /** What Parley knows of a thread beyond its history; reading it keeps it as long as the history. */
+  threadState(thread: ThreadRef): Promise<ThreadState>;
+  /** Parley takes part in the thread from now on (a mention, a DM): a fact kept with the history's TTL. */
+  joinThread(thread: ThreadRef): Promise<void>;
+  /**
+   * Starts the conversation afresh: forgets the history, records the cut-off `at` (ms) that
+   * reading the thread again must respect, and keeps Parley in the thread.
+   */
+  resetThread(thread: ThreadRef, at: number): Promise<void>;
   /** Settings of each scope, in the order asked, in one round trip. */
   settings(scopes: readonly string[]): Promise<readonly ScopeSettings[]>;
   updateSettings(scope: string, patch: SettingsPatch): Promise<ScopeSettings>;

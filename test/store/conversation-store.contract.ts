@@ -3,6 +3,7 @@ import type { Message } from '../../src/core/model.js';
 import type { ConversationStore, HistoryLimits } from '../../src/store/store.js';
 import { threadRef, userMessage } from '../support/messages.js';
 import { describeForgetContract } from './conversation-store-forget.contract.js';
+import { describeThreadStateContract } from './conversation-store-thread.contract.js';
 import { describeTurnContract } from './conversation-store-turns.contract.js';
 
 /** Opens a store under test; `now` is the clock a store with an injectable clock must use. */
@@ -46,6 +47,7 @@ export function describeConversationStoreContract(name: string, make: MakeStore)
     describeSettings(open);
     describeTurnContract(open);
     describeForgetContract(open);
+    describeThreadStateContract(open);
 
     it('answers ping', async () => {
       const store = await open();
