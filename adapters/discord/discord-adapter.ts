@@ -146,12 +146,12 @@ export function createDiscordAdapter(
     // In a role-play thread a person's message is heard by the next speaker, not answered.
     if (route.kind !== 'dm' && (await deps.roleplay?.engine.interject(place.ref, incoming.message)))
       return;
-    if (route.kind === 'thread-reply' && !(await takesPart(place.channel, place.ref, botId)))
-      return;
+    if (route.kind === 'thread-reply' && !(await isPartOf(deps.store, place.ref))) return;
     // Without the Message Content intent a follow-up arrives empty: nothing to answer.
     if (incoming.message.text === '' && incoming.message.attachments.length === 0) return;
     const withContext = route.kind === 'thread-mention';
-    if (withContext) await join(deps.store, place.ref);
+    // Asked in (a mention opening a thread, or one inside a thread): follow-ups are answered.
+    if (route.kind !== 'dm' && route.kind !== 'thread-reply') await join(deps.store, place.ref);
     const target = discordTarget(place.channel.id);
     await deps.inbox.submit({ incoming, target, withContext }).catch(async (error: unknown) => {
       // The gateway does not redeliver: say so in the thread rather than drop the message silently.
@@ -181,16 +181,6 @@ export function createDiscordAdapter(
         at: message.createdTimestamp,
       },
     };
-  }
-
-  /** Parley takes part in threads it opened, and in threads it answered in or was asked into. */
-  async function takesPart(
-    channel: SendableChannels,
-    ref: ThreadRef,
-    botId: string,
-  ): Promise<boolean> {
-    if (channel.isThread() && channel.ownerId === botId) return true;
-    return isPartOf(deps.store, ref);
   }
 
   async function conversationOf(message: Message, route: DiscordRoute) {

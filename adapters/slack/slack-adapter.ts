@@ -151,7 +151,8 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
   async function resetFromMessage(incoming: WireMessage): Promise<void> {
     const claimed = await deps.store.claim(deliveryClaim(incoming.deliveryKey), DEDUPE_TTL_MS);
     if (!claimed) return;
-    const reply = await deps.commands.reset(incoming.thread);
+    // Cut at the asking message's own time: Slack's clock orders the thread, not ours.
+    const reply = await deps.commands.reset(incoming.thread, incoming.message.at);
     await callSlack(() =>
       app.client.chat.postMessage({
         channel: incoming.thread.channel,

@@ -41,7 +41,7 @@ export const SLACK_HELP_TEXT = [
   '• Mention me in a channel and I answer in the thread; keep talking in the thread without mentioning me.',
   '• DM me for a private conversation (each DM thread is its own conversation).',
   '• `/parley agent` shows which agent answers in this channel; `/parley agent <alias|id>` changes it.',
-  '• `/parley reset` (in a thread) or mentioning me with `reset` forgets the conversation so far.',
+  '• `@Parley reset` in a thread (just `reset` in a DM thread) starts that conversation afresh; I stay in the thread.',
   '• `/roleplay <agentA> <agentB> [turns] <topic>` stages a dialogue between two agents.',
 ].join('\n');
 
@@ -59,7 +59,7 @@ export async function runParleyCommand(
       if (thread === undefined) {
         return {
           ok: false,
-          text: 'To reset a conversation, mention me in its thread with `reset`.',
+          text: 'Slack does not tell apps which thread a slash command was typed in, so nothing was reset. To start a thread afresh, write `@Parley reset` in it (in a DM thread, just `reset`).',
           isPublic: false,
         };
       }

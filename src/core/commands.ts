@@ -10,8 +10,11 @@ export interface CommandReply {
 }
 
 export interface ConversationCommands {
-  /** Forgets the thread's history. */
-  reset(thread: ThreadRef): Promise<CommandReply>;
+  /**
+   * Starts the thread's conversation afresh: nothing said at or before `at` (default now) is
+   * sent to the agent again, and Parley stays in the thread.
+   */
+  reset(thread: ThreadRef, at?: number): Promise<CommandReply>;
   /** Says which agent answers here, and where that choice comes from. */
   showAgent(thread: ThreadRef): Promise<CommandReply>;
   /** Sets the agent for the thread's channel (or, on the console, the session). */
@@ -36,12 +39,9 @@ export function createConversationCommands(deps: CommandDeps): ConversationComma
     return title === agentId ? `\`${agentId}\`` : `*${title}* (\`${agentId}\`)`;
   };
   return {
-    async reset(thread) {
-      await deps.store.clear(thread);
-      return {
-        ok: true,
-        text: 'Conversation reset: the agent no longer sees the earlier messages here.',
-      };
+    async reset(thread, at = Date.now()) {
+      await deps.store.resetThread(thread, at);
+      return { ok: true, text: RESET_TEXT };
     },
     async showAgent(thread) {
       const [own, channel] = await deps.store.settings([threadKey(thread), channelKey(thread)]);
@@ -66,6 +66,9 @@ export function createConversationCommands(deps: CommandDeps): ConversationComma
     roster: () => rosterText(deps.roster),
   };
 }
+
+const RESET_TEXT =
+  'Conversation reset for this thread: the agent no longer sees anything said here before now. I’m still here — just keep talking.';
 
 const UNCHECKED_AGENT_TEXT =
   'I could not check that agent with Mistral just now, so nothing changed. Please try again.';

@@ -238,9 +238,21 @@ async function appendWithContext(
   const load = incoming.loadContext;
   const isFirst = async () =>
     (recorded?.length ?? (await store.historyLength(incoming.thread))) === 0;
-  const context = load !== undefined && (await isFirst()) ? await load() : [];
-  const earlier = context.filter((message) => message.id !== incoming.message.id);
+  const earlier =
+    load !== undefined && (await isFirst()) ? await backfill(store, incoming, load) : [];
   return store.append(incoming.thread, [...earlier, incoming.message]);
+}
+
+/** The thread so far, as the platform has it, less what a reset cut off and what was refused. */
+async function backfill(
+  store: ConversationStore,
+  incoming: IncomingMessage,
+  load: () => Promise<readonly Message[]>,
+): Promise<Message[]> {
+  const [context, state] = await Promise.all([load(), store.threadState(incoming.thread)]);
+  const cutOff = state.resetAt ?? Number.NEGATIVE_INFINITY;
+  const refused = new Set([...state.refused, incoming.message.id]);
+  return context.filter((message) => message.at > cutOff && !refused.has(message.id));
 }
 
 function assistantMessage(

@@ -20,10 +20,23 @@ describe('participation', () => {
     ]).toEqual([false, true, false]);
   });
 
-  it('counts a thread with history', async () => {
+  it('keeps a joined thread after its history is reset or emptied', async () => {
     const store = createMemoryConversationStore({ limits });
-    await store.append(threadRef('talked'), [userMessage('hello')]);
+    const thread = threadRef('talked');
+    await join(store, thread);
+    await store.append(thread, [userMessage('hello')]);
 
-    expect(await isPartOf(store, threadRef('talked'))).toBe(true);
+    await store.resetThread(thread, Date.now());
+    const afterReset = await isPartOf(store, thread);
+    await store.clear(thread);
+
+    expect([afterReset, await isPartOf(store, thread)]).toEqual([true, true]);
+  });
+
+  it('does not count a thread that only has history (history is not participation)', async () => {
+    const store = createMemoryConversationStore({ limits });
+    await store.append(threadRef('backfilled'), [userMessage('hello')]);
+
+    expect(await isPartOf(store, threadRef('backfilled'))).toBe(false);
   });
 });

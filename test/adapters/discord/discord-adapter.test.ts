@@ -377,6 +377,26 @@ describe('Discord slash commands', () => {
     expect(rig.mistral.completions[1]?.messages).toHaveLength(1);
   });
 
+  it('leaves a message the agent refused out of the thread, and answers the next one', async () => {
+    await start();
+    rig.mistral.enqueue({ kind: 'status', status: 400, message: 'bad input' });
+    const question = mention('a message Mistral rejects');
+    await rig.discord.waitFor(() => botMessages(question.id).length === 1 || undefined);
+
+    rig.discord.sendMessage({
+      channelId: question.id,
+      authorId: ALICE,
+      content: 'try this instead',
+    });
+    await rig.discord.waitFor(() => rig.mistral.completions.length === 2 || undefined);
+    await rig.discord.waitFor(() => botMessages(question.id).length === 2 || undefined);
+
+    expect(botMessages(question.id)[0]?.content).toContain('left it out');
+    const sent = JSON.stringify(rig.mistral.completions[1]?.messages);
+    expect(sent).toContain('try this instead');
+    expect(sent).not.toContain('Mistral rejects');
+  });
+
   it('/parley agent shows and sets the channel agent; an unknown name changes nothing', async () => {
     await start();
     await registered();

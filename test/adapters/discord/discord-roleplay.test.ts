@@ -91,6 +91,35 @@ describe('Discord role-play', () => {
     expect(rig.discord.webhooks).toHaveLength(1);
   });
 
+  it('keeps a finished play’s thread the play’s: a message there is not answered unless Parley is mentioned', async () => {
+    startPlay({ first: 'main', second: 'other', topic: 'after the end', turns: 2 });
+    const announcement = await staged();
+    await closingLine(announcement.id);
+    const linesCalls = rig.mistral.completions.length;
+
+    rig.discord.sendMessage({ channelId: announcement.id, authorId: ALICE, content: 'encore?' });
+    rig.discord.sendMessage({
+      channelId: announcement.id,
+      authorId: ALICE,
+      content: 'now with a mention',
+      mentionsBot: true,
+    });
+    const answered = () =>
+      rig.discord
+        .messages(announcement.id)
+        .some(
+          (message) =>
+            message.author.id === rig.discord.botUserId && message.content.startsWith('echo'),
+        );
+    await rig.discord.waitFor(() => answered() || undefined);
+
+    // One call: the mention (which reads the thread so far); "encore?" alone got no answer.
+    expect(rig.mistral.completions).toHaveLength(linesCalls + 1);
+    expect(JSON.stringify(rig.mistral.completions.at(-1)?.messages)).toContain(
+      'now with a mention',
+    );
+  });
+
   it('answers bad arguments privately with usage', async () => {
     const interaction = startPlay({ first: 'main', second: 'nobody', topic: 'tea' });
 

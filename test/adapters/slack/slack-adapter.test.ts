@@ -464,6 +464,68 @@ describe('Slack commands', () => {
   });
 });
 
+describe('Slack adapter: conversations people can trust', () => {
+  const sentTexts = (index: number) => JSON.stringify(rig.mistral.completions[index]?.messages);
+
+  it('after a reset, answers follow-ups without a mention and never sends what was said before', async () => {
+    const root = mentionEvent('remember the word pineapple');
+    const rootTs = String(root.ts);
+    await rig.slack.sendEvent(rig.eventsUrl, root);
+    await finishedReply(GENERAL, rootTs);
+    const inThread = (text: string) =>
+      rig.slack.userMessage({ channel: GENERAL, user: ALICE, text, threadTs: rootTs });
+    await rig.slack.sendEvent(rig.eventsUrl, inThread('and the colour teal'));
+    await finishedReply(GENERAL, rootTs, 2);
+
+    await rig.slack.sendEvent(rig.eventsUrl, mentionEvent('reset', { threadTs: rootTs }));
+    await rig.slack.waitFor(() =>
+      botReplies(GENERAL, rootTs).some((reply) => reply.text.includes('Conversation reset')),
+    );
+    await rig.slack.sendEvent(rig.eventsUrl, inThread('what did I ask you to remember?'));
+    await finishedReply(GENERAL, rootTs, 3);
+
+    expect(rig.mistral.completions).toHaveLength(3);
+    expect(sentTexts(2)).toContain('what did I ask you to remember?');
+    expect(sentTexts(2)).not.toContain('pineapple');
+    expect(sentTexts(2)).not.toContain('teal');
+  });
+
+  it('says what /parley reset can and cannot reset, since Slack sends no thread with a command', async () => {
+    await command('/parley', 'reset');
+    await rig.slack.waitFor(() => rig.slack.responses.length === 1);
+
+    expect(JSON.stringify(rig.slack.responses[0]?.body)).toContain('nothing was reset');
+    expect(JSON.stringify(rig.slack.responses[0]?.body)).toContain('@Parley reset');
+  });
+
+  it('leaves a message the agent refused out of the thread, and answers the next one', async () => {
+    rig.mistral.enqueue({ kind: 'status', status: 400, message: 'bad input' });
+    const root = mentionEvent('a message Mistral rejects');
+    const rootTs = String(root.ts);
+    await rig.slack.sendEvent(rig.eventsUrl, root);
+    await rig.slack.waitFor(() => botReplies(GENERAL, rootTs).length === 1);
+
+    await rig.slack.sendEvent(
+      rig.eventsUrl,
+      rig.slack.userMessage({
+        channel: GENERAL,
+        user: ALICE,
+        text: 'try this instead',
+        threadTs: rootTs,
+      }),
+    );
+    await rig.slack.waitFor(() =>
+      botReplies(GENERAL, rootTs).some(
+        (reply) => reply.stream === 'stopped' && reply.text.includes('try this instead'),
+      ),
+    );
+
+    expect(botReplies(GENERAL, rootTs)[0]?.text).toContain('left it out');
+    expect(sentTexts(1)).toContain('try this instead');
+    expect(sentTexts(1)).not.toContain('Mistral rejects');
+  });
+});
+
 /** Alice types a slash command in #general. */
 function command(name: string, text: string) {
   return rig.slack.sendSlashCommand(rig.eventsUrl, {
