@@ -108,6 +108,9 @@ function createStore(config: Config, logger: Logger): ConversationStore {
       url: config.redisUrl,
       limits: config.history,
       leaseMs: config.turnLeaseMs,
+      // A job picked up by a worker that died before adopting its place is retried after the
+      // same takeover the lease covers: the place must wait as long.
+      placeHoldMs: config.turnLeaseMs,
       keyPrefix: `${config.redisPrefix}:`,
       logger: logger.child({ component: 'redis' }),
     });
