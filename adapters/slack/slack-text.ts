@@ -57,10 +57,47 @@ function unescapeSlack(text: string): string {
   return text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
 }
 
-/** Renders the agent's Markdown as Slack mrkdwn (for `text` fields, which do not take Markdown). */
+/**
+ * Renders the agent's Markdown as Slack mrkdwn (for `text` fields, which do not take Markdown).
+ * Mentions in it are shown as text and notify nobody (see {@link escapeMentions}).
+ */
 export function markdownToMrkdwn(markdown: string): string {
   if (markdown.trim() === '') return markdown;
-  return slackifyMarkdown(markdown).trimEnd();
+  return escapeMentions(slackifyMarkdown(markdown).trimEnd());
+}
+
+// The opening of a control sequence that notifies or links: <!here>, <!channel>, <!everyone>,
+// <!subteam^S1|team>, <@U1>, <@W1|bob>, <#C1|general> (and its closing `>`, when there is one).
+const MENTION_SEQUENCE_PATTERN = /<([!@#][^<>]*)(>?)/g;
+const MENTION_OPENING_PATTERN = /<(?=[!@#])/g;
+// U+2060 WORD JOINER: zero-width and invisible, it is not one of the characters that may follow
+// `<` in a mention, so `<\u2060!here>` is shown as `<!here>` and is no control sequence.
+const WORD_JOINER = '\u2060';
+const SIGIL_PATTERN = /^[!@#]/;
+
+/**
+ * Mrkdwn with every mention sequence escaped as `&lt;…&gt;`. This is Slack's own documented
+ * escape for `text`: Slack shows the entities as `<` and `>` (in code too, as text is escaped
+ * throughout the wire format) and parses no mention, broadcast or channel link out of them.
+ * Run after slackify-markdown, which passes these sequences through, code included.
+ */
+export function escapeMentions(mrkdwn: string): string {
+  return mrkdwn.replace(
+    MENTION_SEQUENCE_PATTERN,
+    (_whole, inner: string, close: string) => `&lt;${inner}${close === '' ? '' : '&gt;'}`,
+  );
+}
+
+/**
+ * The agent's Markdown for `markdown_text` (chat streaming), with mentions shown as text that
+ * notifies nobody: a word joiner after each `<` that opens one. Standard Markdown has no
+ * Slack escape: `&lt;` would show as `&lt;` inside code, so the entity form is not used here.
+ * `before` is the text already streamed into the message, so a `<` at the end of one chunk is
+ * joined too when the next starts with `!`, `@` or `#`.
+ */
+export function markdownForSlack(markdown: string, before = ''): string {
+  const joined = markdown.replace(MENTION_OPENING_PATTERN, `<${WORD_JOINER}`);
+  return before.endsWith('<') && SIGIL_PATTERN.test(joined) ? `${WORD_JOINER}${joined}` : joined;
 }
 
 /** True when the text mentions the given user. */

@@ -1,4 +1,5 @@
 import { createCoalescingFlush } from '../../src/core/coalescing-flush.js';
+import { markdownForSlack } from './slack-text.js';
 import { cutStream } from './stream-cut.js';
 
 /** Slack's chat streaming calls, bound to one thread. */
@@ -28,8 +29,14 @@ export interface StreamWriterOptions {
   readonly intervalMs: number;
 }
 
-/** Streams an answer through Slack's chat streaming, in as many messages as its length needs. */
+/**
+ * Streams an answer through Slack's chat streaming, in as many messages as its length needs.
+ * Text is made safe as it arrives (mentions notify nobody), so lengths and cuts are measured on
+ * what Slack receives.
+ */
 export function createStreamWriter(calls: StreamCalls, options: StreamWriterOptions): StreamWriter {
+  // The last character received, so a mention cut between two deltas is still caught.
+  let lastReceived = '';
   let pending = '';
   let sent = '';
   let ts: string | undefined;
@@ -68,7 +75,8 @@ export function createStreamWriter(calls: StreamCalls, options: StreamWriterOpti
 
   return {
     append(delta) {
-      pending += delta;
+      pending += markdownForSlack(delta, lastReceived);
+      lastReceived = `${lastReceived}${delta}`.slice(-1);
       flusher.request();
     },
     async finish() {
@@ -80,7 +88,7 @@ export function createStreamWriter(calls: StreamCalls, options: StreamWriterOpti
       if (ts === undefined) return false;
       const open = ts;
       ts = undefined;
-      await calls.stop(open, `\n\n${notice}`);
+      await calls.stop(open, markdownForSlack(`\n\n${notice}`));
       return true;
     },
     get hasStarted() {

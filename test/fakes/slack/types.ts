@@ -91,6 +91,20 @@ export interface PostedMessage {
   /** `chat.appendStream` calls applied. */
   readonly appends: number;
   readonly reactions: readonly string[];
+  /** What the message pinged or linked over its life: its post, every edit and stream append. */
+  readonly mentions: SlackMentions;
+}
+
+/** The mentions Slack parsed out of a message; all empty when it notifies nobody. */
+export interface SlackMentions {
+  /** `here`, `channel`, `everyone`: everyone in the channel is notified. */
+  readonly broadcasts: readonly string[];
+  /** `U…` / `W…` ids notified. */
+  readonly users: readonly string[];
+  /** `S…` user-group ids notified (`<!subteam^S…>`). */
+  readonly userGroups: readonly string[];
+  /** `C…` channel links (they notify nobody, but are live links). */
+  readonly channels: readonly string[];
 }
 
 /** A message only one person sees (`chat.postEphemeral`). */

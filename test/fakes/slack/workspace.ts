@@ -1,4 +1,5 @@
 /** The fake workspace's state: people, conversations, messages and what the app did to them. */
+import { addMentions, emptyMentions, listMentions, type MentionSets } from './mentions.js';
 import type {
   ApiCall,
   AssistantStatus,
@@ -37,6 +38,8 @@ export interface MessageRecord {
   appends: number;
   lastStreamAt: number;
   readonly reactions: string[];
+  /** Gathered by {@link noteMentions} each time the content changes. */
+  readonly mentions: MentionSets;
 }
 
 const MICROS_PER_SECOND = 1_000_000;
@@ -90,6 +93,7 @@ export class Workspace {
   }
 
   insert(record: MessageRecord): void {
+    noteMentions(record);
     this.#messages.set(`${record.channel}/${record.ts}`, record);
     this.#lastTsMicros = Math.max(this.#lastTsMicros, tsToMicros(record.ts));
     this.changed();
@@ -171,7 +175,13 @@ export function newRecord(
     appends: 0,
     lastStreamAt: 0,
     reactions: [],
+    mentions: emptyMentions(),
   };
+}
+
+/** Adds what the record's current text and blocks mention; call after every content change. */
+export function noteMentions(record: MessageRecord): void {
+  addMentions(record.mentions, record.text, record.blocks);
 }
 
 /** A copy of a stored message, safe to hand to tests. */
@@ -181,5 +191,6 @@ export function snapshot(record: MessageRecord): PostedMessage {
     ...visible,
     blocks: record.blocks === undefined ? undefined : structuredClone(record.blocks),
     reactions: [...record.reactions],
+    mentions: listMentions(record.mentions),
   };
 }

@@ -1,7 +1,7 @@
 /** chat.postMessage, chat.update, chat.delete and chat.postEphemeral with Slack's rules. */
 import { type Args, stringArg } from '../args.js';
 import { isRejection, type Rejection, readMessageContent } from '../rules.js';
-import type { MessageRecord } from '../workspace.js';
+import { type MessageRecord, noteMentions } from '../workspace.js';
 import {
   botMessage,
   fail,
@@ -70,6 +70,7 @@ export function update(context: MethodContext, args: Args): MethodResult {
   if (content.blocks !== undefined)
     record.blocks = content.blocks.length > 0 ? content.blocks : undefined;
   record.edits += 1;
+  noteMentions(record);
   context.workspace.changed();
   return {
     ok: true,

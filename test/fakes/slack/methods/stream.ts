@@ -1,7 +1,7 @@
 /** chat.startStream, chat.appendStream and chat.stopStream: one message that grows while streaming. */
 import { type Args, stringArg } from '../args.js';
 import { isRejection, type Rejection, readBlocks, readStreamText } from '../rules.js';
-import type { MessageRecord } from '../workspace.js';
+import { type MessageRecord, noteMentions } from '../workspace.js';
 import {
   botMessage,
   fail,
@@ -73,6 +73,7 @@ export function appendStream(context: MethodContext, args: Args): MethodResult {
   record.text += added.text;
   record.appends += 1;
   record.lastStreamAt = context.clock();
+  noteMentions(record);
   context.workspace.changed();
   return { ok: true, channel: record.channel, ts: record.ts };
 }
@@ -89,6 +90,7 @@ export function stopStream(context: MethodContext, args: Args): MethodResult {
   // stopStream's blocks are "rendered at the bottom of the finalized message".
   if (blocks !== undefined) record.blocks = [...(record.blocks ?? []), ...blocks];
   record.stream = 'stopped';
+  noteMentions(record);
   context.workspace.changed();
   return {
     ok: true,
