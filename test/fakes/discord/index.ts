@@ -7,4 +7,5 @@ export {
   startFakeDiscord,
 } from './fake-discord.js';
 export type { ButtonInput, OptionValue, SlashCommandInput } from './interactions.js';
+export { NO_PINGS } from './pings.js';
 export type * from './types.js';

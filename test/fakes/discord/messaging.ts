@@ -1,4 +1,5 @@
 import { errors, fieldError, invalidFormBody } from './errors.js';
+import { mergePings, pingsOf } from './pings.js';
 import type { FakeState, Writable } from './state.js';
 import type {
   FakeChannel,
@@ -106,6 +107,7 @@ export function postMessage(state: FakeState, input: NewMessage): Writable<FakeM
     ...fields,
     mentionIds: allowedUserMentions(content, body.allowed_mentions),
     mentionRoleIds: mentionsIn(content, ROLE_MENTION_PATTERN),
+    pings: pingsOf(content, body.allowed_mentions),
     messageReference,
     persona: input.persona ?? null,
     interactionId: input.interactionId ?? null,
@@ -147,6 +149,7 @@ export function editMessage(
   });
   if (body.content !== undefined) {
     message.mentionIds = allowedUserMentions(next.content, body.allowed_mentions);
+    message.pings = mergePings(message.pings, pingsOf(next.content, body.allowed_mentions));
   }
   state.dispatch(messageEvent(state, 'MESSAGE_UPDATE', message));
   return message;

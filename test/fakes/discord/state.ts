@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { pingsOf } from './pings.js';
 import { createSnowflakes } from './snowflake.js';
 import type {
   FakeChannel,
@@ -158,8 +159,14 @@ export class FakeState {
     return this.channelMessages(channelId).at(-1)?.id ?? null;
   }
 
-  /** Stores a message and dispatches MESSAGE_CREATE, except for ephemeral ones (no one else sees them). */
-  addMessage(message: Writable<FakeMessage>): Writable<FakeMessage> {
+  /**
+   * Stores a message and dispatches MESSAGE_CREATE, except for ephemeral ones (no one else sees
+   * them). Without `pings`, the message notifies what its content mentions.
+   */
+  addMessage(
+    input: Writable<Omit<FakeMessage, 'pings'>> & { pings?: FakeMessage['pings'] },
+  ): Writable<FakeMessage> {
+    const message = { ...input, pings: input.pings ?? pingsOf(input.content, undefined) };
     this.messages.set(message.id, message);
     if ((message.flags & EPHEMERAL_FLAG) === 0)
       this.dispatch(messageEvent(this, 'MESSAGE_CREATE', message));

@@ -75,6 +75,8 @@ export interface FakeMessage {
   readonly flags: number;
   readonly mentionIds: readonly string[];
   readonly mentionRoleIds: readonly string[];
+  /** Who the message notified over its life (create and every edit), by `allowed_mentions`. */
+  readonly pings: FakePings;
   readonly messageReference: FakeMessageReference | null;
   readonly persona: FakePersona | null;
   /** The interaction this message answers, if any. */
@@ -84,6 +86,13 @@ export interface FakeMessage {
   readonly editedAt: number | null;
   readonly edits: readonly FakeEdit[];
   readonly deleted: boolean;
+}
+
+/** Whom a message notifies: `@everyone`/`@here`, users and roles. */
+export interface FakePings {
+  readonly everyone: boolean;
+  readonly users: readonly string[];
+  readonly roles: readonly string[];
 }
 
 export interface FakeWebhook {
