@@ -98,6 +98,8 @@ function createPlays(config: Config, logger: Logger): PlayStore {
   if (config.redisUrl === undefined) return createMemoryPlayStore();
   return createRedisPlayStore({
     url: config.redisUrl,
+    // The conversation store's prefix: a deployment's plays are its own, as its threads are.
+    keyPrefix: `${config.redisPrefix}:`,
     logger: logger.child({ component: 'redis-plays' }),
   });
 }

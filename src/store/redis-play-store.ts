@@ -15,8 +15,11 @@ import { requireName, requireTtlMs } from './store-input.js';
 
 export interface RedisPlayStoreOptions {
   readonly url: string;
-  /** Put before every key, so several deployments (or test runs) can share one Redis. */
-  readonly keyPrefix?: string;
+  /**
+   * Put before every key, so several deployments (or test runs) can share one Redis. Required:
+   * a default would let one deployment adopt another's plays.
+   */
+  readonly keyPrefix: string;
   /** How long a play is kept after its last write; thirty days by default. */
   readonly ttlMs?: number;
   readonly logger: Logger;
@@ -29,15 +32,13 @@ export interface RedisPlayStore extends PlayStore {
   close(): Promise<void>;
 }
 
-const DEFAULT_KEY_PREFIX = 'parley:';
-
 /**
  * Creates the store; it connects in the background and reconnects by itself. Each play is a
  * hash `{thread}:play` of `version` and `data` (the play as JSON); create and replace are one
  * script each, so the play and the running sets never disagree.
  */
 export function createRedisPlayStore(options: RedisPlayStoreOptions): RedisPlayStore {
-  const prefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
+  const prefix = options.keyPrefix;
   const ttlMs = requireTtlMs(options.ttlMs ?? PLAY_TTL_MS);
   const logger = options.logger.child({ store: 'plays' });
   const io = createRedisIo(options.url, logger);
