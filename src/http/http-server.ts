@@ -20,13 +20,19 @@ export interface HttpServerDeps {
   readonly health: () => Promise<HealthReport>;
 }
 
-/** The one HTTP server: `/healthz`, `/metrics`, and whatever adapters mount. */
+/** The one HTTP server: `/healthz`, `/readyz`, `/metrics`, and whatever adapters mount. */
 export function createHttpServer(deps: HttpServerDeps): HttpServer {
   const routes = new Map<string, RequestHandler>();
   const log = deps.logger.child({ component: 'http' });
+  // Liveness: 503 only when restarting could help (see HealthReport.ok).
   routes.set('GET /healthz', async (_req, res) => {
     const report = await deps.health();
     sendJson(res, report.ok ? 200 : 503, report);
+  });
+  // Readiness: 503 while anything is not serving yet (starting, reconnecting, store down).
+  routes.set('GET /readyz', async (_req, res) => {
+    const report = await deps.health();
+    sendJson(res, report.ready ? 200 : 503, report);
   });
   routes.set('GET /metrics', async (_req, res) => {
     const { contentType, body } = await deps.metrics.render();

@@ -13,12 +13,19 @@ afterEach(async () => {
 });
 
 async function serve(
-  options: { store?: ConversationStore; platform?: PlatformStatus; metrics?: Metrics } = {},
+  options: {
+    store?: ConversationStore;
+    platform?: PlatformStatus;
+    platforms?: Readonly<Record<string, PlatformStatus>>;
+    metrics?: Metrics;
+  } = {},
 ) {
   const store = options.store ?? createMemoryConversationStore({ limits });
-  const platforms = options.platform
-    ? [{ platform: 'slack', status: () => options.platform as PlatformStatus }]
-    : [];
+  const statuses = options.platforms ?? (options.platform ? { slack: options.platform } : {});
+  const platforms = Object.entries(statuses).map(([platform, status]) => ({
+    platform,
+    status: () => status,
+  }));
   const server = createHttpServer({
     logger: silentLogger,
     metrics: options.metrics ?? createPrometheusMetrics(),
@@ -38,9 +45,58 @@ describe('HTTP server', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       ok: true,
+      ready: true,
       store: 'up',
       platforms: { slack: { state: 'connected' } },
     });
+  });
+
+  it('stays alive and ready while Discord runs degraded, saying why in the body', async () => {
+    const detail = 'Turn on the Message Content intent to read follow-ups without a mention';
+    const base = await serve({ platforms: { discord: { state: 'degraded', detail } } });
+
+    const [health, ready] = await Promise.all([fetch(`${base}/healthz`), fetch(`${base}/readyz`)]);
+
+    expect([health.status, ready.status]).toEqual([200, 200]);
+    expect(await health.json()).toEqual({
+      ok: true,
+      ready: true,
+      store: 'up',
+      platforms: { discord: { state: 'degraded', detail } },
+    });
+  });
+
+  it('stays alive but not ready while one platform reconnects and the other serves', async () => {
+    const base = await serve({
+      platforms: { slack: { state: 'connected' }, discord: { state: 'connecting' } },
+    });
+
+    const [health, ready] = await Promise.all([fetch(`${base}/healthz`), fetch(`${base}/readyz`)]);
+
+    expect([health.status, ready.status]).toEqual([200, 503]);
+    expect(await ready.json()).toMatchObject({
+      ok: true,
+      ready: false,
+      platforms: { discord: { state: 'connecting' } },
+    });
+  });
+
+  it('answers 503 on both when no platform is connected at all', async () => {
+    const base = await serve({
+      platforms: { slack: { state: 'disconnected' }, discord: { state: 'connecting' } },
+    });
+
+    const [health, ready] = await Promise.all([fetch(`${base}/healthz`), fetch(`${base}/readyz`)]);
+
+    expect([health.status, ready.status]).toEqual([503, 503]);
+  });
+
+  it('keeps a worker, which runs no platform, alive and ready while the store answers', async () => {
+    const base = await serve();
+
+    const [health, ready] = await Promise.all([fetch(`${base}/healthz`), fetch(`${base}/readyz`)]);
+
+    expect([health.status, ready.status]).toEqual([200, 200]);
   });
 
   it('answers 503 with the reason when a platform is down', async () => {
@@ -57,14 +113,14 @@ describe('HTTP server', () => {
     });
   });
 
-  it('answers 503 when the store does not answer', async () => {
+  it('answers 503 on both when the store does not answer', async () => {
     const store = { ...createMemoryConversationStore({ limits }), ping: async () => false };
-    const base = await serve({ store });
+    const base = await serve({ store, platform: { state: 'connected' } });
 
-    const response = await fetch(`${base}/healthz`);
+    const [health, ready] = await Promise.all([fetch(`${base}/healthz`), fetch(`${base}/readyz`)]);
 
-    expect(response.status).toBe(503);
-    expect(await response.json()).toMatchObject({ ok: false, store: 'down' });
+    expect([health.status, ready.status]).toEqual([503, 503]);
+    expect(await health.json()).toMatchObject({ ok: false, ready: false, store: 'down' });
   });
 
   it('serves Prometheus metrics: messages, agent latency and errors', async () => {
