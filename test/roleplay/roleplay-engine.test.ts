@@ -48,7 +48,10 @@ describe('role-play engine', () => {
     expect(first?.messages[0]?.text).toContain('You are Ali');
     expect(first?.messages[0]?.text).toContain('Jimmy');
     expect(first?.messages[0]?.text).toContain('first dates');
-    expect(second?.messages.at(-1)).toMatchObject({ role: 'user', text: `Ali: ${ALI.id} line 1` });
+    expect(second?.messages.at(-1)).toMatchObject({
+      role: 'user',
+      text: `⟦speaker ${ALI.id} "Ali"⟧\n${ALI.id} line 1`,
+    });
     expect(second?.messages[0]?.text).toContain('You are Jimmy');
     expect(third?.messages.map((message) => message.role)).toEqual(['user', 'assistant', 'user']);
     expect(third?.messages[1]?.text).toBe(`${ALI.id} line 1`);
@@ -115,7 +118,7 @@ describe('role-play engine', () => {
 
     expect(heard).toBe(true);
     expect(parts.agent.calls[1]?.messages.at(-1)?.text).toContain(
-      'Zoe (audience): Talk about cats!',
+      '⟦audience U9 "Zoe"⟧\nTalk about cats!',
     );
   });
 
