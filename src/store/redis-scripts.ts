@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { FRAME_CHARS } from '../agent/shape-messages.js';
 import type { RedisIo } from './redis-connection.js';
 
 /** A Lua script and its SHA1, run with EVALSHA and loaded by EVAL when the server lacks it. */
@@ -18,22 +19,37 @@ export const TURN_WAIT = 0;
 export const TURN_LOST = -1;
 
 /**
- * Counts UTF-16 code units of UTF-8 text as JavaScript's String#length does: every byte that
- * does not continue a sequence starts a character, and a 4-byte character takes two units.
+ * A stored message's size as `sentChars` counts it (src/agent/shape-messages.ts): text, speaker
+ * header on user lines, attachment lines, separator. Characters are UTF-16 code units of UTF-8
+ * text, as JavaScript's String#length counts them: every byte that does not continue a
+ * sequence starts a character, and a 4-byte character takes two units. An entry that does not
+ * read as a message counts nothing.
  */
-const TEXT_UNITS = String.raw`
-local function textUnits(entry)
-  local ok, decoded = pcall(cjson.decode, entry)
-  if not ok or type(decoded) ~= 'table' or type(decoded.text) ~= 'string' then return 0 end
-  local text = decoded.text
+const SENT_CHARS = String.raw`
+local function units(text)
   local _, continuation = string.gsub(text, '[\128-\191]', '')
   local _, astral = string.gsub(text, '[\240-\247]', '')
   return #text - continuation + astral
 end
+local function messageChars(message)
+  local size = ${FRAME_CHARS.message} + units(message.text)
+  if message.role == 'user' then
+    size = size + ${FRAME_CHARS.speaker} + units(message.author.id) + units(message.author.name)
+  end
+  for _, file in ipairs(message.attachments) do
+    size = size + ${FRAME_CHARS.attachment} + units(file.name) + units(file.url)
+  end
+  return size
+end
+local function sentChars(entry)
+  local ok, size = pcall(function() return messageChars(cjson.decode(entry)) end)
+  if ok then return size end
+  return 0
+end
 `;
 
 /** KEYS: history. ARGV: maxMessages, maxChars, ttlMs, entries…. Returns the kept entries. */
-export const APPEND_SCRIPT = lua(`${TEXT_UNITS}
+export const APPEND_SCRIPT = lua(`${SENT_CHARS}
 local key = KEYS[1]
 local maxChars = tonumber(ARGV[2])
 for i = 4, #ARGV do redis.call('RPUSH', key, ARGV[i]) end
@@ -41,7 +57,7 @@ redis.call('LTRIM', key, -tonumber(ARGV[1]), -1)
 local entries = redis.call('LRANGE', key, 0, -1)
 local sizes, total = {}, 0
 for i, entry in ipairs(entries) do
-  sizes[i] = textUnits(entry)
+  sizes[i] = sentChars(entry)
   total = total + sizes[i]
 end
 local drop = 0

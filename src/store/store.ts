@@ -4,7 +4,10 @@ import type { Message, ThreadRef } from '../core/model.js';
 export interface HistoryLimits {
   /** Oldest messages beyond this count are dropped. */
   readonly maxMessages: number;
-  /** Oldest messages are dropped until the texts together fit this many characters (the newest always stays). */
+  /**
+   * Oldest messages are dropped until what they send together (text, speaker header and
+   * attachment lines: `sentChars`) fits this many characters; the newest always stays.
+   */
   readonly maxChars: number;
   /** A thread untouched this long is forgotten. */
   readonly ttlMs: number;

@@ -1,3 +1,4 @@
+import { sentChars } from '../agent/shape-messages.js';
 import { isRecord } from '../core/guards.js';
 import type { Attachment, Author, Message } from '../core/model.js';
 import { ParleyError } from '../errors.js';
@@ -25,13 +26,17 @@ export function parseStoredMessage(text: string): Message | undefined {
   }
 }
 
-/** The newest messages that fit the limits; the newest one always stays, however long. */
+/**
+ * The newest messages that fit the limits, each counted as a request carries it (`sentChars`:
+ * text, speaker header, attachment lines); the newest one always stays, however long.
+ */
 export function keepWithinLimits(messages: readonly Message[], limits: HistoryLimits): Message[] {
   const kept = messages.slice(-Math.max(1, limits.maxMessages));
-  let chars = kept.reduce((sum, message) => sum + message.text.length, 0);
+  const sizes = kept.map(sentChars);
+  let chars = sizes.reduce((sum, size) => sum + size, 0);
   let drop = 0;
   while (chars > limits.maxChars && drop < kept.length - 1) {
-    chars -= kept[drop]?.text.length ?? 0;
+    chars -= sizes[drop] ?? 0;
     drop += 1;
   }
   return kept.slice(drop);

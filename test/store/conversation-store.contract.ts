@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Message } from '../../src/core/model.js';
 import type { ConversationStore, HistoryLimits } from '../../src/store/store.js';
 import { threadRef, userMessage } from '../support/messages.js';
+import { describeBudgetContract } from './conversation-store-budget.contract.js';
 import { describeForgetContract } from './conversation-store-forget.contract.js';
 import { describeThreadStateContract } from './conversation-store-thread.contract.js';
 import { describeTurnContract } from './conversation-store-turns.contract.js';
@@ -44,6 +45,7 @@ export function describeConversationStoreContract(name: string, make: MakeStore)
 
     describeClaims(open, advance);
     describeHistory(open, advance);
+    describeBudgetContract(open);
     describeSettings(open);
     describeTurnContract(open);
     describeForgetContract(open);
@@ -141,18 +143,6 @@ function describeHistory(open: OpenStore, advance: (ms: number) => void): void {
     expect(texts(await store.history(thread))).toEqual(['3', '4', '5']);
   });
 
-  it('drops the oldest messages until the texts fit maxChars', async () => {
-    const store = await open({ ...CONTRACT_LIMITS, maxChars: 10 });
-
-    const kept = await store.append(thread, [
-      userMessage('aaaa'),
-      userMessage('bbbb'),
-      userMessage('cccc'),
-    ]);
-
-    expect(texts(kept)).toEqual(['bbbb', 'cccc']);
-  });
-
   it('keeps the newest message even when it alone exceeds maxChars', async () => {
     const store = await open({ ...CONTRACT_LIMITS, maxChars: 10 });
     await store.append(thread, [userMessage('short')]);
@@ -161,14 +151,6 @@ function describeHistory(open: OpenStore, advance: (ms: number) => void): void {
 
     expect(texts(kept)).toEqual(['x'.repeat(25)]);
     expect(await store.historyLength(thread)).toBe(1);
-  });
-
-  it('counts characters as JavaScript does, whatever the script', async () => {
-    const store = await open({ ...CONTRACT_LIMITS, maxChars: 7 });
-
-    const kept = await store.append(thread, [userMessage('😀😀'), userMessage('ééé')]);
-
-    expect(texts(kept)).toEqual(['😀😀', 'ééé']);
   });
 
   it('forgets a cleared thread and keeps threads apart', async () => {
