@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { createConsoleAdapter } from '../adapters/console/console-adapter.js';
 import { type Core, createCore } from './app.js';
-import { type Config, enabledPlatforms, loadConfig, NO_PLATFORM_HELP } from './config/config.js';
+import { type Config, loadConfig, loadServeConfig } from './config/config.js';
 import { environmentWithDotEnv } from './config/env-file.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { composeRole, ROLES, type Role } from './roles.js';
@@ -30,11 +30,17 @@ function passwordOf(url: string): string | undefined {
   return password === '' ? undefined : decodeURIComponent(password);
 }
 
-function readConfig(): Config {
-  const result = loadConfig(environmentWithDotEnv(process.env));
+/** The configuration for this mode (serving needs a platform), or exit 2 listing every problem. */
+function readConfig(mode: Mode, role: Role): Config {
+  const env = environmentWithDotEnv(process.env);
+  const result =
+    mode === 'chat'
+      ? loadConfig(env)
+      : loadServeConfig(env, role === 'all' ? {} : { scaledOutRole: role });
   if (result.ok) return result.config;
   process.stderr.write(`Parley cannot start — fix these settings (environment or .env):\n`);
-  for (const problem of result.problems) process.stderr.write(`  • ${problem}\n`);
+  for (const problem of result.problems)
+    process.stderr.write(`  • ${problem.replaceAll('\n', '\n    ')}\n`);
   process.exit(2);
 }
 
@@ -61,16 +67,6 @@ async function chat(config: Config): Promise<void> {
 }
 
 async function serve(config: Config, role: Role): Promise<void> {
-  if (enabledPlatforms(config).length === 0) {
-    process.stderr.write(`${NO_PLATFORM_HELP}\n`);
-    process.exit(1);
-  }
-  if (role !== 'all' && config.redisUrl === undefined) {
-    process.stderr.write(
-      `--role ${role} needs REDIS_URL: the processes of a scaled-out Parley share their work through Redis.\n`,
-    );
-    process.exit(2);
-  }
   const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
   const running = await composeRole(role, config, logger);
   const port = await running.http.listen(config.port);
@@ -133,8 +129,9 @@ function onShutdown(logger: Logger, stop: () => Promise<void>): void {
 
 async function main(argv: readonly string[]): Promise<void> {
   const mode: Mode = argv[0] === 'chat' ? 'chat' : 'serve';
-  const config = readConfig();
-  await (mode === 'chat' ? chat(config) : serve(config, roleFrom(argv)));
+  const role = mode === 'chat' ? 'all' : roleFrom(argv);
+  const config = readConfig(mode, role);
+  await (mode === 'chat' ? chat(config) : serve(config, role));
 }
 
 process.on('unhandledRejection', (reason) => {

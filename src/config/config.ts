@@ -102,6 +102,45 @@ const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debu
 
 /** Reads and validates the whole configuration, reporting every problem at once. */
 export function loadConfig(env: Env, readFile?: (path: string) => string): ConfigResult {
+  const { config, problems } = readSettings(env, readFile);
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
+}
+
+/** What serving (`npm start`) needs beyond {@link loadConfig}. */
+export interface ServeNeeds {
+  /** The `--role` other than `all` this process runs: it shares work through Redis. */
+  readonly scaledOutRole?: string;
+}
+
+/**
+ * The configuration `npm start` needs: loadConfig's, plus a platform to serve (and Redis for a
+ * scaled-out role), every problem in one list, so nobody fixes them one start at a time.
+ */
+export function loadServeConfig(
+  env: Env,
+  needs: ServeNeeds = {},
+  readFile?: (path: string) => string,
+): ConfigResult {
+  const { config, problems } = readSettings(env, readFile);
+  if (enabledPlatforms(config).length === 0) problems.push(NO_PLATFORM_PROBLEM);
+  const role = needs.scaledOutRole;
+  // Set but not a URL is a problem of its own already.
+  if (role !== undefined && !hasValue(env.REDIS_URL))
+    problems.push(
+      `--role ${role} needs REDIS_URL: the processes of a scaled-out Parley share their work through Redis`,
+    );
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
+}
+
+function hasValue(value: string | undefined): boolean {
+  return value !== undefined && value.trim() !== '';
+}
+
+/** Every setting read, with every problem found (the config is only usable without problems). */
+function readSettings(
+  env: Env,
+  readFile: ((path: string) => string) | undefined,
+): { config: Config; problems: string[] } {
   const problems: string[] = [];
   const read = reader(env, problems);
   const rosterResult = parseRoster(env.AGENTS, readFile);
@@ -120,7 +159,7 @@ export function loadConfig(env: Env, readFile?: (path: string) => string): Confi
     port: read.int('PORT', DEFAULTS.port, 0, 65_535),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, DEFAULTS.logLevel),
   };
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
+  return { config, problems };
 }
 
 function readMistral(read: Reader, roster: Roster): MistralConfig {
@@ -291,9 +330,9 @@ export function enabledPlatforms(config: Config): readonly ('slack' | 'discord')
   ];
 }
 
-/** What to tell someone who started the server with no platform configured. */
-export const NO_PLATFORM_HELP = [
-  'No chat platform is configured, so there is nothing to serve. Set at least one:',
+/** The problem of a server started with no platform configured (lines after the first are details). */
+export const NO_PLATFORM_PROBLEM = [
+  'SLACK_BOT_TOKEN or DISCORD_TOKEN is required: no chat platform is configured, so there is nothing to serve. Set at least one:',
   '  Slack:   SLACK_BOT_TOKEN (xoxb-…) and SLACK_SIGNING_SECRET (HTTP events at POST /slack/events),',
   '           or SLACK_BOT_TOKEN and SLACK_APP_TOKEN (xapp-…) for Socket Mode.',
   '  Discord: DISCORD_TOKEN (Developer Portal → your application → Bot → Reset Token).',

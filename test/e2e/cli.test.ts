@@ -36,6 +36,14 @@ function runParley(args: string[], env: Record<string, string>, stdin = ''): Pro
   });
 }
 
+/** The bulleted problems of a refused start, first line of each. */
+function problemsIn(stderr: string): string[] {
+  return stderr
+    .split('\n')
+    .filter((line) => line.startsWith('  • '))
+    .map((line) => line.slice(4));
+}
+
 beforeAll(async () => {
   fake = await startFakeMistral({
     apiKey: SECRET_KEY,
@@ -45,12 +53,28 @@ beforeAll(async () => {
 afterAll(() => fake.close());
 
 describe('the parley command', () => {
-  it('explains what to set and exits non-zero when nothing is configured', async () => {
+  it('lists every missing setting at once, the platform token included, when nothing is configured', async () => {
     const run = await runParley([], {});
 
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('MISTRAL_API_KEY is required');
-    expect(run.stderr).toContain('MISTRAL_AGENT_ID is required');
+    expect(problemsIn(run.stderr)).toEqual([
+      expect.stringContaining('MISTRAL_AGENT_ID is required'),
+      expect.stringContaining('MISTRAL_API_KEY is required'),
+      expect.stringContaining('SLACK_BOT_TOKEN or DISCORD_TOKEN is required'),
+    ]);
+    expect(run.stderr).toContain('DISCORD_TOKEN (Developer Portal');
+  });
+
+  it('lists Redis with the rest for a scaled-out role', async () => {
+    const run = await runParley(['--role', 'worker'], {});
+
+    expect(run.code).toBe(2);
+    expect(problemsIn(run.stderr)).toEqual([
+      expect.stringContaining('MISTRAL_AGENT_ID is required'),
+      expect.stringContaining('MISTRAL_API_KEY is required'),
+      expect.stringContaining('SLACK_BOT_TOKEN or DISCORD_TOKEN is required'),
+      expect.stringContaining('--role worker needs REDIS_URL'),
+    ]);
   });
 
   it('says which variables enable Slack or Discord when no platform is configured', async () => {
@@ -59,7 +83,7 @@ describe('the parley command', () => {
       MISTRAL_AGENT_ID: 'ag:cli:demo',
     });
 
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(run.stderr).toContain('SLACK_BOT_TOKEN');
     expect(run.stderr).toContain('DISCORD_TOKEN');
     expect(run.stderr).not.toContain(SECRET_KEY);
