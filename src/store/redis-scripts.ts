@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { FRAME_CHARS } from '../agent/shape-messages.js';
+import { CUT_NOTE, FRAME_CHARS } from '../agent/shape-messages.js';
 import type { RedisIo } from './redis-connection.js';
 
 /** A Lua script and its SHA1, run with EVALSHA and loaded by EVAL when the server lacks it. */
@@ -48,13 +48,57 @@ local function sentChars(entry)
 end
 `;
 
-/** KEYS: history. ARGV: maxMessages, maxChars, ttlMs, entries…. Returns the kept entries. */
-export const APPEND_SCRIPT = lua(`${SENT_CHARS}
+/**
+ * Mirrors `cutText` (src/agent/shape-messages.ts) on a stored entry: its text made `overBy`
+ * characters shorter, note included, never half a character, and `"truncated":true` added.
+ * Only the text is re-encoded: it is spliced between `"text":` and `,"attachments":`, which
+ * toStoredMessage writes in that order (a quote inside a JSON string is always escaped, so
+ * neither key can be matched inside a value).
+ */
+const CUT_ENTRY = `
+local function startWithin(text, keep)
+  local used, i = 0, 1
+  while i <= #text do
+    local byte = string.byte(text, i)
+    local length, width = 1, 1
+    if byte >= 240 then length, width = 4, 2
+    elseif byte >= 224 then length = 3
+    elseif byte >= 192 then length = 2 end
+    if used + width > keep then break end
+    used, i = used + width, i + length
+  end
+  return string.sub(text, 1, i - 1)
+end
+local function cutEntry(entry, overBy)
+  local text = cjson.decode(entry).text
+  local note = ${luaString(CUT_NOTE.before)} .. overBy .. ${luaString(CUT_NOTE.after)}
+  local cut = startWithin(text, math.max(0, units(text) - overBy - units(note))) .. note
+  local head = string.find(entry, '"text":', 1, true)
+  local tail = string.find(entry, ',"attachments":', head, true)
+  local before, after = string.sub(entry, 1, head + 6), string.sub(entry, tail)
+  return before .. cjson.encode(cut) .. ',"truncated":true' .. after
+end
+`;
+
+/**
+ * KEYS: history. ARGV: maxMessages, maxChars, ttlMs, entries…. Appends, keeps the newest
+ * maxMessages, cuts the newest to maxChars when it alone is over, then drops the oldest until
+ * the rest fits (as keepWithinLimits does). Returns the kept entries.
+ */
+export const APPEND_SCRIPT = lua(`${SENT_CHARS}${CUT_ENTRY}
 local key = KEYS[1]
 local maxChars = tonumber(ARGV[2])
 for i = 4, #ARGV do redis.call('RPUSH', key, ARGV[i]) end
 redis.call('LTRIM', key, -tonumber(ARGV[1]), -1)
 local entries = redis.call('LRANGE', key, 0, -1)
+local last = #entries
+if last > 0 and sentChars(entries[last]) > maxChars then
+  local ok, cut = pcall(cutEntry, entries[last], sentChars(entries[last]) - maxChars)
+  if ok then
+    entries[last] = cut
+    redis.call('LSET', key, -1, cut)
+  end
+end
 local sizes, total = {}, 0
 for i, entry in ipairs(entries) do
   sizes[i] = sentChars(entry)
@@ -71,6 +115,11 @@ local kept = {}
 for i = drop + 1, #entries do kept[#kept + 1] = entries[i] end
 return kept
 `);
+
+/** A Lua string literal for a constant: JSON's escapes (\n, \", \\) are Lua's too. */
+function luaString(text: string): string {
+  return JSON.stringify(text);
+}
 
 /**
  * Whether token heads the queue. Heads whose alive key lapsed (their process died) are

@@ -6,7 +6,8 @@ export interface HistoryLimits {
   readonly maxMessages: number;
   /**
    * Oldest messages are dropped until what they send together (text, speaker header and
-   * attachment lines: `sentChars`) fits this many characters; the newest always stays.
+   * attachment lines: `sentChars`) fits this many characters. The newest always stays: alone
+   * over it, it is cut to it with a note at the cut and marked (`isTruncated`).
    */
   readonly maxChars: number;
   /** A thread untouched this long is forgotten. */

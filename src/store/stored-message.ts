@@ -1,4 +1,4 @@
-import { sentChars } from '../agent/shape-messages.js';
+import { cutText, sentChars } from '../agent/shape-messages.js';
 import { isRecord } from '../core/guards.js';
 import type { Attachment, Author, Message } from '../core/model.js';
 import { ParleyError } from '../errors.js';
@@ -7,7 +7,7 @@ import type { HistoryLimits } from './store.js';
 const ROLES: ReadonlySet<unknown> = new Set(['user', 'assistant']);
 
 /** A clean copy of a message with only the model's fields; throws on a malformed one (a caller's bug). */
-export function toStoredMessage(message: Message): Message {
+export function toStoredMessage(message: Message): StoredMessage {
   const copy = readMessage(message);
   if (copy === undefined) {
     throw new ParleyError('INTERNAL', 'invalid message: not storable', {
@@ -18,7 +18,7 @@ export function toStoredMessage(message: Message): Message {
 }
 
 /** A stored line read back, or undefined when it is not a message (corrupt or foreign data). */
-export function parseStoredMessage(text: string): Message | undefined {
+export function parseStoredMessage(text: string): StoredMessage | undefined {
   try {
     return readMessage(JSON.parse(text));
   } catch {
@@ -26,12 +26,23 @@ export function parseStoredMessage(text: string): Message | undefined {
   }
 }
 
+/** A message as the store keeps it: `truncated` when the store cut it to fit the budget. */
+export type StoredMessage = Message & { readonly truncated?: true };
+
+/** True when the store cut this message to the budget (its text ends with the cut note). */
+export function isTruncated(message: Message | undefined): boolean {
+  return message !== undefined && 'truncated' in message && message.truncated === true;
+}
+
 /**
  * The newest messages that fit the limits, each counted as a request carries it (`sentChars`:
- * text, speaker header, attachment lines); the newest one always stays, however long.
+ * text, speaker header, attachment lines). The newest always stays: when it alone is over the
+ * budget it is cut to it, with a note at the cut, and marked `truncated`.
  */
 export function keepWithinLimits(messages: readonly Message[], limits: HistoryLimits): Message[] {
   const kept = messages.slice(-Math.max(1, limits.maxMessages));
+  const newest = kept.at(-1);
+  if (newest !== undefined) kept[kept.length - 1] = cutToFit(newest, limits.maxChars);
   const sizes = kept.map(sentChars);
   let chars = sizes.reduce((sum, size) => sum + size, 0);
   let drop = 0;
@@ -42,7 +53,16 @@ export function keepWithinLimits(messages: readonly Message[], limits: HistoryLi
   return kept.slice(drop);
 }
 
-function readMessage(value: unknown): Message | undefined {
+function cutToFit(message: Message, maxChars: number): Message {
+  const overBy = sentChars(message) - maxChars;
+  if (overBy <= 0) return message;
+  const cut: StoredMessage = { ...message, text: cutText(message.text, overBy), truncated: true };
+  return cut;
+}
+
+// Field order matters to Redis: APPEND_SCRIPT cuts a stored text between `"text":` and
+// `,"attachments":` without re-encoding the rest (JSON.stringify keeps this order).
+function readMessage(value: unknown): StoredMessage | undefined {
   if (!isRecord(value)) return undefined;
   const { id, role, text, at } = value;
   const author = readAuthor(value.author);
@@ -57,7 +77,8 @@ function readMessage(value: unknown): Message | undefined {
   ) {
     return undefined;
   }
-  return { id, role: role as Message['role'], author, text, attachments, at };
+  const truncated = value.truncated === true ? { truncated: true as const } : {};
+  return { id, role: role as Message['role'], author, text, ...truncated, attachments, at };
 }
 
 function readAuthor(value: unknown): Author | undefined {

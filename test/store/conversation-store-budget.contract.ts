@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
-import { sentChars } from '../../src/agent/shape-messages.js';
+import { cutText, sentChars } from '../../src/agent/shape-messages.js';
 import type { Message } from '../../src/core/model.js';
+import { isTruncated } from '../../src/store/stored-message.js';
 import { assistantLine, threadRef, userMessage } from '../support/messages.js';
 import { CONTRACT_LIMITS, type OpenStore } from './conversation-store.contract.js';
 
@@ -63,5 +64,60 @@ export function describeBudgetContract(open: OpenStore): void {
 
     expect(texts(fitsKept)).toEqual(['😀😀', 'ééé']);
     expect(texts(shortKept)).toEqual(['ééé']);
+  });
+}
+
+/** One over-long message: cut to the budget with a note, marked, the same in every store. */
+export function describeCutContract(open: OpenStore): void {
+  const thread = threadRef('cut');
+  const BUDGET = 300;
+
+  it('cuts the newest message to the budget with a note at the cut, and marks it', async () => {
+    const store = await open({ ...CONTRACT_LIMITS, maxChars: BUDGET });
+    await store.append(thread, [userMessage('earlier')]);
+    const long = userMessage(`say "hi" \\ / \n${'x'.repeat(600)}`, {
+      attachments: [{ name: 'a.png', url: 'https://f/a.png', mimeType: 'image/png' }],
+    });
+
+    const kept = await store.append(thread, [long]);
+
+    const overBy = sentChars(long) - BUDGET;
+    const cut = { ...long, text: cutText(long.text, overBy), truncated: true };
+    expect(kept).toEqual([cut]);
+    expect(kept[0]?.text).toMatch(/x\n\[… message cut: \d+ characters over the limit\]$/);
+    expect(sentChars(cut)).toBeLessThanOrEqual(BUDGET);
+    expect(isTruncated(kept[0])).toBe(true);
+    expect(await store.history(thread)).toEqual([cut]);
+  });
+
+  it('cuts between whole characters, counted as JavaScript counts them', async () => {
+    const text = 'é😀'.repeat(300);
+    for (const maxChars of [BUDGET, BUDGET + 1]) {
+      const store = await open({ ...CONTRACT_LIMITS, maxChars });
+      const message = userMessage(text, { author: { id: 'U😀', name: 'Zoë', isBot: false } });
+
+      const [kept] = await store.append(threadRef(`cut-${maxChars}`), [message]);
+
+      expect(kept?.text).toBe(cutText(text, sentChars(message) - maxChars));
+    }
+  });
+
+  it('leaves a message that fits whole and unmarked', async () => {
+    const message = userMessage('fits');
+    const store = await open({ ...CONTRACT_LIMITS, maxChars: sentChars(message) });
+
+    const kept = await store.append(thread, [message]);
+
+    expect(kept).toEqual([message]);
+    expect(isTruncated(kept[0])).toBe(false);
+  });
+
+  it('cuts only the newest: an earlier long message is dropped for the newer ones', async () => {
+    const store = await open({ ...CONTRACT_LIMITS, maxChars: BUDGET });
+    const [long, next] = [userMessage('y'.repeat(BUDGET * 2)), userMessage('next')];
+
+    const kept = await store.append(thread, [long, next]);
+
+    expect(kept).toEqual([next]);
   });
 }

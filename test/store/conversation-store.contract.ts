@@ -2,7 +2,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Message } from '../../src/core/model.js';
 import type { ConversationStore, HistoryLimits } from '../../src/store/store.js';
 import { threadRef, userMessage } from '../support/messages.js';
-import { describeBudgetContract } from './conversation-store-budget.contract.js';
+import {
+  describeBudgetContract,
+  describeCutContract,
+} from './conversation-store-budget.contract.js';
 import { describeForgetContract } from './conversation-store-forget.contract.js';
 import { describeThreadStateContract } from './conversation-store-thread.contract.js';
 import { describeTurnContract } from './conversation-store-turns.contract.js';
@@ -46,6 +49,7 @@ export function describeConversationStoreContract(name: string, make: MakeStore)
     describeClaims(open, advance);
     describeHistory(open, advance);
     describeBudgetContract(open);
+    describeCutContract(open);
     describeSettings(open);
     describeTurnContract(open);
     describeForgetContract(open);
@@ -141,16 +145,6 @@ function describeHistory(open: OpenStore, advance: (ms: number) => void): void {
 
     expect(texts(kept)).toEqual(['3', '4', '5']);
     expect(texts(await store.history(thread))).toEqual(['3', '4', '5']);
-  });
-
-  it('keeps the newest message even when it alone exceeds maxChars', async () => {
-    const store = await open({ ...CONTRACT_LIMITS, maxChars: 10 });
-    await store.append(thread, [userMessage('short')]);
-
-    const kept = await store.append(thread, [userMessage('x'.repeat(25))]);
-
-    expect(texts(kept)).toEqual(['x'.repeat(25)]);
-    expect(await store.historyLength(thread)).toBe(1);
   });
 
   it('forgets a cleared thread and keeps threads apart', async () => {
