@@ -7,8 +7,10 @@ import { acknowledgeInDiscord, createDiscordReplySink } from './discord-reply.js
 import { discordTextToMarkdown } from './discord-text.js';
 import { createPersonaWebhooks } from './discord-webhooks.js';
 
-// One page of messages (Discord's maximum per request): enough to follow a thread, one call.
+// Discord's largest page of messages per request.
 const CONTEXT_MAX_MESSAGES = 100;
+/** How many of a thread's newest messages a mid-thread mention brings (as on Slack; the store trims further). */
+export const CONTEXT_MAX_LINES = 2 * CONTEXT_MAX_MESSAGES;
 
 interface ApiUser {
   readonly id: string;
@@ -87,9 +89,19 @@ export function createDiscordReplyPort(rest: REST, logger: Logger): ReplyPort {
       const channelId = target.address.channelId ?? '';
       try {
         const self = await bot();
-        const query = new URLSearchParams({ limit: String(CONTEXT_MAX_MESSAGES) });
-        const page = (await rest.get(Routes.channelMessages(channelId), { query })) as ApiMessage[];
-        return [...page]
+        // Pages come newest first: each next one is the page before the oldest seen so far.
+        const messages: ApiMessage[] = [];
+        while (messages.length < CONTEXT_MAX_LINES) {
+          const oldest = messages.at(-1)?.id;
+          const query = new URLSearchParams({ limit: String(CONTEXT_MAX_MESSAGES) });
+          if (oldest !== undefined) query.set('before', oldest);
+          const page = (await rest.get(Routes.channelMessages(channelId), {
+            query,
+          })) as ApiMessage[];
+          messages.push(...[...page].sort((a, b) => compareSnowflakes(b.id, a.id)));
+          if (page.length < CONTEXT_MAX_MESSAGES) break;
+        }
+        return messages
           .sort((a, b) => compareSnowflakes(a.id, b.id))
           .flatMap((message) => lineOf(message, self));
       } catch (error) {
