@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import type { CompletionRecord } from '../fakes/mistral/types.js';
+import { plainText } from './framing.js';
 
 /**
  * A four-line play between "Main Agent" (`main`) and "Other Agent" (`other`), whose agent answers
@@ -20,7 +21,9 @@ export function expectFourLinePlay(
   ]);
   const [, second, third] = completions;
   expect(second?.messages.at(-1)).toMatchObject({ role: 'user' });
-  expect(String(second?.messages.at(-1)?.content)).toContain(`Main Agent: ${agents.main} says 1`);
+  expect(plainText(second?.messages.at(-1)?.content)).toContain(
+    `Main Agent: ${agents.main} says 1`,
+  );
   expect(third?.messages.map((message) => message.role)).toEqual(['user', 'assistant', 'user']);
   expect(third?.messages[1]?.content).toBe(`${agents.main} says 1`);
 }

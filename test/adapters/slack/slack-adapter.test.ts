@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { plainMessage, plainText } from '../../support/framing.js';
 import { type SlackRig, startSlackRig } from './slack-harness.js';
 
 const GENERAL = 'C0GENERAL';
@@ -63,7 +64,7 @@ describe('Slack adapter', () => {
       recipient_user_id: ALICE,
     });
     expect(rig.slack.statuses[0]).toMatchObject({ channel: GENERAL, threadTs: event.ts });
-    expect(rig.mistral.completions[0]?.messages).toEqual([
+    expect(rig.mistral.completions[0]?.messages.map(plainMessage)).toEqual([
       { role: 'user', content: 'Alice: what is Parley?' },
     ]);
   });
@@ -109,7 +110,7 @@ describe('Slack adapter', () => {
     const replies = await finishedReply(GENERAL, String(first.ts), 2);
 
     expect(replies.map((reply) => reply.text)).toEqual(['reply to 1 lines', 'reply to 3 lines']);
-    expect(rig.mistral.completions[1]?.messages.at(-1)).toEqual({
+    expect(plainMessage(rig.mistral.completions[1]?.messages.at(-1) ?? { content: '' })).toEqual({
       role: 'user',
       content: 'Bob: and a follow-up',
     });
@@ -183,7 +184,9 @@ describe('Slack adapter', () => {
     await rig.slack.sendEvent(rig.eventsUrl, event);
     await finishedReply(GENERAL, String(event.ts));
 
-    expect(textOf(rig.mistral.completions[0]?.messages ?? [])).toBe('Alice: ask @Bob about it');
+    expect(plainText(textOf(rig.mistral.completions[0]?.messages ?? []))).toBe(
+      'Alice: ask @Bob about it',
+    );
   });
 
   it('reads the thread so far when mentioned mid-thread', async () => {
@@ -203,7 +206,7 @@ describe('Slack adapter', () => {
     await rig.slack.sendEvent(rig.eventsUrl, event);
     await finishedReply(GENERAL, root);
 
-    expect(rig.mistral.completions[0]?.messages).toEqual([
+    expect(rig.mistral.completions[0]?.messages.map(plainMessage)).toEqual([
       {
         role: 'user',
         content: 'Bob: Shall we use Redis?\n\nAlice: Maybe Postgres\n\nAlice: what do you think?',
@@ -214,7 +217,7 @@ describe('Slack adapter', () => {
   it('answers two messages in one thread in order, the second seeing the first answer', async () => {
     rig.mistral.setResponder((request) => ({
       kind: 'reply',
-      text: `answer to: ${textOf(request.messages.slice(-1))}`,
+      text: `answer to: ${plainText(textOf(request.messages.slice(-1)))}`,
       chunkSize: 3,
     }));
     const root = mentionEvent('start');

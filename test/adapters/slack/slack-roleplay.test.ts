@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { threadKey } from '../../../src/core/model.js';
+import { plainText } from '../../support/framing.js';
 import { gate } from '../../support/gate.js';
 import { expectFourLinePlay } from '../../support/roleplay-expectations.js';
 import { type SlackRig, startSlackRig } from './slack-harness.js';
@@ -160,7 +161,9 @@ describe('Slack role-play', () => {
     await closingLine(root.ts);
 
     const second = rig.mistral.completions[1];
-    expect(String(second?.messages.at(-1)?.content)).toContain('Bob (audience): talk about rain!');
+    expect(plainText(second?.messages.at(-1)?.content)).toContain(
+      'Bob (audience): talk about rain!',
+    );
     expect(rig.mistral.completions).toHaveLength(2);
   });
 });
