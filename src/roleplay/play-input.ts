@@ -1,3 +1,4 @@
+import { cutText } from '../agent/shape-messages.js';
 import { isRecord } from '../core/guards.js';
 import { type Platform, type ThreadRef, threadKey } from '../core/model.js';
 import { ParleyError } from '../errors.js';
@@ -12,6 +13,10 @@ export const PLAY_MAX_LINES = 500;
 // under a megabyte (Redis itself would take 512 MB).
 export const PLAY_MAX_BYTES = 1024 * 1024;
 
+// An interjection is a remark, not a document: Slack advises messages of at most 4,000
+// characters. Longer ones are cut when stored and when sent.
+export const PLAY_MAX_INTERJECTION_CHARS = 4_000;
+
 const PLATFORMS: ReadonlySet<unknown> = new Set<Platform>(['slack', 'discord', 'console']);
 const STATUSES: ReadonlySet<unknown> = new Set<PlayStatus>([
   'running',
@@ -20,14 +25,28 @@ const STATUSES: ReadonlySet<unknown> = new Set<PlayStatus>([
   'failed',
 ]);
 
-/** A play ready to write: its clean copy and that copy as JSON; throws on a malformed play. */
+/**
+ * A play ready to write: its clean copy (over-long interjections cut) and that copy as JSON;
+ * throws on a malformed play.
+ */
 export function toStoredPlay(play: Play): { readonly play: Play; readonly json: string } {
-  const copy = readPlay(play);
-  if (copy === undefined) throw invalidPlay('not a well-formed play', play);
+  const read = readPlay(play);
+  if (read === undefined) throw invalidPlay('not a well-formed play', play);
+  const copy = { ...read, transcript: read.transcript.map(boundLine) };
   if (copy.transcript.length > PLAY_MAX_LINES) throw invalidPlay('transcript too long', play);
   const json = JSON.stringify(copy);
   if (Buffer.byteLength(json, 'utf8') > PLAY_MAX_BYTES) throw invalidPlay('too large', play);
   return { play: copy, json };
+}
+
+/** An interjection's text within PLAY_MAX_INTERJECTION_CHARS, cut with a note when longer. */
+export function boundedInterjection(text: string): string {
+  const overBy = text.length - PLAY_MAX_INTERJECTION_CHARS;
+  return overBy > 0 ? cutText(text, overBy) : text;
+}
+
+function boundLine(line: Line): Line {
+  return line.kind === 'human' ? { ...line, text: boundedInterjection(line.text) } : line;
 }
 
 /** Checks that a well-formed `next` may follow `previous`: same thread, version one higher. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { shapeMessages } from '../../src/agent/shape-messages.js';
-import { perspectiveOf } from '../../src/roleplay/perspective.js';
+import { DEFAULT_PLAY_BUDGET, perspectiveOf } from '../../src/roleplay/perspective.js';
 import type { Line, Play } from '../../src/roleplay/play.js';
+import { PLAY_MAX_INTERJECTION_CHARS } from '../../src/roleplay/play-input.js';
 import { frameOpenings, readSpeakers } from '../agent/speaker-frames.js';
 import { THREAD } from './roleplay-harness.js';
 
@@ -85,5 +86,70 @@ describe('perspectiveOf', () => {
     const sent = sentToPlato(play);
 
     expect(frameOpenings(sent)).toEqual(['⟦stage⟧', '⟦speaker ag_socrates "Socrates"⟧']);
+  });
+});
+
+describe('perspectiveOf budget', () => {
+  const sentChars = (messages: readonly { readonly text: string }[]) =>
+    messages.reduce((sum, message) => sum + message.text.length + 2, 0);
+  const longLines = (count: number, size: number): Line[] =>
+    Array.from({ length: count }, (_, index) =>
+      actorLine(index % 2 === 0 ? 0 : 1, `line ${index} ${'x'.repeat(size)}`),
+    );
+
+  it('sends the directions and only the newest lines that fit the characters', () => {
+    const play = playWith(longLines(100, 500));
+
+    const sent = perspectiveOf(play, 1, { maxMessages: 1_000, maxChars: 10_000 });
+
+    expect(sent[0]?.text).toContain('You are Plato');
+    expect(sentChars(sent.slice(0, -1))).toBeLessThanOrEqual(10_000);
+    expect(sent.at(-2)?.text).toMatch(/^line 99 /);
+    expect(sent.some((message) => message.text.includes('line 0 '))).toBe(false);
+    expect(sent.length).toBeGreaterThan(10);
+  });
+
+  it('sends at most maxMessages, the directions counted', () => {
+    const play = playWith(longLines(20, 1));
+
+    const sent = perspectiveOf(play, 1, { maxMessages: 5, maxChars: 100_000 });
+
+    expect(sent.map((message) => message.text.match(/line \d+/)?.[0])).toEqual([
+      undefined,
+      'line 16',
+      'line 17',
+      'line 18',
+      'line 19',
+      undefined,
+    ]);
+  });
+
+  it('keeps a whole play of 500 long lines within the default budget', () => {
+    const play = playWith(longLines(500, 2_000));
+
+    const sent = perspectiveOf(play, 0);
+
+    expect(sentChars(sent)).toBeLessThanOrEqual(DEFAULT_PLAY_BUDGET.maxChars + 100);
+    expect(sent.length).toBeLessThanOrEqual(DEFAULT_PLAY_BUDGET.maxMessages + 1);
+  });
+
+  it('cuts an over-long audience line to its limit, with a note at the cut', () => {
+    const play = playWith([actorLine(0, 'Well?'), audienceLine('U9', 'Zoe', 'z'.repeat(50_000))]);
+
+    const zoe = perspectiveOf(play, 1).at(-1);
+
+    expect(zoe?.text).toMatch(
+      /^⟦audience U9 "Zoe"⟧\nz+\n\[… message cut: \d+ characters over the limit\]$/,
+    );
+    expect(zoe?.text.length).toBeLessThanOrEqual(PLAY_MAX_INTERJECTION_CHARS + 30);
+  });
+
+  it('cuts the newest line when it alone is over what the directions leave, header kept', () => {
+    const play = playWith([actorLine(0, `${'y'.repeat(50_000)}`)]);
+
+    const sent = perspectiveOf(play, 1, { maxMessages: 50, maxChars: 5_000 });
+
+    expect(sentChars(sent)).toBeLessThanOrEqual(5_000);
+    expect(sent.at(-1)?.text).toMatch(/^⟦speaker ag_socrates "Socrates"⟧\ny+\n\[… message cut: /);
   });
 });

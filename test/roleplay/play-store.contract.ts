@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { cutText } from '../../src/agent/shape-messages.js';
 import { channelKey, type ThreadRef, threadKey } from '../../src/core/model.js';
 import type { Line, Play, PlayStore } from '../../src/roleplay/play.js';
+import { PLAY_MAX_INTERJECTION_CHARS } from '../../src/roleplay/play-input.js';
 import { threadRef } from '../support/messages.js';
 
 /** Opens a fresh, empty store for one test; the caller's file closes it if it must. */
@@ -81,6 +83,30 @@ export function describePlayStoreContract(name: string, make: MakePlayStore): vo
     describeReplace(make);
     describeRunning(make);
     describeValidation(make);
+    describeInterjections(make);
+  });
+}
+
+function describeInterjections(make: MakePlayStore): void {
+  it('cuts an over-long interjection when it stores it, with a note at the cut', async () => {
+    const store = await make();
+    const play = samplePlay(threadRef('interjection'));
+    await store.create(play);
+    const said = 'Watson! '.repeat(2_000);
+    const line: Line = {
+      kind: 'human',
+      id: 'm1',
+      author: { id: 'U2', name: 'Lestrade' },
+      text: said,
+      at: 2,
+    };
+    const next = { ...play, transcript: [line], version: play.version + 1 };
+
+    await store.replace(play, next);
+
+    const [stored] = (await store.get(threadKey(play.thread)))?.transcript ?? [];
+    expect(stored?.text).toBe(cutText(said, said.length - PLAY_MAX_INTERJECTION_CHARS));
+    expect(stored?.text.length).toBe(PLAY_MAX_INTERJECTION_CHARS);
   });
 }
 
