@@ -7,7 +7,10 @@ export interface ChatMessage {
 }
 
 export interface ShapeOptions {
-  /** Several people talk here: each user line gets a speaker header the text cannot forge. */
+  /**
+   * Several people talk here: each user line gets a speaker header the text cannot forge.
+   * Unshared, texts pass as they are: a DM has one person, and a play frames its own lines.
+   */
   readonly isShared: boolean;
 }
 
