@@ -64,9 +64,7 @@ export async function discordLatency(samples: number): Promise<LatencyFigures> {
         rig.discord.messages(message.id).filter((m) => m.author.id === rig.discord.botUserId);
       await rig.discord.waitFor(() => fromBot().length > 0 || undefined);
       firstText.push(performance.now() - started);
-      await rig.discord.waitFor(
-        () => fromBot().some((m) => m.content === `echo: Alice: ${text}`) || undefined,
-      );
+      await rig.discord.waitFor(() => fromBot().some((m) => m.content.endsWith(text)) || undefined);
       complete.push(performance.now() - started);
     }
   } finally {

@@ -67,6 +67,7 @@ export function createCore(config: Config, logger: Logger, overrides: CoreOverri
     agent,
     logger,
     pauseMs: config.roleplay.pauseMs,
+    budget: { maxMessages: config.history.maxMessages, maxChars: config.history.maxChars },
     adoptEveryMs:
       config.redisUrl === undefined || overrides.adoptPlays === false ? 0 : ROLEPLAY_ADOPT_EVERY_MS,
   });

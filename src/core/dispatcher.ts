@@ -3,10 +3,11 @@ import { type ErrorCode, ParleyError, toParleyError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ConversationStore } from '../store/store.js';
+import { isTruncated } from '../store/stored-message.js';
 import { resolveAgentId } from './agent-choice.js';
 import type { IncomingMessage, Message, ReplySink } from './model.js';
 import { threadKey } from './model.js';
-import { noticeFor } from './notices.js';
+import { MESSAGE_CUT_NOTICE, noticeFor } from './notices.js';
 import { withinMs } from './timing.js';
 
 /** How handling one message ended. */
@@ -89,6 +90,11 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       resolveAgentId(deps.store, incoming.thread, deps.defaultAgentId),
       sink.start(),
     ]);
+    // Told above the answer, and kept out of it: the recorded answer is the agent's words only.
+    if (isTruncated(history.find((message) => message.id === incoming.message.id))) {
+      log.info('message cut to budget', { thread: threadKey(incoming.thread) });
+      await sink.append(`_${MESSAGE_CUT_NOTICE}_\n\n`);
+    }
     const started = now();
     let text = '';
     const request = { agentId, messages: history, isShared: incoming.isShared };

@@ -23,6 +23,10 @@ const NOTICES: Readonly<Record<ErrorCode, string>> = {
   INTERNAL: 'Something went wrong on my side. Please try again.',
 };
 
+/** Said above the answer when the person's message was longer than the conversation's budget. */
+export const MESSAGE_CUT_NOTICE =
+  'Your message was longer than this conversation can hold, so the agent read only its beginning.';
+
 /** What to tell the person when a reply fails with this code. */
 export function noticeFor(code: ErrorCode): string {
   return NOTICES[code];

@@ -6,7 +6,7 @@ import { sleep } from '../core/timing.js';
 import { ParleyError, toParleyError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { ConversationStore } from '../store/store.js';
-import { perspectiveOf } from './perspective.js';
+import { type PlayBudget, perspectiveOf } from './perspective.js';
 import type { Line, Play, PlayStore } from './play.js';
 import { advanced, ended, updatePlay } from './play-updates.js';
 import type { Stage } from './roleplay-engine.js';
@@ -19,6 +19,8 @@ export interface PlayDriverDeps {
   readonly agent: AgentClient;
   readonly logger: Logger;
   readonly pauseMs: number;
+  /** How much of the transcript one call may carry; a chat's defaults when unset. */
+  readonly budget?: PlayBudget;
   readonly now: () => number;
   readonly findStage: StageFinder;
 }
@@ -103,7 +105,7 @@ export function createPlayDriver(deps: PlayDriverDeps) {
     try {
       const request = {
         agentId: actor.agentId,
-        messages: perspectiveOf(play, actorIndex),
+        messages: perspectiveOf(play, actorIndex, deps.budget),
         isShared: false,
         signal,
       };

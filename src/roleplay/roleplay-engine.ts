@@ -10,6 +10,7 @@ import {
 } from '../core/model.js';
 import type { Logger } from '../log/logger.js';
 import type { ConversationStore } from '../store/store.js';
+import type { PlayBudget } from './perspective.js';
 import type { Actor, Play, PlayStore } from './play.js';
 import { createPlayDriver, type StageFinder } from './play-driver.js';
 import { ended, interjected, updatePlay } from './play-updates.js';
@@ -80,6 +81,8 @@ export interface RoleplayEngineDeps {
   readonly logger: Logger;
   /** Pause between two lines, so a dialogue reads at a human pace. */
   readonly pauseMs: number;
+  /** How much of the transcript one line's call may carry (HISTORY_MAX_*). */
+  readonly budget?: PlayBudget;
   /** How often to adopt plays whose driving process died (0: only on `resume()`). */
   readonly adoptEveryMs?: number;
   readonly now?: () => number;

@@ -85,6 +85,22 @@ describe('dispatcher', () => {
     ]);
   });
 
+  it('tells the author, above the answer, when their message was cut to the budget', async () => {
+    const store = createMemoryConversationStore({ limits: { ...LIMITS, maxChars: 1_000 } });
+    const { dispatcher, agent } = setup(undefined, store);
+    const reply = recordingSink();
+    const message = incoming('x'.repeat(5_000));
+
+    await dispatcher.handle(message, reply.sink);
+
+    expect(reply.text.startsWith('_Your message was longer than this conversation can hold')).toBe(
+      true,
+    );
+    expect(agent.calls[0]?.messages[0]?.text.length).toBeLessThan(1_000);
+    const answer = (await store.history(message.thread)).find((line) => line.role === 'assistant');
+    expect(answer?.text.startsWith('re: ')).toBe(true);
+  });
+
   it('answers a redelivered message only once', async () => {
     const { dispatcher, agent } = setup();
     const message = incoming('once');
