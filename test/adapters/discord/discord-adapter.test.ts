@@ -420,6 +420,32 @@ describe('Discord slash commands', () => {
     expect(rig.mistral.completions[1]?.messages).toHaveLength(1);
   });
 
+  it('after /parley reset, a mention in the thread does not bring back what was said before', async () => {
+    await start();
+    await registered();
+    const question = mention('remember the word pineapple');
+    await replyIn(question.id, 'echo: Alice: remember the word pineapple');
+
+    const reset = rig.discord.sendInteraction({
+      name: 'parley',
+      subcommand: 'reset',
+      channelId: question.id,
+      userId: ALICE,
+    });
+    await responseTo(reset.id);
+    rig.discord.sendMessage({
+      channelId: question.id,
+      authorId: ALICE,
+      content: 'what was the word?',
+      mentionsBot: true,
+    });
+    await rig.discord.waitFor(() => rig.mistral.completions.length === 2 || undefined);
+
+    const sent = JSON.stringify(rig.mistral.completions[1]?.messages);
+    expect(sent).toContain('what was the word?');
+    expect(sent).not.toContain('pineapple');
+  });
+
   it('leaves a message the agent refused out of the thread, and answers the next one', async () => {
     await start();
     rig.mistral.enqueue({ kind: 'status', status: 400, message: 'bad input' });
