@@ -386,6 +386,22 @@ describe('Discord slash commands', () => {
     );
   }
 
+  /** Alice types `/parley <subcommand>`; resolves with Parley's response. */
+  function parleyCommand(
+    subcommand: string,
+    options: Record<string, string>,
+    channelId: string = GENERAL,
+  ) {
+    const interaction = rig.discord.sendInteraction({
+      name: 'parley',
+      subcommand,
+      options,
+      channelId,
+      userId: ALICE,
+    });
+    return responseTo(interaction.id);
+  }
+
   it('registers /parley and /roleplay to the guild', async () => {
     await start();
 
@@ -405,13 +421,7 @@ describe('Discord slash commands', () => {
     const question = mention('remember');
     await replyIn(question.id, 'seen 1');
 
-    const reset = rig.discord.sendInteraction({
-      name: 'parley',
-      subcommand: 'reset',
-      channelId: question.id,
-      userId: ALICE,
-    });
-    const response = await responseTo(reset.id);
+    const response = await parleyCommand('reset', {}, question.id);
     rig.discord.sendMessage({ channelId: question.id, authorId: ALICE, content: 'fresh' });
     await rig.discord.waitFor(() => rig.mistral.completions.length === 2 || undefined);
     await replyIn(question.id, 'seen 1');
@@ -426,13 +436,7 @@ describe('Discord slash commands', () => {
     const question = mention('remember the word pineapple');
     await replyIn(question.id, 'echo: Alice: remember the word pineapple');
 
-    const reset = rig.discord.sendInteraction({
-      name: 'parley',
-      subcommand: 'reset',
-      channelId: question.id,
-      userId: ALICE,
-    });
-    await responseTo(reset.id);
+    await parleyCommand('reset', {}, question.id);
     rig.discord.sendMessage({
       channelId: question.id,
       authorId: ALICE,
@@ -470,22 +474,8 @@ describe('Discord slash commands', () => {
     await start();
     await registered();
 
-    const unknown = rig.discord.sendInteraction({
-      name: 'parley',
-      subcommand: 'agent',
-      options: { name: 'nobody' },
-      channelId: GENERAL,
-      userId: ALICE,
-    });
-    const unknownResponse = await responseTo(unknown.id);
-    const set = rig.discord.sendInteraction({
-      name: 'parley',
-      subcommand: 'agent',
-      options: { name: 'other' },
-      channelId: GENERAL,
-      userId: ALICE,
-    });
-    await responseTo(set.id);
+    const unknownResponse = await parleyCommand('agent', { name: 'nobody' });
+    await parleyCommand('agent', { name: 'other' });
     const question = mention('who?');
     await replyIn(question.id, 'echo: Alice: who?');
 
@@ -498,14 +488,7 @@ describe('Discord slash commands', () => {
     await start();
     await registered();
 
-    const ghost = rig.discord.sendInteraction({
-      name: 'parley',
-      subcommand: 'agent',
-      options: { name: 'ag:ghost:agent' },
-      channelId: GENERAL,
-      userId: ALICE,
-    });
-    const response = await responseTo(ghost.id);
+    const response = await parleyCommand('agent', { name: 'ag:ghost:agent' });
     const question = mention('who?');
     await replyIn(question.id, 'echo: Alice: who?');
 
