@@ -127,6 +127,20 @@ function countOutcomes(records: Records) {
   };
 }
 
+/** Who used the CPU between two readings: the bot, its redis-server, the harness, the rest. */
+function cpuBetween(before: Reading, after: Reading) {
+  const { user, system } = after.harness;
+  const harnessCpuMs = (user - before.harness.user + system - before.harness.system) / 1000;
+  const cpuMs = after.cpuMs - before.cpuMs;
+  const redisCpuMs =
+    before.redisCpuMs === undefined || after.redisCpuMs === undefined
+      ? undefined
+      : after.redisCpuMs - before.redisCpuMs;
+  const machineMs = after.machineMs - before.machineMs;
+  const otherCpuMs = Math.max(0, machineMs - cpuMs - harnessCpuMs - (redisCpuMs ?? 0));
+  return { cpuMs, harnessCpuMs, redisCpuMs, otherCpuMs };
+}
+
 /** Runs the level's conversations against the bot and gathers its figures. */
 export async function measureLevel(rig: LevelRig, plan: LevelPlan): Promise<LevelFigures> {
   const startRssMb = treeRssMb(rig.bot.pid);
@@ -138,14 +152,6 @@ export async function measureLevel(rig: LevelRig, plan: LevelPlan): Promise<Leve
   const peakRssMb = rss.stop();
   const after = await read(rig);
   const calls = callsBetween(rig.slack, before.callIndex, after.callIndex);
-  const harness = process.cpuUsage(before.harness);
-  const harnessCpuMs = (harness.user + harness.system) / 1000;
-  const cpuMs = after.cpuMs - before.cpuMs;
-  const redisCpuMs =
-    before.redisCpuMs === undefined || after.redisCpuMs === undefined
-      ? undefined
-      : after.redisCpuMs - before.redisCpuMs;
-  const machineMs = after.machineMs - before.machineMs;
   return {
     plan,
     ...countOutcomes(records),
@@ -156,7 +162,7 @@ export async function measureLevel(rig: LevelRig, plan: LevelPlan): Promise<Leve
     meanCycleMs: meanCycleMs(records),
     elapsedMs,
     measuredMs: after.at - before.at,
-    cpuMs,
+    ...cpuBetween(before, after),
     startRssMb,
     peakRssMb,
     slackCalls: calls.byMethod,
@@ -166,8 +172,5 @@ export async function measureLevel(rig: LevelRig, plan: LevelPlan): Promise<Leve
       before.redis === undefined || after.redis === undefined
         ? undefined
         : countsDelta(before.redis, after.redis),
-    harnessCpuMs,
-    redisCpuMs,
-    otherCpuMs: Math.max(0, machineMs - cpuMs - harnessCpuMs - (redisCpuMs ?? 0)),
   };
 }
