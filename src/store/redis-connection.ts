@@ -47,7 +47,13 @@ export function createRedisIo(url: string, logger: Logger): RedisIo {
     count() {
       roundTrips += 1;
     },
-    duplicate: (role) => watchHealth(client.duplicate(), logger.child({ connection: role })),
+    // A subscriber may only run (UN)SUBSCRIBE and PING: ioredis's ready check (INFO) after a
+    // reconnect would be refused there, so it is skipped; subscriptions are restored either way.
+    duplicate: (role) =>
+      watchHealth(
+        client.duplicate({ enableReadyCheck: false }),
+        logger.child({ connection: role }),
+      ),
     close() {
       closing ??= quit(client);
       return closing;

@@ -13,6 +13,7 @@ export interface ReleaseWaiter {
 
 /** Wakes waiting takers when a turn is released anywhere, over one lazily opened subscriber. */
 export interface ReleaseFeed {
+  /** Listens on a channel; a failed subscribe yields a waiter that only times out (polling). */
   listen(channel: string): Promise<ReleaseWaiter>;
   /** Wakes every waiter for good and closes the subscriber. */
   close(): Promise<void>;
@@ -76,8 +77,11 @@ async function listen(state: FeedState, channel: string): Promise<ReleaseWaiter>
   try {
     await listening.ready;
   } catch (error) {
+    // Wake-ups only speed waiting up; the taker's polling still finds its turn. A subscribe that
+    // failed (a starved process's command timing out) must not fail the turn.
     unlisten(state, channel, wake);
-    throw error;
+    state.deps.logger.debug('turn subscribe failed; polling only', { error });
+    return { next: (timeoutMs, signal) => wake.next(timeoutMs, signal), stop: () => {} };
   }
   return {
     next: (timeoutMs, signal) => wake.next(timeoutMs, signal),
