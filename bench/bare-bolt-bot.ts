@@ -9,6 +9,7 @@
  */
 import { Mistral } from '@mistralai/mistralai';
 import { App, LogLevel } from '@slack/bolt';
+import { textOfChunks } from './chunk-text.js';
 
 type WebClient = App['client'];
 
@@ -31,17 +32,7 @@ function required(name: string): string {
 
 function deltaText(content: unknown): string {
   if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  return content
-    .map((chunk: unknown) =>
-      typeof chunk === 'object' &&
-      chunk !== null &&
-      'text' in chunk &&
-      typeof chunk.text === 'string'
-        ? chunk.text
-        : '',
-    )
-    .join('');
+  return Array.isArray(content) ? textOfChunks(content) : '';
 }
 
 /** Edits `ts` as the answer grows: one edit in flight at a time, at most one a second. */

@@ -4,6 +4,7 @@
  * Times are the fake's own `at` stamps, so how often the log is read does not change them.
  */
 import type { ApiCall, FakeSlack } from '../test/fakes/slack/index.js';
+import { textOfChunks } from './chunk-text.js';
 import { normalized, showsAnswerText } from './load-answers.js';
 
 // Reading the log this often keeps a closed loop's "think time" negligible next to ~2 s answers.
@@ -51,17 +52,7 @@ function stringOf(args: ApiCall['args'], name: string): string | undefined {
 function textOf(call: ApiCall): string {
   const { args } = call;
   if (typeof args.text === 'string') return args.text;
-  const chunks = Array.isArray(args.chunks) ? args.chunks : [];
-  const chunkText = chunks
-    .map((chunk: unknown) =>
-      typeof chunk === 'object' &&
-      chunk !== null &&
-      'text' in chunk &&
-      typeof chunk.text === 'string'
-        ? chunk.text
-        : '',
-    )
-    .join('');
+  const chunkText = textOfChunks(Array.isArray(args.chunks) ? args.chunks : []);
   return `${typeof args.markdown_text === 'string' ? args.markdown_text : ''}${chunkText}`;
 }
 
