@@ -1,9 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { latestAgent } from './agents-routes.js';
 import { type FakeState, routeRequest } from './routes.js';
 import type { CompletionRecord, FakeMistral, FakeMistralOptions, Responder } from './types.js';
 
 export type {
+  AgentWrite,
   Behaviour,
   CompletionRecord,
   FakeAgent,
@@ -31,6 +33,7 @@ export async function startFakeMistral(options: FakeMistralOptions = {}): Promis
     apiKey: options.apiKey ?? DEFAULT_FAKE_API_KEY,
     agents: new Map((options.agents ?? []).map((agent) => [agent.id, agent])),
     createdAt: new Date().toISOString(),
+    managed: { versions: new Map(), writes: [] },
     completions: [],
     rejected: [],
     queue: [],
@@ -47,6 +50,8 @@ export async function startFakeMistral(options: FakeMistralOptions = {}): Promis
     completions: state.completions,
     rejected: state.rejected,
     addAgent: (agent) => void state.agents.set(agent.id, agent),
+    agentWrites: state.managed.writes,
+    managedAgent: (id) => latestAgent(state.managed, id),
     enqueue: (...behaviours) => void state.queue.push(...behaviours),
     setResponder: (next) => {
       responder = next;
@@ -54,6 +59,7 @@ export async function startFakeMistral(options: FakeMistralOptions = {}): Promis
     reset: () => {
       state.completions.length = 0;
       state.rejected.length = 0;
+      state.managed.writes.length = 0;
       state.queue.length = 0;
       responder = options.responder ?? echoResponder;
     },

@@ -1,4 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  type AgentsRouteContext,
+  createAgent,
+  getManagedAgent,
+  listAgentPages,
+  listAgents,
+  type ManagedAgents,
+  updateAgent,
+} from './agents-routes.js';
 import { hasKey, parseJson, readBody, sendJson } from './http-io.js';
 import { playBehaviour } from './play-behaviour.js';
 import type {
@@ -22,11 +31,15 @@ import {
 const COMPLETIONS_PATH = '/v1/agents/completions';
 const AGENT_PATH = /^\/v1\/agents\/([^/]+)$/;
 const MODELS_PATH = '/v1/models';
+const AGENTS_PATH = '/v1/agents';
+const AGENT_PAGES_PATH = '/v1/agents/pages';
 
 /** The fake's mutable state, shared by the routes and the test-facing handle. */
 export interface FakeState {
   readonly apiKey: string;
   readonly agents: Map<string, FakeAgent>;
+  /** Agents created through `POST /v1/agents`, with their versions. */
+  readonly managed: ManagedAgents;
   /** ISO time the fake started, used as every agent's creation time. */
   readonly createdAt: string;
   readonly completions: CompletionRecord[];
@@ -43,7 +56,8 @@ export async function routeRequest(
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
-  const path = new URL(request.url ?? '/', 'http://fake').pathname;
+  const url = new URL(request.url ?? '/', 'http://fake');
+  const path = url.pathname;
   const method = request.method ?? 'GET';
   const agentId = AGENT_PATH.exec(path)?.[1];
   if (!hasKey(request, state.apiKey)) {
@@ -52,13 +66,51 @@ export async function routeRequest(
     await answerCompletion(state, request, response);
   } else if (path === COMPLETIONS_PATH) {
     refuse(state, response, path, apiError(405, 'Method Not Allowed'), `${method} not allowed`);
+  } else if (path === AGENTS_PATH || path === AGENT_PAGES_PATH || method === 'PATCH') {
+    await routeAgents(state, request, response, url);
   } else if (method === 'GET' && agentId !== undefined) {
-    answerAgent(state, response, path, agentId);
+    const id = safeDecode(agentId) ?? agentId;
+    if (!getManagedAgent(agentsContext(state, response, path), response, id, url.searchParams)) {
+      answerAgent(state, response, path, agentId);
+    }
   } else if (method === 'GET' && path === MODELS_PATH) {
     sendJson(response, 200, modelList(Math.floor(Date.now() / 1000)));
   } else {
     refuse(state, response, path, apiError(404, 'Not Found'), `no route for ${method} ${path}`);
   }
+}
+
+async function routeAgents(
+  state: FakeState,
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const { pathname: path, searchParams: query } = url;
+  const method = request.method ?? 'GET';
+  const context = agentsContext(state, response, path);
+  const agentId = AGENT_PATH.exec(path)?.[1];
+  if (path === AGENTS_PATH && method === 'POST') await createAgent(context, request, response);
+  else if (path === AGENTS_PATH && method === 'GET') listAgents(context, response, query);
+  else if (path === AGENT_PAGES_PATH && method === 'GET') listAgentPages(context, response, query);
+  else if (method === 'PATCH' && agentId !== undefined) {
+    await updateAgent(context, request, response, safeDecode(agentId) ?? agentId);
+  } else {
+    refuse(state, response, path, apiError(405, 'Method Not Allowed'), `${method} not allowed`);
+  }
+}
+
+function agentsContext(
+  state: FakeState,
+  response: ServerResponse,
+  path: string,
+): AgentsRouteContext {
+  return {
+    managed: state.managed,
+    register: (id, name) => void state.agents.set(id, { id, name }),
+    hasAgent: (id) => state.agents.has(id),
+    refuse: (reply, reason) => refuse(state, response, path, reply, reason),
+  };
 }
 
 async function answerCompletion(

@@ -4,6 +4,13 @@ export interface FakeAgent {
   readonly name: string;
 }
 
+/** A create (`POST`) or update (`PATCH`) of an agent the fake accepted, with its JSON body. */
+export interface AgentWrite {
+  readonly method: 'POST' | 'PATCH';
+  readonly id: string;
+  readonly body: unknown;
+}
+
 /** A streamed or complete answer, cut into `chunkSize`-character deltas. */
 export interface ReplyBehaviour {
   readonly kind: 'reply';
@@ -73,6 +80,10 @@ export interface FakeMistral {
   readonly completions: CompletionRecord[];
   readonly rejected: RejectedRequest[];
   addAgent(agent: FakeAgent): void;
+  /** Accepted agent creates and updates (`/v1/agents`), in arrival order. */
+  readonly agentWrites: AgentWrite[];
+  /** The newest version of an agent made through the API, in wire (snake_case) shape. */
+  managedAgent(id: string): Readonly<Record<string, unknown>> | undefined;
   /** Queues behaviours, consumed first-in first-out, one per completion request. */
   enqueue(...behaviours: Behaviour[]): void;
   setResponder(responder: Responder): void;
