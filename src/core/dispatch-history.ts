@@ -1,0 +1,55 @@
+import type { ConversationStore } from '../store/store.js';
+import type { IncomingMessage, Message } from './model.js';
+
+// What the dispatcher writes to a thread's history: the person's line (with backfill) and the answer.
+
+/** The id of the answer to a message: a retry finds it in the history. */
+export function replyIdOf(incoming: IncomingMessage): string {
+  return `${incoming.message.id}:reply`;
+}
+
+/**
+ * Appends the person's message; a first mention mid-thread also brings the thread so far.
+ * `recorded` is the history a retry already read: the message may be in it from the first try.
+ */
+export async function appendWithContext(
+  store: ConversationStore,
+  incoming: IncomingMessage,
+  recorded: readonly Message[] | undefined,
+) {
+  if (recorded?.some((message) => message.id === incoming.message.id)) return recorded;
+  const load = incoming.loadContext;
+  const isFirst = async () =>
+    (recorded?.length ?? (await store.historyLength(incoming.thread))) === 0;
+  const earlier =
+    load !== undefined && (await isFirst()) ? await backfill(store, incoming, load) : [];
+  return store.append(incoming.thread, [...earlier, incoming.message]);
+}
+
+/** The thread so far, as the platform has it, less what a reset cut off and what was refused. */
+async function backfill(
+  store: ConversationStore,
+  incoming: IncomingMessage,
+  load: () => Promise<readonly Message[]>,
+): Promise<Message[]> {
+  const [context, state] = await Promise.all([load(), store.threadState(incoming.thread)]);
+  const cutOff = state.resetAt ?? Number.NEGATIVE_INFINITY;
+  const refused = new Set([...state.refused, incoming.message.id]);
+  return context.filter((message) => message.at > cutOff && !refused.has(message.id));
+}
+
+export function assistantMessage(
+  incoming: IncomingMessage,
+  agent: { readonly id: string; readonly name: string },
+  text: string,
+  at: number,
+): Message {
+  return {
+    id: replyIdOf(incoming),
+    role: 'assistant',
+    author: { id: agent.id, name: agent.name, isBot: true },
+    text,
+    attachments: [],
+    at,
+  };
+}
