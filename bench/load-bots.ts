@@ -1,7 +1,8 @@
 /**
- * The three bots the load benchmark compares, each a child process on 127.0.0.1: Parley's
- * build with Redis and its queue, Parley's build in-process (memory store), and the bare-Bolt
- * baseline. Only the environment contract and the HTTP endpoints are relied on.
+ * The four bots the load benchmark compares, each a child process on 127.0.0.1: Parley's
+ * build with Redis and its queue, Parley's build in-process (memory store), the bare-Bolt
+ * baseline, and a Vercel Chat SDK bot on Redis. Only the environment contract and the HTTP
+ * endpoints are relied on.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { freePort } from '../test/setup/redis-process.js';
 const ROOT = join(import.meta.dirname, '..');
 const PARLEY_MAIN = join(ROOT, 'dist', 'src', 'main.js');
 const BARE_BOLT_BOT = join(ROOT, 'bench', 'bare-bolt-bot.ts');
+const CHAT_SDK_BOT = join(ROOT, 'bench', 'chat-sdk-bot.ts');
 // Node starting, Bolt's auth.test and Redis connecting: seconds on a loaded 2-core box.
 const READY_TIMEOUT_MS = 30_000;
 const READY_POLL_MS = 100;
@@ -19,15 +21,28 @@ const READY_POLL_MS = 100;
 const STOP_GRACE_MS = 5_000;
 const OUTPUT_KEPT_CHARS = 20_000;
 
-export type BotKind = 'queue' | 'memory' | 'bare';
+export type BotKind = 'queue' | 'memory' | 'bare' | 'sdk';
 
 export const BOT_LABELS: Readonly<Record<BotKind, string>> = {
   queue: 'Parley + Redis + queue',
   memory: 'Parley in-process',
   bare: 'bare Bolt',
+  sdk: 'Chat SDK + Redis',
 };
 
-/** What every bot is pointed at: the fakes and, for the queue bot, its own redis-server. */
+const REDIS_BOTS: ReadonlySet<BotKind> = new Set(['queue', 'sdk']);
+// The baselines run their TypeScript source under tsx; Parley runs its compiled build.
+const TSX_BOTS: Readonly<Partial<Record<BotKind, string>>> = {
+  bare: BARE_BOLT_BOT,
+  sdk: CHAT_SDK_BOT,
+};
+
+/** Whether the bot keeps its state in Redis, and so gets its own redis-server. */
+export function usesRedis(kind: BotKind): boolean {
+  return REDIS_BOTS.has(kind);
+}
+
+/** What every bot is pointed at: the fakes and, for a Redis bot, its own redis-server. */
 export interface BotTargets {
   readonly mistralUrl: string;
   readonly mistralApiKey: string;
@@ -61,7 +76,7 @@ function installExitHook(): void {
 }
 
 function botEnv(kind: BotKind, targets: BotTargets, port: number): Record<string, string> {
-  const redis = kind === 'queue' && targets.redisUrl !== undefined;
+  const redis = usesRedis(kind) && targets.redisUrl !== undefined;
   return {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
@@ -78,7 +93,8 @@ function botEnv(kind: BotKind, targets: BotTargets, port: number): Record<string
 }
 
 function commandFor(kind: BotKind): readonly string[] {
-  return kind === 'bare' ? ['--import', 'tsx', BARE_BOLT_BOT] : [PARLEY_MAIN, '--role', 'all'];
+  const source = TSX_BOTS[kind];
+  return source === undefined ? [PARLEY_MAIN, '--role', 'all'] : ['--import', 'tsx', source];
 }
 
 async function untilHealthy(baseUrl: string, child: ChildProcess, output: () => string) {
@@ -115,9 +131,9 @@ export async function startBot(kind: BotKind, targets: BotTargets): Promise<BotP
   installExitHook();
   const port = await freePort();
   // Parley reads a .env from its working directory: a neutral one keeps a developer's out.
-  // The baseline runs from the repository root so that `--import tsx` resolves.
+  // The tsx bots run from the repository root so that `--import tsx` resolves.
   const child = spawn(process.execPath, commandFor(kind), {
-    cwd: kind === 'bare' ? ROOT : tmpdir(),
+    cwd: TSX_BOTS[kind] === undefined ? tmpdir() : ROOT,
     env: botEnv(kind, targets, port),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -53,7 +53,7 @@ export interface LevelFigures {
   readonly redisCommands: ReadonlyMap<string, number> | undefined;
   /** CPU the benchmark's own process (fakes and driver) used meanwhile. */
   readonly harnessCpuMs: number;
-  /** CPU the bot's own redis-server used meanwhile (queue bot only). */
+  /** CPU the bot's own redis-server used meanwhile (Redis bots only). */
   readonly redisCpuMs: number | undefined;
   /** CPU every other process on the machine used meanwhile. */
   readonly otherCpuMs: number;

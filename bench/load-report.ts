@@ -1,7 +1,7 @@
 /**
  * The load section's printout: per level, a table of every bot's figures with their ratios
- * against the bare-Bolt baseline and against in-process Parley on the same row, then the
- * headline ratios and the per-method call counts behind them.
+ * against the bare-Bolt baseline, in-process Parley and the Chat SDK bot on the same row,
+ * then the headline ratios and the per-method call counts behind them.
  */
 import { AGENT_ANSWER_MS } from './load-answers.js';
 import { BOT_LABELS, type BotKind } from './load-bots.js';
@@ -10,7 +10,7 @@ import { ms, ratio, summarize } from './stats.js';
 
 /** A person would call an answer this late broken (the brief's threshold). */
 export const LATE_ANSWER_MS = 19_000;
-const COLUMN_ORDER: readonly BotKind[] = ['bare', 'memory', 'queue'];
+const COLUMN_ORDER: readonly BotKind[] = ['bare', 'memory', 'queue', 'sdk'];
 const LABEL_WIDTH = 24;
 const CELL_WIDTH = 11;
 const TOP_COMMANDS = 8;
@@ -158,11 +158,17 @@ function tableRow(row: Row, results: LevelResults): string {
     const figures = results[kind];
     return figures === undefined ? undefined : row.value(figures);
   });
-  const [bare, memory, queue] = values;
+  const [bare, memory, queue, sdk] = values;
   const cells = values.map((value) => (value === undefined ? '—' : row.format(value)));
   const ratios = row.hasRatios
-    ? [ratioCell(memory, bare), ratioCell(queue, bare), ratioCell(queue, memory)]
-    : ['', '', ''];
+    ? [
+        ratioCell(memory, bare),
+        ratioCell(queue, bare),
+        ratioCell(queue, memory),
+        ratioCell(sdk, bare),
+        ratioCell(queue, sdk),
+      ]
+    : ['', '', '', '', ''];
   return [
     row.label.padEnd(LABEL_WIDTH),
     ...[...cells, ...ratios].map((cell) => cell.padStart(CELL_WIDTH)),
@@ -171,9 +177,20 @@ function tableRow(row: Row, results: LevelResults): string {
     .trimEnd();
 }
 
-// The ratio columns: in-process ÷ bare Bolt, queue ÷ bare Bolt, queue ÷ in-process.
+// The ratio columns: in-process ÷ bare Bolt, queue ÷ bare Bolt, queue ÷ in-process,
+// Chat SDK ÷ bare Bolt, queue ÷ Chat SDK.
 function tableHeader(): string {
-  const names = ['bare Bolt', 'in-proc', 'queue', 'in-proc÷b', 'queue÷b', 'queue÷ip'];
+  const names = [
+    'bare Bolt',
+    'in-proc',
+    'queue',
+    'chat SDK',
+    'in-proc÷b',
+    'queue÷b',
+    'queue÷ip',
+    'sdk÷b',
+    'queue÷sdk',
+  ];
   return ['', ...names]
     .map((name, index) => (index === 0 ? ''.padEnd(LABEL_WIDTH) : name.padStart(CELL_WIDTH)))
     .join('');
@@ -198,11 +215,11 @@ function headline(label: string, row: Row | undefined, results: LevelResults): s
     const figures = results[kind];
     return figures === undefined ? undefined : row.value(figures);
   };
-  const [bare, memory, queue] = [value('bare'), value('memory'), value('queue')];
-  return `${label}: queue ${ratioCell(queue, memory)} in-process, ${ratioCell(queue, bare)} bare Bolt; in-process ${ratioCell(memory, bare)} bare Bolt`;
+  const [bare, memory, queue, sdk] = [value('bare'), value('memory'), value('queue'), value('sdk')];
+  return `${label}: queue ${ratioCell(queue, memory)} in-process, ${ratioCell(queue, bare)} bare Bolt, ${ratioCell(queue, sdk)} Chat SDK; in-process ${ratioCell(memory, bare)} bare Bolt; Chat SDK ${ratioCell(sdk, bare)} bare Bolt`;
 }
 
-/** "first text p50: queue 1.05× in-process, 1.10× bare Bolt; …" for the figures users feel. */
+/** "first text p50: queue 1.05× in-process, 1.10× bare Bolt, 0.90× Chat SDK; …" for the figures users feel. */
 export function printHeadlines(results: LevelResults): void {
   for (const label of HEADLINES) {
     const line = headline(

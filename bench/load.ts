@@ -1,7 +1,8 @@
 /**
- * What users live with under load, for three bots measured one after another in one run:
- * Parley's build with Redis and its queue, Parley's build in-process, and a bare Bolt bot.
- * Each gets fresh fakes on 127.0.0.1 (and the queue bot its own redis-server), a short warm-up,
+ * What users live with under load, for four bots measured one after another in one run:
+ * Parley's build with Redis and its queue, Parley's build in-process, a bare Bolt bot and a
+ * Vercel Chat SDK bot. Each gets fresh fakes on 127.0.0.1 (and each Redis bot its own
+ * redis-server), a short warm-up,
  * then closed-loop levels of N conversations. Prints figures with their ratios to the baseline.
  * `BENCH_LOAD_LEVELS=150x4,500x3` (conversations × questions each) chooses the levels.
  */
@@ -20,7 +21,7 @@ import {
 import { type RedisServer, startRedisServer } from '../test/setup/redis-process.js';
 import { onInterrupt } from './cleanup.js';
 import { AGENT_ANSWER_MS, realisticAgent } from './load-answers.js';
-import { BOT_LABELS, type BotKind, type BotProcess, startBot } from './load-bots.js';
+import { BOT_LABELS, type BotKind, type BotProcess, startBot, usesRedis } from './load-bots.js';
 import type { LevelPlan } from './load-driver.js';
 import { type LevelFigures, type LevelRig, measureLevel } from './load-level.js';
 import {
@@ -38,7 +39,7 @@ import { ms, ratio, summarize } from './stats.js';
 const ROOT = join(import.meta.dirname, '..');
 const AGENT = 'ag:bench:load';
 const API_KEY = 'bench-load-key';
-const BOT_ORDER: readonly BotKind[] = ['queue', 'memory', 'bare'];
+const BOT_ORDER: readonly BotKind[] = ['queue', 'memory', 'bare', 'sdk'];
 const DEFAULT_LEVELS = '150x4,500x3';
 const LEVEL_PATTERN = /^(\d+)x(\d+)$/;
 // Two people talking in each channel at once: at ~2 s an answer, one new bot message per second
@@ -58,10 +59,10 @@ const ANSWER_TIMEOUT_MS = 60_000;
 const LEVEL_DEADLINE_MS = 60_000;
 
 const NOTES = [
-  'columns: bare Bolt, in-process Parley, Parley + Redis + queue; then in-process÷bare, queue÷bare, queue÷in-process',
+  'columns: bare Bolt, in-process Parley, Parley + Redis + queue, Chat SDK + Redis; then in-process÷bare, queue÷bare, queue÷in-process, sdk÷bare, queue÷sdk',
   'every bot gets the same events: an app_mention for each question (a follow-up mentions the bot in its thread)',
   "fake Slack enforces chat.postMessage's 1/s per channel (bursts of 5); its per-workspace tiers are off",
-  'bare Bolt runs under tsx, whose loader is in its RSS (see "RSS at start"); Parley runs the compiled build',
+  'bare Bolt and the Chat SDK bot run under tsx, whose loader is in their RSS (see "RSS at start"); Parley runs the compiled build',
   'answers/s is N ÷ the mean time from a question to the next one (closed loop)',
   'harness = this process (fakes + driver); other = the rest of the machine (the redis-server apart)',
 ];
@@ -155,9 +156,9 @@ function progressLine(kind: BotKind, figures: LevelFigures): string {
 
 type Fakes = Awaited<ReturnType<typeof startFakes>>;
 
-/** Starts the bot (and, for the queue bot, its redis-server) against the fakes. */
+/** Starts the bot (and, for a Redis bot, its redis-server) against the fakes. */
 async function startRun(kind: BotKind, fakes: Fakes, run: BotRun): Promise<LevelRig> {
-  if (kind === 'queue') {
+  if (usesRedis(kind)) {
     run.redis = await startRedisServer();
     run.probe = createRedisProbe(run.redis.url);
   }
