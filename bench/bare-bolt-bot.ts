@@ -9,7 +9,7 @@
  */
 import { Mistral } from '@mistralai/mistralai';
 import { App, LogLevel } from '@slack/bolt';
-import { textOfChunks } from './chunk-text.js';
+import { deltaText, required } from './bot-parts.js';
 
 type WebClient = App['client'];
 
@@ -22,17 +22,6 @@ interface BotSettings {
   readonly agentId: string;
   readonly port: number;
   readonly sdk: Mistral;
-}
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (value === undefined || value === '') throw new Error(`${name} is required`);
-  return value;
-}
-
-function deltaText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  return Array.isArray(content) ? textOfChunks(content) : '';
 }
 
 /** Edits `ts` as the answer grows: one edit in flight at a time, at most one a second. */

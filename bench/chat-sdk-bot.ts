@@ -14,7 +14,7 @@ import { createSlackAdapter, type SlackAdapter } from '@chat-adapter/slack';
 import { createRedisState } from '@chat-adapter/state-redis';
 import { Mistral } from '@mistralai/mistralai';
 import { type Adapter, Chat, ConsoleLogger, type Message, type Thread } from 'chat';
-import { textOfChunks } from './chunk-text.js';
+import { deltaText, required } from './bot-parts.js';
 
 const FAILURE_TEXT = 'Sorry, the agent could not answer.';
 // The bench keeps what a bot logs at warn and up: the SDK's own warnings show in its report.
@@ -23,17 +23,6 @@ const LOG_LEVEL = 'warn';
 interface BotSettings {
   readonly agentId: string;
   readonly sdk: Mistral;
-}
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (value === undefined || value === '') throw new Error(`${name} is required`);
-  return value;
-}
-
-function deltaText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  return Array.isArray(content) ? textOfChunks(content) : '';
 }
 
 /** The agent's answer as it streams; one failure line instead if the call fails. */

@@ -4,7 +4,7 @@
  * Times are the fake's own `at` stamps, so how often the log is read does not change them.
  */
 import type { ApiCall, FakeSlack } from '../test/fakes/slack/index.js';
-import { textOfChunks } from './chunk-text.js';
+import { textOfChunks } from './bot-parts.js';
 import { normalized, showsAnswerText } from './load-answers.js';
 
 // Reading the log this often keeps a closed loop's "think time" negligible next to ~2 s answers.

@@ -1,16 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConsoleAdapter } from '../../adapters/console/console-adapter.js';
 import { runAgentsCommand } from '../../src/agents/agents-command.js';
 import { parseAgentsFile } from '../../src/agents/agents-file.js';
-import { createCore } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
-import { silentLogger } from '../../src/log/logger.js';
-import { createPrometheusMetrics } from '../../src/metrics/metrics.js';
-import { createMemoryConversationStore } from '../../src/store/memory-store.js';
 import { type FakeMistral, startFakeMistral } from '../fakes/mistral/fake-mistral.js';
+import { runConsoleLines } from '../support/console-run.js';
 
 const EXAMPLES = 'examples/agents.yaml';
 const ROSTER = 'examples/agents.json';
@@ -55,35 +50,7 @@ async function runConsole(lines: readonly string[]): Promise<string> {
     (path) => files.get(path.replace(/^\.\//, '')) ?? '',
   );
   if (!result.ok) throw new Error(result.problems.join('; '));
-  const core = createCore(result.config, silentLogger, {
-    store: createMemoryConversationStore({ limits: result.config.history }),
-    metrics: createPrometheusMetrics(),
-  });
-  const input = new PassThrough();
-  let output = '';
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      output += chunk.toString();
-      done();
-    },
-  });
-  const adapter = createConsoleAdapter({
-    dispatcher: core.dispatcher,
-    commands: core.commands,
-    input,
-    output: sink,
-    userName: 'ada',
-    isInteractive: false,
-    roleplay: {
-      engine: core.roleplay,
-      roster: result.config.roster,
-      limits: result.config.roleplay,
-    },
-  });
-  input.end(lines.map((line) => `${line}\n`).join(''));
-  await adapter.run();
-  await core.close(0);
-  return output;
+  return runConsoleLines(result.config, lines);
 }
 
 describe('examples/agents.yaml', () => {

@@ -1,13 +1,8 @@
-import { PassThrough, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConsoleAdapter } from '../../../adapters/console/console-adapter.js';
 import { parseConsoleLine } from '../../../adapters/console/console-commands.js';
-import { createCore } from '../../../src/app.js';
 import { loadConfig } from '../../../src/config/config.js';
-import { silentLogger } from '../../../src/log/logger.js';
-import { createPrometheusMetrics } from '../../../src/metrics/metrics.js';
-import { createMemoryConversationStore } from '../../../src/store/memory-store.js';
 import { type FakeMistral, startFakeMistral } from '../../fakes/mistral/fake-mistral.js';
+import { runConsoleLines } from '../../support/console-run.js';
 import { plainText } from '../../support/framing.js';
 
 const AGENT = 'ag:console:test';
@@ -32,36 +27,7 @@ async function runChat(lines: string[]): Promise<string> {
     ROLEPLAY_PAUSE_MS: '0',
   });
   if (!result.ok) throw new Error(result.problems.join('; '));
-  const store = createMemoryConversationStore({ limits: result.config.history });
-  const core = createCore(result.config, silentLogger, {
-    store,
-    metrics: createPrometheusMetrics(),
-  });
-  const input = new PassThrough();
-  let output = '';
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      output += chunk.toString();
-      done();
-    },
-  });
-  const adapter = createConsoleAdapter({
-    dispatcher: core.dispatcher,
-    commands: core.commands,
-    input,
-    output: sink,
-    userName: 'ada',
-    isInteractive: false,
-    roleplay: {
-      engine: core.roleplay,
-      roster: result.config.roster,
-      limits: result.config.roleplay,
-    },
-  });
-  input.end(lines.map((line) => `${line}\n`).join(''));
-  await adapter.run();
-  await core.close(0);
-  return output;
+  return runConsoleLines(result.config, lines);
 }
 
 describe('console adapter', () => {
