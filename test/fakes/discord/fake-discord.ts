@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isCdnRequest, serveCdn } from './cdn.js';
 import { GatewayServer } from './gateway.js';
 import {
   type ButtonInput,
@@ -9,7 +10,6 @@ import {
   sendButtonPress,
   sendSlashCommand,
 } from './interactions.js';
-import { postMessage, requireChannel } from './messaging.js';
 import { RestServer } from './rest-server.js';
 import type { RouteContext } from './router.js';
 import { applicationRoutes } from './routes/applications.js';
@@ -23,6 +23,7 @@ import type {
   FakeClientOptions,
   FakeCommand,
   FakeDiscordOptions,
+  FakeDownloads,
   FakeGuild,
   FakeInteraction,
   FakeInteractionResponse,
@@ -30,8 +31,16 @@ import type {
   FakeUser,
   FakeWebhook,
   InjectedFailure,
+  PostedAttachment,
   RestCall,
 } from './types.js';
+import {
+  type DirectMessageInput,
+  type IncomingMessageInput,
+  postedAttachments,
+  postUserDm,
+  postUserMessage,
+} from './user-messages.js';
 import { type NotYet, waitForChange } from './wait.js';
 
 /** Fixed ids of the default world, so tests can name them. */
@@ -48,25 +57,14 @@ const HEARTBEAT_INTERVAL_MS = 41_250;
 // A ceiling, not a pace: waits end as soon as the condition holds; a loaded CI box gets room.
 const DEFAULT_WAIT_MS = 15_000;
 
-export interface IncomingMessageInput {
-  readonly channelId: string;
-  readonly authorId: string;
-  readonly content: string;
-  /** Prefixes `<@bot>` unless the content already mentions the bot. */
-  readonly mentionsBot?: boolean;
-  /** Makes the message a reply to this message (type 19 with message_reference). */
-  readonly replyTo?: string;
-}
-
-export interface DirectMessageInput {
-  readonly userId: string;
-  readonly content: string;
-}
+export type { DirectMessageInput, IncomingMessageInput };
 
 /** A running fake Discord (REST v10 + Gateway v10) on 127.0.0.1. */
 export class FakeDiscord {
   readonly restUrl: string;
   readonly gatewayUrl: string;
+  /** Where attachment URLs point (Discord's cdn.discordapp.com). */
+  readonly cdnUrl: string;
 
   constructor(
     private readonly state: FakeState,
@@ -78,6 +76,7 @@ export class FakeDiscord {
   ) {
     this.restUrl = `http://127.0.0.1:${port}/api`;
     this.gatewayUrl = `ws://127.0.0.1:${port}`;
+    this.cdnUrl = `http://127.0.0.1:${port}`;
   }
 
   get applicationId(): string {
@@ -164,31 +163,24 @@ export class FakeDiscord {
     );
   }
 
-  /** A user posts in a guild channel or thread: MESSAGE_CREATE as Discord shapes it. */
+  /** A user posts in a guild channel or thread, with text and/or `attachments`: MESSAGE_CREATE as Discord shapes it. */
   sendMessage(input: IncomingMessageInput): FakeMessage {
-    const channel = requireChannel(this.state, input.channelId);
-    const mention = `<@${this.botUserId}>`;
-    const hasMention =
-      input.content.includes(mention) || input.content.includes(`<@!${this.botUserId}>`);
-    const content =
-      input.mentionsBot && !hasMention ? `${mention} ${input.content}` : input.content;
-    const body = {
-      content,
-      ...(input.replyTo
-        ? { message_reference: { message_id: input.replyTo, channel_id: channel.id } }
-        : {}),
-    };
-    return postMessage(this.state, { channel, author: this.state.user(input.authorId), body });
+    return postUserMessage(this.state, input);
   }
 
-  /** A user DMs the bot (channel type 1; no CHANNEL_CREATE, as on Discord: the client needs the Channel partial). */
+  /** A user DMs the bot, with text and/or `attachments` (channel type 1; no CHANNEL_CREATE: the client needs the Channel partial). */
   sendDm(input: DirectMessageInput): FakeMessage {
-    const channel = this.state.dmChannel(input.userId);
-    return postMessage(this.state, {
-      channel,
-      author: this.state.user(input.userId),
-      body: { content: input.content },
-    });
+    return postUserDm(this.state, input);
+  }
+
+  /** The files on a channel's or thread's live messages, oldest first: bytes, type, who posted them, CDN downloads. */
+  attachments(channelId: string): PostedAttachment[] {
+    return postedAttachments(this.state, channelId);
+  }
+
+  /** Attachment CDN requests answered with the bytes (`served`) or 404 (`refused`: unsigned, tampered, expired, gone). */
+  get cdnStats(): FakeDownloads {
+    return { ...this.state.cdn.totals };
   }
 
   /** A user runs a registered slash command: INTERACTION_CREATE type 2. */
@@ -288,6 +280,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   ];
   const rest = new RestServer(state, routes, token);
   const server = createServer((request, response) => {
+    if (isCdnRequest(request.url)) {
+      serveCdn(state, request, response);
+      return;
+    }
     rest.handle(request, response).catch((error: unknown) => {
       response.writeHead(500, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ message: `fake-discord bug: ${String(error)}`, code: 0 }));
@@ -297,6 +293,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   gatewayUrl = `ws://127.0.0.1:${port}`;
+  state.cdn.origin = `http://127.0.0.1:${port}`;
   return new FakeDiscord(state, server, rest, gateway, token, port);
 }
 

@@ -1,4 +1,6 @@
+import { resolveAttachments } from './attachments.js';
 import { errors, fieldError, invalidFormBody } from './errors.js';
+import type { UploadedFile } from './multipart.js';
 import { mergePings, pingsOf } from './pings.js';
 import type { FakeState, Writable } from './state.js';
 import type {
@@ -75,6 +77,8 @@ export interface NewMessage {
   readonly channel: FakeChannel;
   readonly author: FakeUser;
   readonly body: Json;
+  /** The request's `files[n]` uploads. */
+  readonly files?: readonly UploadedFile[];
   readonly persona?: FakePersona;
   readonly interactionId?: string;
   readonly type?: number;
@@ -82,16 +86,17 @@ export interface NewMessage {
   readonly placeholder?: boolean;
 }
 
-/** Validates a create body (limits, 50006 empty), stores the message and dispatches MESSAGE_CREATE. */
+/** Validates a create body (limits, uploads, 50006 empty), stores the message and dispatches MESSAGE_CREATE. */
 export function postMessage(state: FakeState, input: NewMessage): Writable<FakeMessage> {
   const { body, channel } = input;
+  const attachments = resolveAttachments(state, { body, files: input.files ?? [], existing: [] });
   checkMessageFields(body);
   const content = typeof body.content === 'string' ? body.content : '';
   const fields = {
     content,
     embeds: asArray(body.embeds),
     components: asArray(body.components),
-    attachments: [] as unknown[],
+    attachments,
     flags: typeof body.flags === 'number' ? body.flags : 0,
   };
   if (!input.placeholder && isEmptyMessage({ ...fields, stickers: asArray(body.sticker_ids) })) {
@@ -119,12 +124,14 @@ export function postMessage(state: FakeState, input: NewMessage): Writable<FakeM
   });
 }
 
-/** Applies a PATCH body: same limits; the result must not be empty; dispatches MESSAGE_UPDATE. */
+/** Applies a PATCH body and its uploads: same limits; the result must not be empty; dispatches MESSAGE_UPDATE. */
 export function editMessage(
   state: FakeState,
   message: Writable<FakeMessage>,
   body: Json,
+  files: readonly UploadedFile[] = [],
 ): Writable<FakeMessage> {
+  const attachments = resolveAttachments(state, { body, files, existing: message.attachments });
   checkMessageFields(body);
   const next = {
     content:
@@ -135,7 +142,7 @@ export function editMessage(
           : message.content,
     embeds: body.embeds === undefined ? message.embeds : asArray(body.embeds),
     components: body.components === undefined ? message.components : asArray(body.components),
-    attachments: body.attachments === undefined ? message.attachments : asArray(body.attachments),
+    attachments,
     flags: typeof body.flags === 'number' ? body.flags : message.flags,
   };
   if (isEmptyMessage(next)) throw errors.emptyMessage();

@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DiscordHttpError, errors } from './errors.js';
+import { type ParsedBody, parseBody } from './multipart.js';
 import { failureResponse, type Headers, PERMISSIVE_RULE, RateLimits } from './rate-limits.js';
 import { matchRoute, type Route, type RouteResult } from './router.js';
 import type { FakeState } from './state.js';
-import type { InjectedFailure } from './types.js';
+import type { InjectedFailure, RestCall } from './types.js';
 
 const API_PREFIX = '/api/v10';
 
@@ -44,14 +45,15 @@ export class RestServer {
       ? url.pathname.slice(API_PREFIX.length)
       : url.pathname;
     const raw = await readBody(request);
-    const parsed = parseBody(raw, request.headers['content-type']);
+    const parsed = await parseBody(raw, request.headers['content-type']);
     const { answer, template } = this.answer(request, method, path, url.searchParams, parsed);
     this.state.restCalls.push({
       method,
       path,
       route: template,
       query: Object.fromEntries(url.searchParams),
-      body: parsed instanceof DiscordHttpError ? raw.toString('utf8') : parsed,
+      body: parsed instanceof DiscordHttpError ? raw.toString('utf8') : parsed.body,
+      ...(parsed instanceof DiscordHttpError ? {} : fileSummary(parsed)),
       status: answer.status,
       at: this.state.now(),
     });
@@ -69,7 +71,7 @@ export class RestServer {
     method: string,
     path: string,
     query: URLSearchParams,
-    body: unknown,
+    parsed: ParsedBody | DiscordHttpError,
   ): { answer: Answer; template: string | null } {
     const match = matchRoute(this.routes, method, path);
     if (match.kind !== 'found' || !request.url?.startsWith(`${API_PREFIX}/`)) {
@@ -96,9 +98,13 @@ export class RestServer {
       };
       return { answer: { status: 429, body: limited, headers: limit.headers }, template };
     }
-    if (body instanceof DiscordHttpError)
-      return { answer: errorAnswer(body, limit.headers), template };
-    return { answer: run(() => route.handle({ params, query, body }), limit.headers), template };
+    if (parsed instanceof DiscordHttpError)
+      return { answer: errorAnswer(parsed, limit.headers), template };
+    const { body, files } = parsed;
+    return {
+      answer: run(() => route.handle({ params, query, body, files }), limit.headers),
+      template,
+    };
   }
 
   private takeFailure(template: string, concrete: string): InjectedFailure | undefined {
@@ -131,15 +137,10 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** JSON bodies only: discord.js sends JSON unless files are attached, which this fake does not model. */
-function parseBody(raw: Buffer, contentType: string | undefined): unknown {
-  if (raw.length === 0) return undefined;
-  if (contentType?.startsWith('multipart/form-data')) {
-    return new DiscordHttpError(400, 0, 'fake-discord: file uploads (multipart) are not supported');
-  }
-  try {
-    return JSON.parse(raw.toString('utf8'));
-  } catch {
-    return errors.invalidJson();
-  }
+/** What a multipart request uploaded, for `restCalls` (nothing for JSON bodies). */
+function fileSummary({ files }: ParsedBody): Pick<RestCall, 'files'> {
+  if (files.length === 0) return {};
+  return {
+    files: files.map((f) => ({ field: f.field, filename: f.filename, size: f.data.length })),
+  };
 }

@@ -1,11 +1,13 @@
+import type { UploadedFile } from './multipart.js';
 import type { FakeState } from './state.js';
 import type { RateLimitRule } from './types.js';
 
-/** What a route handler gets: path parameters, query and the parsed JSON body. */
+/** What a route handler gets: path parameters, query, the parsed JSON body and any `files[n]` uploads. */
 export interface RouteRequest {
   readonly params: Readonly<Record<string, string>>;
   readonly query: URLSearchParams;
   readonly body: unknown;
+  readonly files: readonly UploadedFile[];
 }
 
 export interface RouteResult {

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { CdnLedger } from './cdn.js';
 import { pingsOf } from './pings.js';
 import { createSnowflakes } from './snowflake.js';
 import type {
@@ -46,6 +47,8 @@ export class FakeState {
   readonly restCalls: RestCall[] = [];
   readonly typing: { channelId: string; at: number }[] = [];
   readonly threadsCreated: FakeChannel[] = [];
+  /** The attachment CDN's key, origin and download counts. */
+  readonly cdn = new CdnLedger();
   readonly nextId: () => string;
   /** Emits 'change' after every mutation and 'dispatch' with a GatewayEvent. */
   readonly events = new EventEmitter();

@@ -71,7 +71,7 @@ export interface FakeMessage {
   readonly content: string;
   readonly embeds: readonly unknown[];
   readonly components: readonly unknown[];
-  readonly attachments: readonly unknown[];
+  readonly attachments: readonly FakeAttachment[];
   readonly flags: number;
   readonly mentionIds: readonly string[];
   readonly mentionRoleIds: readonly string[];
@@ -86,6 +86,49 @@ export interface FakeMessage {
   readonly editedAt: number | null;
   readonly edits: readonly FakeEdit[];
   readonly deleted: boolean;
+}
+
+/** A file on a message, with its bytes; the wire object's `url`s are signed when it is served. */
+export interface FakeAttachment {
+  readonly id: string;
+  /** Discord's sanitized name (whitespace becomes `_`); `title` keeps the original when other characters were dropped. */
+  readonly filename: string;
+  readonly title: string | null;
+  readonly description: string | null;
+  readonly contentType: string;
+  readonly size: number;
+  /** Pixel size, for PNG, GIF and JPEG images; null otherwise. */
+  readonly width: number | null;
+  readonly height: number | null;
+  readonly data: Buffer;
+}
+
+/** A file a test's user attaches (`sendMessage` / `sendDm`); `contentType` defaults by extension. */
+export interface FakeFileInput {
+  readonly name: string;
+  readonly data: Buffer | Uint8Array | string;
+  readonly contentType?: string;
+  readonly description?: string;
+}
+
+/** Who posted an attachment: the bot, the bot through a webhook under a username, or a user. */
+export type FakePoster =
+  | { readonly kind: 'bot' }
+  | { readonly kind: 'webhook'; readonly webhookId: string; readonly username: string }
+  | { readonly kind: 'user'; readonly userId: string };
+
+/** CDN downloads of one attachment (or of all): answered with the bytes, or refused with 404. */
+export interface FakeDownloads {
+  readonly served: number;
+  readonly refused: number;
+}
+
+/** An attachment on a live message of a channel or thread, as `fake.attachments(channelId)` lists it. */
+export interface PostedAttachment extends FakeAttachment {
+  readonly messageId: string;
+  readonly channelId: string;
+  readonly postedBy: FakePoster;
+  readonly downloads: FakeDownloads;
 }
 
 /** Whom a message notifies: `@everyone`/`@here`, users and roles. */
@@ -151,6 +194,12 @@ export interface RestCall {
   readonly route: string | null;
   readonly query: Readonly<Record<string, string>>;
   readonly body: unknown;
+  /** The `files[n]` parts of a multipart/form-data request (absent for JSON bodies). */
+  readonly files?: readonly {
+    readonly field: string;
+    readonly filename: string;
+    readonly size: number;
+  }[];
   readonly status: number;
   readonly at: number;
 }

@@ -1,6 +1,8 @@
+import { attachmentUrls } from './cdn.js';
 import { INTENTS } from './intents.js';
 import type { FakeState, GatewayEvent } from './state.js';
 import type {
+  FakeAttachment,
   FakeChannel,
   FakeCommand,
   FakeGuild,
@@ -149,6 +151,24 @@ function authorPayload(message: FakeMessage): Record<string, unknown> {
   };
 }
 
+/** An attachment object with freshly signed CDN URLs; `width`/`height` only for images. */
+export function attachmentPayload(
+  state: FakeState,
+  channelId: string,
+  attachment: FakeAttachment,
+): Record<string, unknown> {
+  return {
+    id: attachment.id,
+    filename: attachment.filename,
+    ...(attachment.title === null ? {} : { title: attachment.title }),
+    ...(attachment.description === null ? {} : { description: attachment.description }),
+    content_type: attachment.contentType,
+    size: attachment.size,
+    ...attachmentUrls(state, channelId, attachment),
+    ...(attachment.width === null ? {} : { width: attachment.width, height: attachment.height }),
+  };
+}
+
 /** A message object as REST returns it; `depth` stops referenced_message recursing. */
 export function messagePayload(
   state: FakeState,
@@ -173,7 +193,7 @@ export function messagePayload(
     mention_everyone: false,
     mentions: message.mentionIds.map((id) => userPayload(state.user(id))),
     mention_roles: message.mentionRoleIds,
-    attachments: message.attachments,
+    attachments: message.attachments.map((a) => attachmentPayload(state, message.channelId, a)),
     embeds: message.embeds,
     components: message.components,
     pinned: false,

@@ -81,6 +81,7 @@ export function channelRoutes(ctx: RouteContext): Route[] {
           channel,
           author: state.botUser,
           body: requireObject(request.body),
+          files: request.files,
         });
         return ok(messagePayload(state, message));
       },
@@ -107,7 +108,8 @@ export function channelRoutes(ctx: RouteContext): Route[] {
       handle: (request) => {
         const { message } = messageRoute(request);
         if (message.author.id !== state.botUser.id || message.persona) throw errors.editOthers();
-        return ok(messagePayload(state, editMessage(state, message, requireObject(request.body))));
+        const body = requireObject(request.body);
+        return ok(messagePayload(state, editMessage(state, message, body, request.files)));
       },
     },
     {

@@ -1,5 +1,6 @@
 import { errors, fieldError, invalidFormBody } from '../errors.js';
 import { deleteMessage, editMessage, postMessage, requireChannel } from '../messaging.js';
+import type { UploadedFile } from '../multipart.js';
 import {
   noContent,
   ok,
@@ -66,6 +67,7 @@ function respond(
   interaction: Writable<FakeInteraction>,
   type: number,
   data: Json,
+  files: readonly UploadedFile[],
 ): FakeMessage | null {
   const channel = requireChannel(state, interaction.channelId);
   const author = state.botUser;
@@ -75,13 +77,13 @@ function respond(
     interactionId: interaction.id,
     type: interaction.type === 2 ? CHAT_INPUT_COMMAND_TYPE : 0,
   };
-  if (type === CALLBACK.message) return postMessage(state, { ...base, body: data });
+  if (type === CALLBACK.message) return postMessage(state, { ...base, body: data, files });
   if (type === CALLBACK.deferredMessage) {
     const flags = LOADING_FLAG | (typeof data.flags === 'number' ? data.flags & EPHEMERAL_FLAG : 0);
     return postMessage(state, { ...base, body: { flags }, placeholder: true });
   }
   const pressed = interaction.messageId ? state.messages.get(interaction.messageId) : undefined;
-  if (type === CALLBACK.updateMessage && pressed) editMessage(state, pressed, data);
+  if (type === CALLBACK.updateMessage && pressed) editMessage(state, pressed, data, files);
   return null;
 }
 
@@ -96,7 +98,7 @@ function callback(ctx: RouteContext, request: RouteRequest): RouteResult {
   }
   const type = Number(body.type);
   const data = isObject(body.data) ? body.data : {};
-  const message = respond(ctx.state, interaction, type, data);
+  const message = respond(ctx.state, interaction, type, data, request.files);
   interaction.acknowledged = true;
   interaction.responseMessageId = message?.id ?? interaction.messageId;
   ctx.state.interactionResponses.push({
@@ -156,7 +158,13 @@ export const interactionWebhook = {
     return ok(
       messagePayload(
         state,
-        postMessage(state, { channel, author: state.botUser, body, interactionId: interaction.id }),
+        postMessage(state, {
+          channel,
+          author: state.botUser,
+          body,
+          files: request.files,
+          interactionId: interaction.id,
+        }),
       ),
     );
   },
@@ -171,7 +179,8 @@ export const interactionWebhook = {
     const message = responseMessage(state, interaction, param(request, 'message_id'));
     const body = requireObject(request.body);
     const flags = message.flags & ~LOADING_FLAG;
-    return ok(messagePayload(state, editMessage(state, message, { ...body, flags })));
+    const edited = editMessage(state, message, { ...body, flags }, request.files);
+    return ok(messagePayload(state, edited));
   },
   delete(state: FakeState, request: RouteRequest): RouteResult {
     const interaction = requireInteractionWebhook(state, request);

@@ -72,7 +72,7 @@ function executeWebhook(state: FakeState, request: RouteRequest) {
     avatarUrl: typeof body.avatar_url === 'string' ? body.avatar_url : null,
   };
   const author = { id: webhook.id, username: persona.username, globalName: null, bot: true };
-  const message = postMessage(state, { channel, author, body, persona });
+  const message = postMessage(state, { channel, author, body, persona, files: request.files });
   return request.query.get('wait') === 'true' ? ok(messagePayload(state, message)) : noContent();
 }
 
@@ -147,7 +147,8 @@ export function webhookRoutes(ctx: RouteContext): Route[] {
       major: 'webhook_id',
       handle: either(interactionWebhook.edit, (request) => {
         const message = webhookMessage(state, request);
-        return ok(messagePayload(state, editMessage(state, message, requireObject(request.body))));
+        const body = requireObject(request.body);
+        return ok(messagePayload(state, editMessage(state, message, body, request.files)));
       }),
     },
     {
