@@ -3,7 +3,7 @@
 export type Args = Readonly<Record<string, unknown>>;
 
 /** Arguments WebClient JSON-encodes inside a form body. */
-const JSON_ARGS = ['blocks', 'attachments', 'chunks', 'metadata'] as const;
+const JSON_ARGS = ['blocks', 'attachments', 'chunks', 'metadata', 'files'] as const;
 
 /** A non-empty string argument, or `undefined`. Numbers are accepted as form values would be. */
 export function stringArg(args: Args, name: string): string | undefined {

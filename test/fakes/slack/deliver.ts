@@ -1,5 +1,6 @@
 /** Requests Slack sends to the app: signed events, slash commands and interactions. */
 import { randomBytes } from 'node:crypto';
+import { eventFileIds, noteFileShares } from './file-share.js';
 import type { ResponseUrls } from './response-urls.js';
 import { slackSignatureHeaders } from './sign.js';
 import type {
@@ -66,17 +67,18 @@ function rememberAuthoredMessage(workspace: Workspace, event: Record<string, unk
     (type === 'message' && AUTHORED_SUBTYPES.has(subtype as string | undefined));
   if (!isMessage || typeof channel !== 'string' || typeof ts !== 'string') return;
   if (workspace.find(channel, ts) !== undefined) return;
-  workspace.insert(
-    newRecord({
-      channel,
-      ts,
-      threadTs: typeof threadTs === 'string' && threadTs !== ts ? threadTs : undefined,
-      text: typeof text === 'string' ? text : '',
-      blocks: Array.isArray(event.blocks) ? event.blocks : undefined,
-      user: typeof user === 'string' ? user : '',
-      isBot: typeof event.bot_id === 'string',
-    }),
-  );
+  const record = newRecord({
+    channel,
+    ts,
+    threadTs: typeof threadTs === 'string' && threadTs !== ts ? threadTs : undefined,
+    text: typeof text === 'string' ? text : '',
+    blocks: Array.isArray(event.blocks) ? event.blocks : undefined,
+    user: typeof user === 'string' ? user : '',
+    isBot: typeof event.bot_id === 'string',
+    files: eventFileIds(workspace, event),
+  });
+  noteFileShares(workspace, record);
+  workspace.insert(record);
 }
 
 function registerChannels(workspace: Workspace, event: Record<string, unknown>): void {

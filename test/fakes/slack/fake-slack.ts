@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import * as deliver from './deliver.js';
+import { FakeFiles } from './fake-files.js';
 import type { ResponseUrls } from './response-urls.js';
 import {
   echoEvent,
@@ -60,7 +61,10 @@ export interface Parts {
   readonly sockets: SocketModeServer;
 }
 
-/** A running fake Slack. Tests act through `send*`, and assert on `messages`, `calls` and `responses`. */
+/**
+ * A running fake Slack. Tests act through `send*`, and assert on `messages`, `calls`, `responses`
+ * and `files`.
+ */
 export class FakeSlack {
   /** Web API base for `new WebClient(token, { slackApiUrl })`, with the trailing slash WebClient expects. */
   readonly apiUrl: string;
@@ -73,6 +77,8 @@ export class FakeSlack {
   readonly botUserId: string;
   readonly botId: string;
   readonly appId: string;
+  /** Files: a person attaching some (`files.userShare`), the app's `uploads`, `downloads`. */
+  readonly files: FakeFiles;
   readonly #parts: Parts;
   readonly #workspace: Workspace;
   #closing: Promise<void> | undefined;
@@ -90,6 +96,7 @@ export class FakeSlack {
     this.botUserId = identity.botUserId;
     this.botId = identity.botId;
     this.appId = identity.appId;
+    this.files = new FakeFiles(this.#workspace);
   }
 
   /** Every Web API request, oldest first, tokens left out. */

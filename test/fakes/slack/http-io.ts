@@ -2,7 +2,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson as sendJsonBody } from '../http-io.js';
 
-export { readBody } from '../http-io.js';
+const BEARER = /^Bearer\s+(\S+)$/i;
+
+/** Reads a request body whole, as bytes (uploads are binary). */
+export async function readBytes(request: IncomingMessage): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const part of request) parts.push(part as Buffer);
+  return Buffer.concat(parts);
+}
+
+/** The token of an `Authorization: Bearer …` header, if there is one. */
+export function bearerToken(request: IncomingMessage): string | undefined {
+  return BEARER.exec(request.headers.authorization ?? '')?.[1];
+}
 
 /** The media type of a request, lower-cased, without parameters such as charset. */
 export function mediaType(request: IncomingMessage): string {

@@ -61,7 +61,8 @@ export function seedMessage(workspace: Workspace, input: SeedMessageInput): stri
   return ts;
 }
 
-function channelType(channel: string): string {
+/** The `channel_type` Slack puts on message events. */
+export function channelType(channel: string): string {
   if (channel.startsWith('D')) return 'im';
   return channel.startsWith('G') ? 'group' : 'channel';
 }
@@ -96,7 +97,8 @@ export function echoEvent(
   const record = workspace.find(channel, ts);
   if (record === undefined) return undefined;
   const message = toSlackMessage(record, workspace);
-  return { ...message, channel, event_ts: ts, channel_type: channelType(channel) };
+  const subtype = record.files.length > 0 ? { subtype: 'file_share' } : {};
+  return { ...message, ...subtype, channel, event_ts: ts, channel_type: channelType(channel) };
 }
 
 /** Resolves once `predicate` holds, re-checked whenever the workspace changes. */

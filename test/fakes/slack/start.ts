@@ -1,10 +1,12 @@
-/** Starts the fake Slack's HTTP server: Web API, response URLs and the Socket Mode upgrade. */
+/** Starts the fake Slack's HTTP server: Web API, response URLs, files and the Socket Mode upgrade. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { testSecret } from '../../support/test-secret.js';
 import { SLACK_ACK_TIMEOUT_MS } from './deliver.js';
 import { API_PATH, FakeSlack } from './fake-slack.js';
-import { readBody, sendJson } from './http-io.js';
+import { type FileHostDeps, handleFileDownload, handleUpload } from './file-host.js';
+import { FILES_PATH, UPLOAD_PATH } from './file-store.js';
+import { readBytes, sendJson, sendText } from './http-io.js';
 import { RateLimiter } from './rate-limiter.js';
 import { handleResponseUrl, RESPONSE_URL_PATH, ResponseUrls } from './response-urls.js';
 import { identityFrom, seedWorkspace } from './setup.js';
@@ -17,14 +19,37 @@ import type { FakeSlackOptions } from './types.js';
 import { handleWebApi, type WebApiDeps } from './web-api.js';
 import { Workspace } from './workspace.js';
 
+/** The file host's paths; `true` when `url` was one of them. */
+function routeFiles(
+  deps: FileHostDeps,
+  request: IncomingMessage,
+  response: ServerResponse,
+  raw: Buffer,
+  url: URL,
+): boolean {
+  if (url.pathname.startsWith(UPLOAD_PATH)) {
+    const key = url.pathname.slice(UPLOAD_PATH.length);
+    handleUpload(deps, request, response, raw, key).catch(() => {
+      if (!response.headersSent) sendText(response, 500, 'error');
+    });
+    return true;
+  }
+  if (!url.pathname.startsWith(FILES_PATH)) return false;
+  handleFileDownload(deps, request, response, url.pathname);
+  return true;
+}
+
 function route(
   api: WebApiDeps,
   urls: ResponseUrls,
   request: IncomingMessage,
   response: ServerResponse,
-  raw: string,
+  bytes: Buffer,
 ): void {
   const url = new URL(request.url ?? '/', `http://${request.headers.host ?? '127.0.0.1'}`);
+  const { workspace, clock } = api.context;
+  if (routeFiles({ workspace, botToken: api.botToken }, request, response, bytes, url)) return;
+  const raw = bytes.toString('utf8');
   if (url.pathname.startsWith(API_PATH)) {
     handleWebApi(
       api,
@@ -35,7 +60,6 @@ function route(
       url.searchParams,
     );
   } else if (request.method === 'POST' && url.pathname.startsWith(RESPONSE_URL_PATH)) {
-    const { workspace, clock } = api.context;
     handleResponseUrl(
       { workspace, urls, clock },
       request,
@@ -81,8 +105,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   };
   const urls = new ResponseUrls();
   const server = createServer((request, response) => {
-    readBody(request).then(
-      (raw) => route(api, urls, request, response, raw),
+    readBytes(request).then(
+      (bytes) => route(api, urls, request, response, bytes),
       () => sendJson(response, 400, { ok: false, error: 'request_timeout' }),
     );
   });
@@ -90,6 +114,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     if (!sockets.upgrade(request, socket, head)) socket.destroy();
   });
   baseUrl = await listen(server);
+  workspace.files.origin = baseUrl;
   const signingSecret = options.signingSecret ?? testSecret();
   return new FakeSlack({ server, baseUrl, options, api, urls, signingSecret, sockets });
 }

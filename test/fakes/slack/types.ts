@@ -15,6 +15,8 @@ export interface FakeChannel {
   readonly name?: string;
   /** For a DM (`D…`): the person on the other side. */
   readonly user?: string;
+  /** Whether the bot is in it (default true). A DM always has the bot in it. */
+  readonly isMember?: boolean;
 }
 
 /** Token-bucket limit: `burst` calls at once, then `perSecond` refilled. */
@@ -91,6 +93,8 @@ export interface PostedMessage {
   /** `chat.appendStream` calls applied. */
   readonly appends: number;
   readonly reactions: readonly string[];
+  /** Ids of the files it carries; `fake.files.uploads()` / `sharedBy()` show what they hold. */
+  readonly files: readonly string[];
   /** What the message pinged or linked over its life: its post, every edit and stream append. */
   readonly mentions: SlackMentions;
 }
@@ -192,4 +196,55 @@ export type SocketEventOptions = Pick<SendEventOptions, 'eventId' | 'retryNum' |
 export interface SocketClose {
   readonly code: number;
   readonly reason: string;
+}
+
+/** A file a person attaches to a message (`fake.files.userShare`). */
+export interface UserFileInput {
+  readonly name: string;
+  /** The content; a string is taken as UTF-8. */
+  readonly bytes: Uint8Array | string;
+  /** Defaults to the type Slack infers from the name's extension. */
+  readonly mimetype?: string;
+  /** Defaults to the name, as Slack does. */
+  readonly title?: string;
+}
+
+/** A person's message with files attached: top level, in the thread `threadTs`, or a DM. */
+export interface UserFileShareInput {
+  readonly channel: string;
+  readonly user: string;
+  readonly files: readonly UserFileInput[];
+  readonly text?: string;
+  readonly threadTs?: string;
+  /** Build the `app_mention` event (with `files`) instead of the `file_share` message event. */
+  readonly mention?: boolean;
+}
+
+/** A file in the fake workspace, as a test reads it (`fake.files.uploads()` / `sharedBy()`). */
+export interface FakeFile {
+  /** `F…`, as `files.*` and events name it. */
+  readonly id: string;
+  readonly name: string;
+  readonly title: string;
+  readonly mimetype: string;
+  readonly filetype: string;
+  /** Bytes stored, which is what Slack reports as `size`. */
+  readonly size: number;
+  readonly bytes: Buffer;
+  /** Who uploaded it: the bot's user id for the app's uploads. */
+  readonly user: string;
+  readonly altText: string | undefined;
+  /** Where it was shared; all three `undefined` while it is private (completed without a channel). */
+  readonly channel: string | undefined;
+  /** The message that carries it. */
+  readonly ts: string | undefined;
+  /** The thread root the message is in; `undefined` at top level. */
+  readonly threadTs: string | undefined;
+}
+
+/** Requests for `url_private[_download]` (`fake.files.downloads()`), by whether they had the bot token. */
+export interface DownloadAttempts {
+  readonly authorized: number;
+  /** No `Authorization: Bearer <bot token>`, or a wrong token: Slack served its sign-in page. */
+  readonly unauthorized: number;
 }

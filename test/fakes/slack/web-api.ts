@@ -1,7 +1,7 @@
 /** `POST /api/<method>`: Slack's Web API transport — body types, tokens, injected failures, rate limits. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Args, decodeFormArgs, stringArg } from './args.js';
-import { mediaType, sendJson } from './http-io.js';
+import { bearerToken, mediaType, sendJson } from './http-io.js';
 import { METHODS, type MethodContext, type MethodResult } from './methods/index.js';
 import type { MethodHandler } from './methods/method.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -24,8 +24,6 @@ export interface WebApiDeps {
 
 type Reply = { status: number; body: Record<string, unknown>; headers?: Record<string, string> };
 type Parsed = { args: Record<string, unknown>; bodyToken: string | undefined } | { error: string };
-
-const BEARER = /^Bearer\s+(\S+)$/i;
 
 function splitToken(args: Record<string, unknown>): Extract<Parsed, { args: unknown }> {
   const { token, ...rest } = args;
@@ -80,8 +78,7 @@ function authError(
   deps: WebApiDeps,
   isAppLevel: boolean,
 ): string | undefined {
-  const header = BEARER.exec(request.headers.authorization ?? '')?.[1];
-  const token = header ?? bodyToken;
+  const token = bearerToken(request) ?? bodyToken;
   if (token === undefined) return 'not_authed';
   const appToken = deps.appLevel?.token;
   if (token !== deps.botToken && token !== appToken) return 'invalid_auth';

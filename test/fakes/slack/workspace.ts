@@ -1,4 +1,5 @@
-/** The fake workspace's state: people, conversations, messages and what the app did to them. */
+/** The fake workspace's state: people, conversations, messages, files and what the app did to them. */
+import { FileStore } from './file-store.js';
 import { addMentions, emptyMentions, listMentions, type MentionSets } from './mentions.js';
 import type {
   ApiCall,
@@ -38,6 +39,8 @@ export interface MessageRecord {
   appends: number;
   lastStreamAt: number;
   readonly reactions: string[];
+  /** Ids of the files the message carries, in the {@link Workspace.files} store. */
+  readonly files: string[];
   /** Gathered by {@link noteMentions} each time the content changes. */
   readonly mentions: MentionSets;
 }
@@ -65,6 +68,7 @@ export class Workspace {
   readonly ephemerals: EphemeralMessage[] = [];
   readonly statuses: AssistantStatus[] = [];
   readonly responses: ResponseUrlPost[] = [];
+  readonly files = new FileStore();
   readonly #messages = new Map<string, MessageRecord>();
   readonly #listeners = new Set<() => void>();
   #lastTsMicros = Math.floor(Date.now() / 1000) * MICROS_PER_SECOND;
@@ -154,6 +158,7 @@ export class Workspace {
     this.ephemerals.length = 0;
     this.statuses.length = 0;
     this.responses.length = 0;
+    this.files.clear();
   }
 }
 
@@ -163,12 +168,13 @@ export function newRecord(
     MessageRecord,
     'channel' | 'ts' | 'threadTs' | 'text' | 'blocks' | 'user' | 'isBot'
   > &
-    Partial<Pick<MessageRecord, 'username' | 'iconUrl' | 'iconEmoji'>>,
+    Partial<Pick<MessageRecord, 'username' | 'iconUrl' | 'iconEmoji' | 'files'>>,
 ): MessageRecord {
   return {
     username: undefined,
     iconUrl: undefined,
     iconEmoji: undefined,
+    files: [],
     ...fields,
     edits: 0,
     stream: 'none',
@@ -191,6 +197,7 @@ export function snapshot(record: MessageRecord): PostedMessage {
     ...visible,
     blocks: record.blocks === undefined ? undefined : structuredClone(record.blocks),
     reactions: [...record.reactions],
+    files: [...record.files],
     mentions: listMentions(record.mentions),
   };
 }

@@ -4,6 +4,7 @@ import { isRejection } from '../rules.js';
 import type { FakeChannel } from '../types.js';
 import {
   fail,
+  isBotIn,
   knownChannel,
   type MethodContext,
   type MethodResult,
@@ -64,7 +65,7 @@ function channelInfo(channel: FakeChannel): Record<string, unknown> {
     is_group: kind === 'G',
     is_im: kind === 'D',
     is_private: kind !== 'C',
-    is_member: true,
+    is_member: isBotIn(channel),
     is_archived: false,
     ...(channel.user === undefined ? {} : { user: channel.user }),
   };

@@ -1,6 +1,7 @@
 /** The Web API methods the fake implements, by name. Any other name answers `unknown_method`. */
 import { deleteMessage, postEphemeral, postMessage, update } from './chat.js';
 import { info, replies } from './conversations.js';
+import { completeUploadExternal, filesInfo, getUploadURLExternal } from './files.js';
 import type { MethodHandler } from './method.js';
 import { appendStream, startStream, stopStream } from './stream.js';
 import { addReaction, removeReaction, setAssistantStatus } from './thread-extras.js';
@@ -23,4 +24,7 @@ export const METHODS: Readonly<Record<string, MethodHandler>> = {
   'assistant.threads.setStatus': setAssistantStatus,
   'reactions.add': addReaction,
   'reactions.remove': removeReaction,
+  'files.getUploadURLExternal': getUploadURLExternal,
+  'files.completeUploadExternal': completeUploadExternal,
+  'files.info': filesInfo,
 };

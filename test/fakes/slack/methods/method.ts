@@ -29,6 +29,15 @@ export function missingArgument(name: string): MethodResult {
   };
 }
 
+/** Slack's answer to an argument of the wrong type or shape. */
+export function invalidArgument(name: string): MethodResult {
+  return {
+    ok: false,
+    error: 'invalid_arguments',
+    response_metadata: { messages: [`[ERROR] invalid value for field: ${name}`] },
+  };
+}
+
 /** The conversation named by `args[name]`, or Slack's `channel_not_found`. */
 export function knownChannel(
   context: MethodContext,
@@ -38,6 +47,26 @@ export function knownChannel(
   const id = stringArg(args, name);
   const channel = id === undefined ? undefined : context.workspace.channels.get(id);
   return channel ?? { error: 'channel_not_found' };
+}
+
+/** The bot is in its DMs, and in any other conversation unless it was configured out. */
+export function isBotIn(channel: FakeChannel): boolean {
+  return channel.id.startsWith('D') || channel.isMember !== false;
+}
+
+/**
+ * The conversation named by `args[name]`, which the bot must be in: Slack answers
+ * `not_in_channel` for a public channel it has not joined, and `channel_not_found` for a private
+ * one, which the bot cannot even see.
+ */
+export function memberChannel(
+  context: MethodContext,
+  args: Args,
+  name = 'channel',
+): FakeChannel | Rejection {
+  const channel = knownChannel(context, args, name);
+  if ('error' in channel || isBotIn(channel)) return channel;
+  return { error: channel.id.startsWith('C') ? 'not_in_channel' : 'channel_not_found' };
 }
 
 /** The root ts of the thread `threadTs` belongs to; a reply's ts resolves to its root, as Slack does. */

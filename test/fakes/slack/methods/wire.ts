@@ -1,5 +1,6 @@
 /** Messages in Slack's wire shape, as conversations.replies and chat.* return them. */
 import type { MessageRecord, Workspace } from '../workspace.js';
+import { toSlackFile } from './file-wire.js';
 
 function icons(record: MessageRecord): Record<string, string> | undefined {
   if (record.iconEmoji !== undefined) return { emoji: record.iconEmoji };
@@ -26,6 +27,15 @@ function reactionsOf(record: MessageRecord, workspace: Workspace): unknown[] | u
   return record.reactions.map((name) => ({ name, users, count: 1 }));
 }
 
+/** `files` and `upload` of a message that carries files; nothing for one that doesn't. */
+function fileFields(record: MessageRecord, workspace: Workspace): Record<string, unknown> {
+  const files = record.files.flatMap((id) => {
+    const file = workspace.files.get(id);
+    return file === undefined ? [] : [toSlackFile(file, workspace)];
+  });
+  return files.length === 0 ? {} : { files, upload: true, display_as_bot: false };
+}
+
 /** Omits undefined fields, as Slack's JSON does. */
 function compact(fields: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
@@ -49,6 +59,7 @@ export function toSlackMessage(
     icons: icons(record),
     edited: record.edits > 0 ? { user: record.user, ts: record.ts } : undefined,
     reactions: reactionsOf(record, workspace),
+    ...fileFields(record, workspace),
     ...threadFields(record, workspace),
   });
 }
