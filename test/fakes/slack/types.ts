@@ -7,6 +7,10 @@ export interface FakeUser {
   readonly realName?: string;
   readonly displayName?: string;
   readonly isBot?: boolean;
+  /** Workspace admin (`users.info` → `is_admin`). */
+  readonly isAdmin?: boolean;
+  /** Workspace owner (`users.info` → `is_owner`; owners are admins too, as on Slack). */
+  readonly isOwner?: boolean;
 }
 
 /** A conversation: `C…` public, `G…` private, `D…` a DM with `user`. */

@@ -28,6 +28,8 @@ function userObject(user: FakeUser, context: MethodContext): Record<string, unkn
     deleted: false,
     is_bot: user.isBot ?? false,
     is_app_user: false,
+    is_admin: user.isAdmin === true || user.isOwner === true,
+    is_owner: user.isOwner === true,
     profile: {
       real_name: realName,
       real_name_normalized: realName,
