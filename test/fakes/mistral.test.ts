@@ -140,6 +140,21 @@ describe('fake Mistral, as the real SDK sees it', () => {
     expect(fake.completions).toHaveLength(2);
   });
 
+  it('plays a script of text steps as a reply, and records the endpoint', async () => {
+    fake.enqueue({ kind: 'script', steps: [{ text: 'one, ' }, { text: 'two' }] });
+
+    expect((await streamed(hello)).text).toBe('one, two');
+    expect(fake.completions[0]?.endpoint).toBe('completions');
+  });
+
+  it('answers 500 to a script step that only conversations can carry', async () => {
+    fake.enqueue({ kind: 'script', steps: [{ tool: 'web_search' }] });
+
+    const error = await httpFailure(sdk().agents.complete({ agentId: AGENT, messages: hello }));
+
+    expect(error.statusCode).toBe(500);
+  });
+
   it('accepts an assistant last message that is a prefix', async () => {
     const messages = [...hello, { role: 'assistant' as const, content: 'Sure,', prefix: true }];
 

@@ -1,19 +1,32 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { latestAgent } from './agents-routes.js';
+import { createFileStore, type FileStore, putFile, signedFileId } from './file-store.js';
 import { type FakeState, routeRequest } from './routes.js';
-import type { CompletionRecord, FakeMistral, FakeMistralOptions, Responder } from './types.js';
+import type {
+  CompletionRecord,
+  FakeMistral,
+  FakeMistralOptions,
+  NewFakeFile,
+  Responder,
+} from './types.js';
 
 export type {
   AgentWrite,
   Behaviour,
+  BuiltInTool,
   CompletionRecord,
   FakeAgent,
+  FakeFile,
   FakeMistral,
   FakeMistralOptions,
+  NewFakeFile,
   RecordedMessage,
   RejectedRequest,
   Responder,
+  ScriptFile,
+  ScriptReference,
+  ScriptStep,
 } from './types.js';
 
 /** The key a fake accepts unless told otherwise. */
@@ -29,6 +42,8 @@ export const echoResponder: Responder = (request) => ({
 export async function startFakeMistral(options: FakeMistralOptions = {}): Promise<FakeMistral> {
   const shutdown = new AbortController();
   let responder = options.responder ?? echoResponder;
+  let origin = '';
+  const now = options.now ?? Date.now;
   const state: FakeState = {
     apiKey: options.apiKey ?? DEFAULT_FAKE_API_KEY,
     agents: new Map((options.agents ?? []).map((agent) => [agent.id, agent])),
@@ -38,20 +53,27 @@ export async function startFakeMistral(options: FakeMistralOptions = {}): Promis
     rejected: [],
     queue: [],
     responder: () => responder,
+    files: createFileStore(),
+    now,
+    origin: () => origin,
     shutdown: shutdown.signal,
   };
   const server = createServer((request, response) => {
     routeRequest(state, request, response).catch(() => response.destroy());
   });
   const address = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
+  origin = urlOf(address);
   return {
-    url: urlOf(address),
+    url: origin,
     apiKey: state.apiKey,
     completions: state.completions,
     rejected: state.rejected,
     addAgent: (agent) => void state.agents.set(agent.id, agent),
     agentWrites: state.managed.writes,
     managedAgent: (id) => latestAgent(state.managed, id),
+    files: state.files.files,
+    addFile: (file) => addFile(state.files, file, now()),
+    signedFileId: (url) => signedFileId(state.files, origin, url, now()),
     enqueue: (...behaviours) => void state.queue.push(...behaviours),
     setResponder: (next) => {
       responder = next;
@@ -61,6 +83,8 @@ export async function startFakeMistral(options: FakeMistralOptions = {}): Promis
       state.rejected.length = 0;
       state.managed.writes.length = 0;
       state.queue.length = 0;
+      state.files.files.clear();
+      state.files.signatures.clear();
       responder = options.responder ?? echoResponder;
     },
     close: () => {
@@ -71,6 +95,18 @@ export async function startFakeMistral(options: FakeMistralOptions = {}): Promis
       return closed;
     },
   };
+}
+
+function addFile(store: FileStore, file: NewFakeFile, nowMs: number): string {
+  const bytes = 'bytes' in file ? file.bytes : new TextEncoder().encode(file.text);
+  const input = {
+    name: file.name,
+    purpose: file.purpose ?? 'ocr',
+    bytes,
+    source: 'upload',
+  } as const;
+  const withType = file.mimeType === undefined ? input : { ...input, mimeType: file.mimeType };
+  return putFile(store, withType, nowMs).id;
 }
 
 function listen(server: Server, port: number, host: string): Promise<AddressInfo> {

@@ -31,3 +31,10 @@ export function writeFlushed(response: ServerResponse, text: string): Promise<vo
     response.write(text, () => resolve());
   });
 }
+
+/** Reads a request body whole, as bytes (for multipart uploads). */
+export async function readBytes(request: IncomingMessage): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const part of request) parts.push(part as Buffer);
+  return Buffer.concat(parts);
+}

@@ -1,40 +1,44 @@
 import type { ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { sendJson, writeFlushed } from './http-io.js';
-import type { Behaviour, ReplyBehaviour } from './types.js';
-import {
-  type CompletionHead,
-  chatCompletion,
-  completionChunk,
-  contentOf,
-  statusError,
-  usage,
-} from './wire.js';
+import type { Behaviour, ReplyBehaviour, ScriptStep } from './types.js';
+import { statusError } from './wire.js';
 
 // Mistral streams a few characters per token; a handful per delta keeps replies multi-chunk.
-const DEFAULT_CHUNK_SIZE = 8;
-const SSE_HEADERS = {
+export const DEFAULT_CHUNK_SIZE = 8;
+export const SSE_HEADERS = {
   'content-type': 'text/event-stream',
   'cache-control': 'no-cache',
   connection: 'keep-alive',
-};
+} as const;
 
-/** What a behaviour needs to know about the request it answers. */
+/** What every behaviour needs to know about the request it answers. */
 export interface PlayContext {
   readonly response: ServerResponse;
   readonly stream: boolean;
-  readonly head: CompletionHead;
   /** Characters of prompt text, for the usage block. */
   readonly promptChars: number;
   /** Aborts when the client goes away or the fake closes. */
   readonly signal: AbortSignal;
 }
 
-/** Answers one accepted completion request the way the behaviour says. */
-export async function playBehaviour(behaviour: Behaviour, context: PlayContext): Promise<void> {
+/** How one endpoint words the behaviours whose wire shape is its own. */
+export interface Dialect {
+  reply(reply: ReplyBehaviour): Promise<void>;
+  cut(text: string, afterChars: number): Promise<void>;
+  malformed(textBefore: string | undefined): Promise<void>;
+  script(steps: readonly ScriptStep[]): Promise<void>;
+}
+
+/** Answers one accepted request the way the behaviour says, in the endpoint's dialect. */
+export async function playBehaviour(
+  behaviour: Behaviour,
+  context: PlayContext,
+  dialect: Dialect,
+): Promise<void> {
   switch (behaviour.kind) {
     case 'reply':
-      return context.stream ? streamReply(behaviour, context) : completeReply(behaviour, context);
+      return dialect.reply(behaviour);
     case 'status': {
       const error = statusError(behaviour.status, behaviour.message);
       const retryAfter = behaviour.retryAfterSeconds;
@@ -43,11 +47,9 @@ export async function playBehaviour(behaviour: Behaviour, context: PlayContext):
       return;
     }
     case 'cut':
-      return context.stream
-        ? streamCut(behaviour.text, behaviour.afterChars, context)
-        : completeCut(context);
+      return dialect.cut(behaviour.text, behaviour.afterChars);
     case 'malformed':
-      return playMalformed(behaviour.textBefore, context);
+      return dialect.malformed(behaviour.textBefore);
     case 'hang':
       return hang(context);
     case 'gate': {
@@ -60,62 +62,49 @@ export async function playBehaviour(behaviour: Behaviour, context: PlayContext):
           context.signal.addEventListener('abort', () => resolve(false), { once: true }),
         ),
       ]);
-      return opened ? playBehaviour(behaviour.next, context) : undefined;
+      return opened ? playBehaviour(behaviour.next, context, dialect) : undefined;
     }
+    case 'script':
+      return dialect.script(behaviour.steps);
   }
 }
 
-async function streamReply(reply: ReplyBehaviour, context: PlayContext): Promise<void> {
-  startStream(context);
-  if (!(await pause(reply.firstTokenDelayMs, context.signal))) return;
-  const pieces = split(reply.text, reply.chunkSize);
-  for (const [index, piece] of pieces.entries()) {
-    if (index > 0 && !(await pause(reply.chunkDelayMs, context.signal))) return;
-    await sendEvent(context, { content: contentOf(piece, reply.contentAsChunks === true) });
-  }
-  const finish = { usage: usage(context.promptChars, reply.text.length) };
-  await sendEvent(context, { content: '' }, finish);
-  await writeFlushed(context.response, 'data: [DONE]\n\n');
-  context.response.end();
-}
-
-async function completeReply(reply: ReplyBehaviour, context: PlayContext): Promise<void> {
-  if (!(await pause(reply.firstTokenDelayMs, context.signal))) return;
-  const content = contentOf(reply.text, reply.contentAsChunks === true);
-  const body = chatCompletion(context.head, content, usage(context.promptChars, reply.text.length));
-  sendJson(context.response, 200, body);
-}
-
-async function streamCut(text: string, afterChars: number, context: PlayContext): Promise<void> {
-  startStream(context);
-  for (const piece of split(text.slice(0, afterChars))) {
-    await sendEvent(context, { content: piece });
-  }
-  context.response.destroy();
-}
-
-/** Promises a whole body, sends half of it, then drops the connection. */
-async function completeCut(context: PlayContext): Promise<void> {
-  const text = JSON.stringify(chatCompletion(context.head, 'never arrives whole', usage(1, 1)));
-  context.response.writeHead(200, {
+/** Promises a whole JSON body, sends half of it, then drops the connection. */
+export async function sendHalf(response: ServerResponse, body: unknown): Promise<void> {
+  const text = JSON.stringify(body);
+  response.writeHead(200, {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(text),
   });
-  await writeFlushed(context.response, text.slice(0, Math.floor(text.length / 2)));
-  context.response.destroy();
+  await writeFlushed(response, text.slice(0, Math.floor(text.length / 2)));
+  response.destroy();
 }
 
-async function playMalformed(textBefore: string | undefined, context: PlayContext): Promise<void> {
-  if (!context.stream) {
-    context.response.writeHead(200, { 'content-type': 'application/json' });
-    context.response.end('{not json');
-    return;
+/** Answers 200 with a body that is not JSON. */
+export function sendBrokenJson(response: ServerResponse): void {
+  response.writeHead(200, { 'content-type': 'application/json' });
+  response.end('{not json');
+}
+
+/** Cuts text into deltas of `size` characters (at least one). */
+export function split(text: string, size = DEFAULT_CHUNK_SIZE): string[] {
+  const step = Math.max(1, Math.floor(size));
+  const pieces: string[] = [];
+  for (let start = 0; start < text.length; start += step)
+    pieces.push(text.slice(start, start + step));
+  return pieces;
+}
+
+/** Waits, unless told to stop; false when the answer should be abandoned. */
+export async function pause(ms: number | undefined, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return false;
+  if (ms === undefined || ms <= 0) return true;
+  try {
+    await delay(ms, undefined, { signal });
+    return true;
+  } catch {
+    return false;
   }
-  startStream(context);
-  if (textBefore !== undefined && textBefore !== '')
-    await sendEvent(context, { content: textBefore });
-  await writeFlushed(context.response, 'data: {not json\n\n');
-  context.response.end();
 }
 
 /** A stream sends its headers (the request was accepted); a complete call sends nothing at all. */
@@ -128,43 +117,4 @@ async function hang(context: PlayContext): Promise<void> {
   await new Promise<void>((resolve) =>
     context.signal.addEventListener('abort', () => resolve(), { once: true }),
   );
-}
-
-/** Sends headers and the opening delta, which names the role and carries no text. */
-function startStream(context: PlayContext): void {
-  context.response.writeHead(200, SSE_HEADERS);
-  context.response.write(
-    `data: ${JSON.stringify(completionChunk(context.head, { role: 'assistant', content: '' }))}\n\n`,
-  );
-}
-
-function sendEvent(
-  context: PlayContext,
-  delta: Record<string, unknown>,
-  finish?: { readonly usage: Record<string, number> },
-): Promise<void> {
-  return writeFlushed(
-    context.response,
-    `data: ${JSON.stringify(completionChunk(context.head, delta, finish))}\n\n`,
-  );
-}
-
-function split(text: string, size = DEFAULT_CHUNK_SIZE): string[] {
-  const step = Math.max(1, Math.floor(size));
-  const pieces: string[] = [];
-  for (let start = 0; start < text.length; start += step)
-    pieces.push(text.slice(start, start + step));
-  return pieces;
-}
-
-/** Waits, unless told to stop; false when the answer should be abandoned. */
-async function pause(ms: number | undefined, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return false;
-  if (ms === undefined || ms <= 0) return true;
-  try {
-    await delay(ms, undefined, { signal });
-    return true;
-  } catch {
-    return false;
-  }
 }

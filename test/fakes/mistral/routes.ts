@@ -5,52 +5,34 @@ import {
   getManagedAgent,
   listAgentPages,
   listAgents,
-  type ManagedAgents,
   updateAgent,
 } from './agents-routes.js';
-import { hasKey, parseJson, readBody, sendJson } from './http-io.js';
-import { playBehaviour } from './play-behaviour.js';
-import type {
-  Behaviour,
-  CompletionRecord,
-  FakeAgent,
-  RejectedRequest,
-  Responder,
-} from './types.js';
-import { checkCompletion } from './validate-completion.js';
+import { answerConversation, CONVERSATIONS_PATH } from './conversations-routes.js';
+import { type FakeState, playAccepted, refuse } from './fake-state.js';
 import {
-  agentObject,
-  apiError,
-  type ErrorReply,
-  FAKE_MODEL,
-  hexId,
-  modelList,
-  unauthorized,
-} from './wire.js';
+  answerFile,
+  answerSigned,
+  FILE_PATH,
+  FILES_PATH,
+  SIGNED_PATH,
+  uploadFile,
+} from './files-routes.js';
+import { hasKey, parseJson, readBody, sendJson } from './http-io.js';
+import { completionDialect } from './play-completion.js';
+import type { CompletionRecord } from './types.js';
+import { checkCompletion } from './validate-completion.js';
+import { agentObject, apiError, FAKE_MODEL, hexId, modelList, unauthorized } from './wire.js';
+
+export type { FakeState } from './fake-state.js';
 
 const COMPLETIONS_PATH = '/v1/agents/completions';
 const AGENT_PATH = /^\/v1\/agents\/([^/]+)$/;
 const MODELS_PATH = '/v1/models';
 const AGENTS_PATH = '/v1/agents';
 const AGENT_PAGES_PATH = '/v1/agents/pages';
+const POST_ONLY = new Set([COMPLETIONS_PATH, CONVERSATIONS_PATH]);
 
-/** The fake's mutable state, shared by the routes and the test-facing handle. */
-export interface FakeState {
-  readonly apiKey: string;
-  readonly agents: Map<string, FakeAgent>;
-  /** Agents created through `POST /v1/agents`, with their versions. */
-  readonly managed: ManagedAgents;
-  /** ISO time the fake started, used as every agent's creation time. */
-  readonly createdAt: string;
-  readonly completions: CompletionRecord[];
-  readonly rejected: RejectedRequest[];
-  readonly queue: Behaviour[];
-  readonly responder: () => Responder;
-  /** Aborts when the fake closes, so delayed and hanging answers stop. */
-  readonly shutdown: AbortSignal;
-}
-
-/** Routes one request: key first (as the gateway does), then path and method. */
+/** Routes one request: signed downloads need no key; the rest is behind it, as at the gateway. */
 export async function routeRequest(
   state: FakeState,
   request: IncomingMessage,
@@ -59,22 +41,54 @@ export async function routeRequest(
   const url = new URL(request.url ?? '/', 'http://fake');
   const path = url.pathname;
   const method = request.method ?? 'GET';
-  const agentId = AGENT_PATH.exec(path)?.[1];
-  if (!hasKey(request, state.apiKey)) {
+  const signed = SIGNED_PATH.exec(path)?.[1];
+  if (method === 'GET' && signed !== undefined) {
+    answerSigned(state, response, path, signed);
+  } else if (!hasKey(request, state.apiKey)) {
     refuse(state, response, path, unauthorized(), 'missing or wrong API key');
-  } else if (path === COMPLETIONS_PATH && method === 'POST') {
-    await answerCompletion(state, request, response);
-  } else if (path === COMPLETIONS_PATH) {
+  } else if (POST_ONLY.has(path) && method !== 'POST') {
     refuse(state, response, path, apiError(405, 'Method Not Allowed'), `${method} not allowed`);
+  } else if (path === COMPLETIONS_PATH) {
+    await answerCompletion(state, request, response);
+  } else if (path === CONVERSATIONS_PATH) {
+    await answerConversation(state, request, response);
+  } else if (path === FILES_PATH || FILE_PATH.test(path)) {
+    await routeFiles(state, request, response, url);
   } else if (path === AGENTS_PATH || path === AGENT_PAGES_PATH || method === 'PATCH') {
     await routeAgents(state, request, response, url);
-  } else if (method === 'GET' && agentId !== undefined) {
+  } else {
+    routeLookups(state, method, response, url);
+  }
+}
+
+async function routeFiles(
+  state: FakeState,
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const method = request.method ?? 'GET';
+  const match = FILE_PATH.exec(url.pathname);
+  if (url.pathname === FILES_PATH && method === 'POST') await uploadFile(state, request, response);
+  else if (match?.[1] !== undefined && method === 'GET') {
+    answerFile(state, response, url, { id: safeDecode(match[1]) ?? match[1], part: match[2] });
+  } else {
+    const reply = apiError(405, 'Method Not Allowed');
+    refuse(state, response, url.pathname, reply, `${method} not allowed`);
+  }
+}
+
+/** The read-only lookups: one agent, the model list. */
+function routeLookups(state: FakeState, method: string, response: ServerResponse, url: URL): void {
+  const path = url.pathname;
+  const agentId = AGENT_PATH.exec(path)?.[1];
+  if (method === 'GET' && agentId !== undefined) {
     const id = safeDecode(agentId) ?? agentId;
     if (!getManagedAgent(agentsContext(state, response, path), response, id, url.searchParams)) {
       answerAgent(state, response, path, agentId);
     }
   } else if (method === 'GET' && path === MODELS_PATH) {
-    sendJson(response, 200, modelList(Math.floor(Date.now() / 1000)));
+    sendJson(response, 200, modelList(Math.floor(state.now() / 1000)));
   } else {
     refuse(state, response, path, apiError(404, 'Not Found'), `no route for ${method} ${path}`);
   }
@@ -130,21 +144,15 @@ async function answerCompletion(
   }
   const { agentId, messages, stream } = check;
   const record: CompletionRecord = {
+    endpoint: 'completions',
     agentId,
     messages,
     stream,
     body: parsed.value,
-    at: Date.now(),
+    at: state.now(),
   };
-  state.completions.push(record);
-  const behaviour = state.queue.shift() ?? state.responder()(record);
-  await playBehaviour(behaviour, {
-    response,
-    stream,
-    head: { id: hexId(), created: Math.floor(record.at / 1000), model: FAKE_MODEL },
-    promptChars: JSON.stringify(messages).length,
-    signal: AbortSignal.any([state.shutdown, closedSignal(response)]),
-  });
+  const head = { id: hexId(), created: Math.floor(record.at / 1000), model: FAKE_MODEL };
+  await playAccepted(state, response, record, (context) => completionDialect(context, head));
 }
 
 function answerAgent(state: FakeState, response: ServerResponse, path: string, raw: string): void {
@@ -155,24 +163,6 @@ function answerAgent(state: FakeState, response: ServerResponse, path: string, r
   } else {
     sendJson(response, 200, agentObject(agent, state.createdAt));
   }
-}
-
-function refuse(
-  state: FakeState,
-  response: ServerResponse,
-  path: string,
-  reply: ErrorReply,
-  reason: string,
-): void {
-  state.rejected.push({ status: reply.status, path, reason });
-  sendJson(response, reply.status, reply.body);
-}
-
-/** Aborts when the response's connection closes, whoever closed it. */
-function closedSignal(response: ServerResponse): AbortSignal {
-  const controller = new AbortController();
-  response.once('close', () => controller.abort());
-  return controller.signal;
 }
 
 function safeDecode(raw: string): string | undefined {

@@ -22,7 +22,7 @@ export interface ReplyBehaviour {
   readonly contentAsChunks?: boolean;
 }
 
-/** How the fake answers one accepted completion request. */
+/** How the fake answers one accepted completion or conversation request. */
 export type Behaviour =
   | ReplyBehaviour
   | {
@@ -38,7 +38,65 @@ export type Behaviour =
   /** Accepts the request and never answers; `close()` still ends it. */
   | { readonly kind: 'hang' }
   /** Holds the request until `until` settles (a test's gate), then plays `next`. */
-  | { readonly kind: 'gate'; readonly until: Promise<unknown>; readonly next: Behaviour };
+  | { readonly kind: 'gate'; readonly until: Promise<unknown>; readonly next: Behaviour }
+  /** Plays `steps` in order as the Conversations API would; the completions route plays text only. */
+  | { readonly kind: 'script'; readonly steps: readonly ScriptStep[] };
+
+/** The connectors Mistral runs on its side; any other name is a connector of your own. */
+export type BuiltInTool =
+  | 'web_search'
+  | 'web_search_premium'
+  | 'code_interpreter'
+  | 'image_generation'
+  | 'document_library';
+
+/** A source a connector cites, sent as a `tool_reference` chunk. */
+export interface ScriptReference {
+  readonly title: string;
+  readonly url?: string;
+  /** Defaults to `web_search`. */
+  readonly tool?: BuiltInTool | (string & {});
+  readonly description?: string;
+  readonly favicon?: string;
+}
+
+/** A file a connector made: stored in the fake's file store and sent as a `tool_file` chunk. */
+export type ScriptFile = {
+  readonly name: string;
+  /** The extension Mistral reports as `file_type`, e.g. `png`. */
+  readonly type: string;
+  /** Defaults to `code_interpreter`. */
+  readonly tool?: BuiltInTool | (string & {});
+} & ({ readonly bytes: Uint8Array } | { readonly text: string });
+
+/** One step of a conversation answer, played in order. */
+export type ScriptStep =
+  /** Message text, cut into `chunkSize`-character deltas. */
+  | { readonly text: string; readonly chunkSize?: number }
+  /**
+   * A server-side tool run. For `code_interpreter`, `arguments` is JSON `{"code": "..."}` and
+   * `info.code_output` its output; the fake adds `info.code` and `info.result` as Mistral does.
+   */
+  | {
+      readonly tool: BuiltInTool | (string & {});
+      readonly arguments?: string;
+      readonly info?: Readonly<Record<string, unknown>>;
+    }
+  | { readonly reference: ScriptReference }
+  | { readonly file: ScriptFile }
+  /** The conversation passes to another agent; later messages carry its id. */
+  | { readonly handoff: { readonly toAgentId: string; readonly toAgentName: string } }
+  /** A call of one of the client's functions; the answer ends there, awaiting its result. */
+  | {
+      readonly functionCall: {
+        readonly name: string;
+        readonly arguments: string;
+        /** Mistral's are 9 letters and digits; one is made up when left out. */
+        readonly toolCallId?: string;
+      };
+    }
+  /** A `conversation.response.error` event (streamed) or an error status (not streamed). */
+  | { readonly error: { readonly message: string; readonly code: number } };
 
 /** One message as the service reads it: `prefix` appears only when true (false is its default). */
 export interface RecordedMessage {
@@ -50,16 +108,42 @@ export interface RecordedMessage {
   readonly tool_calls?: unknown;
 }
 
-/** A completion request the fake accepted (including those it answered with an error status). */
+/**
+ * A completion or conversation request the fake accepted (including those it answered with an
+ * error status). A conversation's inputs are translated to `messages` as completions would carry them.
+ */
 export interface CompletionRecord {
+  readonly endpoint: 'completions' | 'conversations';
+  /** The agent asked; empty for a conversation started with `model`. */
   readonly agentId: string;
+  /** The model a conversation was started with instead of an agent. */
+  readonly model?: string;
   readonly messages: RecordedMessage[];
   readonly stream: boolean;
   /** The parsed JSON body exactly as the client sent it. */
   readonly body: unknown;
-  /** `Date.now()` when the request was accepted. */
+  /** A conversation's `inputs` exactly as sent; absent for completions. */
+  readonly inputs?: unknown;
+  /** The fake's clock (`Date.now()` unless told otherwise) when the request was accepted. */
   readonly at: number;
 }
+
+/** A file in the fake's file store, uploaded or made by a connector. */
+export interface FakeFile {
+  readonly name: string;
+  readonly purpose: string;
+  readonly bytes: Uint8Array;
+  readonly mimeType: string;
+}
+
+/** A file a test puts in the store directly, as if uploaded. */
+export type NewFakeFile = {
+  readonly name: string;
+  /** Defaults to `ocr`. */
+  readonly purpose?: string;
+  /** Defaults to the type the name's extension implies. */
+  readonly mimeType?: string;
+} & ({ readonly bytes: Uint8Array } | { readonly text: string });
 
 /** Chooses the behaviour for a request when the queue is empty. */
 export type Responder = (request: CompletionRecord) => Behaviour;
@@ -76,7 +160,7 @@ export interface FakeMistral {
   /** Base URL without a trailing slash, e.g. `http://127.0.0.1:40123`. */
   readonly url: string;
   readonly apiKey: string;
-  /** Accepted agent-completion requests, in arrival order. */
+  /** Accepted agent-completion and conversation requests, in arrival order. */
   readonly completions: CompletionRecord[];
   readonly rejected: RejectedRequest[];
   addAgent(agent: FakeAgent): void;
@@ -84,10 +168,16 @@ export interface FakeMistral {
   readonly agentWrites: AgentWrite[];
   /** The newest version of an agent made through the API, in wire (snake_case) shape. */
   managedAgent(id: string): Readonly<Record<string, unknown>> | undefined;
-  /** Queues behaviours, consumed first-in first-out, one per completion request. */
+  /** The file store (`/v1/files`), by file id. */
+  readonly files: ReadonlyMap<string, FakeFile>;
+  /** Stores a file as an upload would, and returns its id. */
+  addFile(file: NewFakeFile): string;
+  /** The id of the file a live signed URL of this fake serves; undefined for any other URL. */
+  signedFileId(url: string): string | undefined;
+  /** Queues behaviours, consumed first-in first-out, one per completion or conversation request. */
   enqueue(...behaviours: Behaviour[]): void;
   setResponder(responder: Responder): void;
-  /** Clears records and queue and restores the echo responder; agents stay. */
+  /** Clears records, queue and files, and restores the echo responder; agents stay. */
   reset(): void;
   /** Stops listening and ends every open connection, hanging ones included. */
   close(): Promise<void>;
@@ -100,4 +190,6 @@ export interface FakeMistralOptions {
   readonly port?: number;
   readonly responder?: Responder;
   readonly host?: string;
+  /** The clock, in epoch milliseconds, for timestamps and signed-URL expiry; `Date.now` by default. */
+  readonly now?: () => number;
 }

@@ -1,3 +1,4 @@
+import { isObject, missing, wrongType } from './field-issues.js';
 import type { RecordedMessage } from './types.js';
 import { apiError, type ErrorReply, type FieldIssue, validationError } from './wire.js';
 
@@ -49,7 +50,7 @@ function topLevelIssues(body: Fields): FieldIssue[] {
   else if (!Array.isArray(body.messages))
     issues.push(wrongType(['body', 'messages'], 'list', body.messages));
   if ('stream' in body && typeof body.stream !== 'boolean') {
-    issues.push(wrongType(['body', 'stream'], 'bool', body.stream));
+    issues.push(wrongType(['body', 'stream'], 'boolean', body.stream));
   }
   return issues;
 }
@@ -144,27 +145,6 @@ function refuse(reply: ErrorReply, reason: string): CompletionCheck {
   return { kind: 'refused', reply, reason };
 }
 
-function missing(loc: ReadonlyArray<string | number>, input: unknown): FieldIssue {
-  return { type: 'missing', loc, msg: 'Field required', input };
-}
-
-function wrongType(
-  loc: ReadonlyArray<string | number>,
-  expected: string,
-  input: unknown,
-): FieldIssue {
-  return {
-    type: `${expected.split(' ')[0]}_type`,
-    loc,
-    msg: `Input should be a valid ${expected}`,
-    input,
-  };
-}
-
 function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
-}
-
-function isObject(value: unknown): value is Fields {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
