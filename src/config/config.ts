@@ -1,4 +1,5 @@
 import type { HistoryLimits } from '../store/store.js';
+import { type AccessConfig, readAccess } from './access-config.js';
 import { type Reader, reader } from './env-reader.js';
 import { parseRoster, type Roster } from './roster.js';
 
@@ -47,6 +48,8 @@ export interface Config {
     readonly pauseMs: number;
   };
   readonly history: HistoryLimits;
+  /** Who may use Parley, where, and how much. */
+  readonly access: AccessConfig;
   readonly port: number;
   readonly logLevel: LogLevel;
 }
@@ -157,6 +160,7 @@ function readSettings(
     discord: readDiscord(read),
     roleplay: readRoleplay(read),
     history: readHistory(read),
+    access: readAccess(read),
     port: read.int('PORT', DEFAULTS.port, 0, 65_535),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, DEFAULTS.logLevel),
   };

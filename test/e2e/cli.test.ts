@@ -106,6 +106,23 @@ describe('the parley command', () => {
     expect(bogus.stderr).toContain('--role must be one of all, web, discord, worker');
   });
 
+  it('refuses a malformed access list or rate at start-up, by the variable’s name', async () => {
+    const run = await runParley([], {
+      MISTRAL_API_KEY: SECRET_KEY,
+      MISTRAL_AGENT_ID: 'ag:cli:demo',
+      SLACK_BOT_TOKEN: 'xoxb-1-2',
+      SLACK_SIGNING_SECRET: 'secret',
+      ALLOWED_CHANNELS: 'general,C0RANDOM',
+      USER_RATE_LIMIT: 'lots',
+    });
+
+    expect(run.code).toBe(2);
+    expect(problemsIn(run.stderr)).toEqual([
+      expect.stringContaining('ALLOWED_CHANNELS must be a comma-separated list'),
+      expect.stringContaining('USER_RATE_LIMIT must be a count per window'),
+    ]);
+  });
+
   it('chats through piped stdin, printing the streamed answer', async () => {
     fake.setResponder(() => ({ kind: 'reply', text: 'Hello from the fake agent!', chunkSize: 4 }));
     const env = {
