@@ -37,6 +37,9 @@ type Runner = (index: number) => Promise<void>;
 const nullSink: ReplySink = {
   start: async () => {},
   append: async () => {},
+  activity: async () => {},
+  attach: async () => {},
+  handOff: async () => {},
   finish: async () => {},
   fail: async (notice) => {
     throw new Error(`bench reply failed: ${notice}`);

@@ -34,12 +34,18 @@ function timingPort(finished: Map<string, () => void>): ReplyPort {
       return {
         start: async () => {},
         append: async () => {},
+        activity: async () => {},
+        attach: async () => {},
+        handOff: async () => {},
         finish: async () => finished.get(target.address.id ?? '')?.(),
         fail: async () => finished.get(target.address.id ?? '')?.(),
       };
     },
     acknowledge: async () => ({ kind: 'none' }),
     context: async () => [],
+    readFile: async () => {
+      throw new Error('the bench attaches no files');
+    },
     postedAfter: async () => [],
     targetFor: (thread) => ({ platform: 'console', address: { thread: thread.thread } }),
     say: async () => {},

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { ConversationCommands } from '../../src/core/commands.js';
@@ -151,21 +154,60 @@ export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
   };
 }
 
-/** Writes the streamed answer straight to the terminal. */
-export function createConsoleSink(write: (text: string) => void, label = 'agent'): ReplySink {
-  let hasText = false;
+/** Where the console keeps the files an agent makes (images, plots, code runs). */
+export function consoleFilesDir(): string {
+  return join(tmpdir(), 'parley-console-files');
+}
+
+/**
+ * Writes the streamed answer straight to the terminal: a tool's activity and each file (saved
+ * under `consoleFilesDir()`) on a line of its own, a handoff as a new speaker.
+ */
+export function createConsoleSink(
+  write: (text: string) => void,
+  label = 'agent',
+  filesDir = consoleFilesDir(),
+): ReplySink {
+  let speaker = label;
+  let isLineOpen = false;
+  const line = (text: string): void => {
+    write(`${isLineOpen ? '\n' : ''}${text}\n`);
+    isLineOpen = false;
+  };
   return {
     start: async () => {},
     append: async (delta) => {
-      if (!hasText) write(`${label}> `);
-      hasText = true;
+      if (!isLineOpen) write(`${speaker}> `);
+      isLineOpen = true;
       write(delta);
     },
+    activity: async (activity) => {
+      if (activity !== undefined) line(`[${activity}]`);
+    },
+    attach: async (file) => {
+      await mkdir(filesDir, { recursive: true });
+      const path = join(filesDir, `${Date.now()}-${file.index}-${safeFileName(file.name)}`);
+      await writeFile(path, file.bytes);
+      line(`[file: ${path}]`);
+    },
+    handOff: async (persona) => {
+      line(`[handed over to ${persona.name}]`);
+      speaker = persona.name;
+    },
     finish: async () => {
-      if (hasText) write('\n');
+      if (isLineOpen) write('\n');
+      isLineOpen = false;
     },
     fail: async (notice) => {
-      write(`${hasText ? '\n' : ''}[!] ${notice}\n`);
+      write(`${isLineOpen ? '\n' : ''}[!] ${notice}\n`);
     },
   };
+}
+
+function safeFileName(name: string): string {
+  return (
+    basename(name)
+      .replace(/[^\w.-]/g, '_')
+      .slice(0, 100) || 'file'
+  );
 }

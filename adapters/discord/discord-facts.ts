@@ -61,10 +61,28 @@ export function authorNameOf(message: Message): string {
   return message.member?.displayName ?? message.author.globalName ?? message.author.username;
 }
 
+/** A message's files as the history keeps them: where Discord finds them again, not their URL. */
 export function attachmentsOf(message: Message): Attachment[] {
-  return [...message.attachments.values()].map((file) => ({
-    name: file.name,
-    url: file.url,
-    ...(file.contentType === null ? {} : { mimeType: file.contentType }),
-  }));
+  return [...message.attachments.values()].map((file) =>
+    discordAttachment(message.channelId, message.id, {
+      id: file.id,
+      name: file.name,
+      size: file.size,
+      contentType: file.contentType,
+    }),
+  );
+}
+
+/** One attachment: its reference is `channel/message/attachment` (its URL expires). */
+export function discordAttachment(
+  channelId: string,
+  messageId: string,
+  file: { id: string; name: string; size: number; contentType: string | null | undefined },
+): Attachment {
+  return {
+    name: file.name.slice(0, 200),
+    ref: `${channelId}/${messageId}/${file.id}`,
+    size: file.size,
+    ...(typeof file.contentType === 'string' ? { mimeType: file.contentType.slice(0, 100) } : {}),
+  };
 }

@@ -1,8 +1,12 @@
 import { type REST, Routes } from 'discord.js';
+import { fetchFile } from '../../src/core/fetch-file.js';
 import type { Message, Persona } from '../../src/core/model.js';
+import { FILE_LIMITS } from '../../src/core/prepare-files.js';
 import type { ReplyPort, ReplyTarget } from '../../src/core/replies.js';
+import { ParleyError } from '../../src/errors.js';
 import type { Logger } from '../../src/log/logger.js';
 import { routeDiscordMessage } from './discord-events.js';
+import { discordAttachment } from './discord-facts.js';
 import { acknowledgeInDiscord, createDiscordReplySink } from './discord-reply.js';
 import { discordTextToMarkdown } from './discord-text.js';
 import { createPersonaWebhooks } from './discord-webhooks.js';
@@ -18,6 +22,14 @@ interface ApiUser {
   readonly global_name?: string | null;
   readonly bot?: boolean;
 }
+interface ApiAttachment {
+  readonly id: string;
+  readonly filename: string;
+  readonly size: number;
+  readonly url: string;
+  readonly content_type?: string;
+}
+
 interface ApiMessage {
   readonly id: string;
   readonly channel_id: string;
@@ -27,11 +39,7 @@ interface ApiMessage {
   readonly webhook_id?: string;
   readonly timestamp: string;
   readonly mentions?: readonly ApiUser[];
-  readonly attachments?: readonly {
-    readonly filename: string;
-    readonly url: string;
-    readonly content_type?: string;
-  }[];
+  readonly attachments?: readonly ApiAttachment[];
 }
 
 /** A Discord reply target: the thread or DM channel, and a persona for role-play lines. */
@@ -68,6 +76,19 @@ export function createDiscordReplyPort(rest: REST, logger: Logger): ReplyPort {
       );
     },
     acknowledge: (target) => acknowledgeInDiscord(rest, target.address.channelId ?? ''),
+    async readFile(_target, attachment, signal) {
+      // The message gives the file's current URL: attachment URLs are signed and expire.
+      const [channelId = '', messageId = '', fileId = ''] = attachment.ref.split('/');
+      if (![channelId, messageId, fileId].every(isSnowflake))
+        throw new ParleyError('PLATFORM_UNAVAILABLE', 'not a Discord file reference');
+      const message = (await rest.get(Routes.channelMessage(channelId, messageId))) as ApiMessage;
+      const file = message.attachments?.find((item) => item.id === fileId);
+      if (file === undefined) throw new ParleyError('PLATFORM_UNAVAILABLE', 'the file is gone');
+      return fetchFile(file.url, attachment.name, {
+        maxBytes: FILE_LIMITS.maxBytes,
+        ...(signal === undefined ? {} : { signal }),
+      });
+    },
     targetFor(thread, persona) {
       return discordTarget(thread.thread, persona);
     },
@@ -135,11 +156,14 @@ function lineOf(message: ApiMessage, bot: ApiUser): Message[] {
     name: message.author.global_name ?? message.author.username,
     isBot: false,
   };
-  const attachments = (message.attachments ?? []).map((file) => ({
-    name: file.filename,
-    url: file.url,
-    ...(file.content_type === undefined ? {} : { mimeType: file.content_type }),
-  }));
+  const attachments = (message.attachments ?? []).map((file) =>
+    discordAttachment(message.channel_id, message.id, {
+      id: file.id,
+      name: file.filename,
+      size: file.size,
+      contentType: file.content_type,
+    }),
+  );
   return [{ id: message.id, role: 'user', author, text, attachments, at }];
 }
 
@@ -158,6 +182,10 @@ function factsOf(message: ApiMessage, botId: string) {
     content: message.content,
     mentionsBot: (message.mentions ?? []).some((user) => user.id === botId),
   };
+}
+
+function isSnowflake(value: string): boolean {
+  return /^\d{15,21}$/.test(value);
 }
 
 /** Snowflakes grow with time (and within a millisecond): their order is the messages' order. */

@@ -1,17 +1,21 @@
 import { type REST, Routes } from 'discord.js';
+import { type ReplyPart, withHandoffs } from '../../src/core/handoff-sink.js';
 import { createLiveReply, type MessageTransport } from '../../src/core/live-reply.js';
-import type { Persona, ReplySink } from '../../src/core/model.js';
+import type { OutgoingFile, Persona, ReplySink } from '../../src/core/model.js';
 import {
   type Acknowledgement,
   journaledTransport,
   type SinkContext,
 } from '../../src/core/replies.js';
+import { withoutUnfurls } from './discord-text.js';
 import type { PersonaWebhooks } from './discord-webhooks.js';
 
 // Discord refuses message content over 2,000 characters (50035 BASE_TYPE_MAX_LENGTH).
 export const DISCORD_MAX_MESSAGE_LENGTH = 2_000;
 // Discord allows 5 edits per 5 s per channel; one a second leaves room for the other replies.
 const EDIT_INTERVAL_MS = 1_000;
+// Without boosts a server takes uploads up to 10 MiB per message.
+const DISCORD_FILE_MAX_BYTES = 10 * 1024 * 1024;
 // A typing indicator lasts 10 s; renew it a little before it fades.
 const TYPING_RENEW_MS = 8_000;
 // The agent's text must never ping @everyone, roles or people.
@@ -38,10 +42,23 @@ export function createDiscordReplySink(
   target: DiscordReplyTarget,
   context: SinkContext = {},
 ): ReplySink {
+  return withHandoffs(
+    createDiscordReplyPart(deps, target, context),
+    (persona) => createDiscordReplyPart(deps, { ...target, persona }),
+    context.journal,
+  );
+}
+
+/** One agent's part of a reply in Discord. */
+function createDiscordReplyPart(
+  deps: DiscordReplyDeps,
+  target: DiscordReplyTarget,
+  context: SinkContext = {},
+): ReplyPart {
   const live = createLiveReply(journaledTransport(transportFor(deps, target), context.journal), {
     maxChars: DISCORD_MAX_MESSAGE_LENGTH,
     minEditIntervalMs: EDIT_INTERVAL_MS,
-    render: (markdown) => markdown,
+    render: withoutUnfurls,
   });
   let typing: NodeJS.Timeout | undefined;
   const sendTyping = (): Promise<unknown> =>
@@ -63,6 +80,14 @@ export function createDiscordReplySink(
     async append(delta) {
       live.append(delta);
     },
+    async activity(label) {
+      live.status(label);
+    },
+    async attach(file) {
+      if (file.bytes.byteLength > DISCORD_FILE_MAX_BYTES)
+        throw new RangeError('file too large for Discord');
+      await postFile(deps, target, file);
+    },
     async finish() {
       stopTyping();
       await live.finish();
@@ -83,6 +108,38 @@ export async function acknowledgeInDiscord(
     () => ({ kind: 'status' }) as const,
     () => ({ kind: 'none' }) as const,
   );
+}
+
+/** Posts one file as a message of its own (under the persona's webhook when there is one). */
+async function postFile(
+  deps: DiscordReplyDeps,
+  target: DiscordReplyTarget,
+  file: OutgoingFile,
+): Promise<void> {
+  const files = [{ name: file.name, data: Buffer.from(file.bytes), contentType: file.mimeType }];
+  const attachments = [{ id: 0, filename: file.name }];
+  const persona = target.persona;
+  if (persona === undefined) {
+    await deps.rest.post(Routes.channelMessages(target.channelId), {
+      body: { attachments, allowed_mentions: NO_PINGS },
+      files,
+    });
+    return;
+  }
+  const hook = await deps.webhooks.forThread(target.channelId);
+  await deps.rest.post(Routes.webhook(hook.id, hook.token), {
+    body: { ...personaBody(persona), attachments, allowed_mentions: NO_PINGS },
+    files,
+    query: new URLSearchParams({ wait: 'true', ...hook.threadQuery }),
+    auth: false,
+  });
+}
+
+function personaBody(persona: Persona): { username: string; avatar_url?: string } {
+  return {
+    username: persona.name,
+    ...(persona.avatarUrl === undefined ? {} : { avatar_url: persona.avatarUrl }),
+  };
 }
 
 interface ApiMessage {
@@ -113,12 +170,7 @@ function transportFor(
   return {
     post: async (content) => {
       const hook = await deps.webhooks.forThread(target.channelId);
-      const body = {
-        content,
-        username: persona.name,
-        ...(persona.avatarUrl === undefined ? {} : { avatar_url: persona.avatarUrl }),
-        allowed_mentions: NO_PINGS,
-      };
+      const body = { content, ...personaBody(persona), allowed_mentions: NO_PINGS };
       const query = new URLSearchParams({ wait: 'true', ...hook.threadQuery });
       const message = (await deps.rest.post(Routes.webhook(hook.id, hook.token), {
         body,

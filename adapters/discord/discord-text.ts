@@ -25,3 +25,22 @@ export function discordTextToMarkdown(
   });
   return replaced.replace(/[ \t]{2,}/g, ' ').trim();
 }
+
+// Code (fenced or inline) is left as written; links elsewhere are wrapped.
+const CODE_OR_LINK =
+  /(```[\s\S]*?(?:```|$)|`[^`\n]*`)|\]\((https?:\/\/[^\s)<>]+)\)|(<https?:\/\/[^\s>]+>)|(https?:\/\/[^\s<>)\]]*[^\s<>)\].,;:!?'"])/g;
+
+/**
+ * Markdown with every web link wrapped in `<…>`, so Discord shows it without an embed: a
+ * masked link `[t](<url>)`, a bare address `<url>`. Code stays as it is.
+ */
+export function withoutUnfurls(markdown: string): string {
+  return markdown.replace(
+    CODE_OR_LINK,
+    (whole, code?: string, masked?: string, wrapped?: string, bare?: string) => {
+      if (code !== undefined || wrapped !== undefined) return whole;
+      if (masked !== undefined) return `](<${masked}>)`;
+      return `<${bare}>`;
+    },
+  );
+}

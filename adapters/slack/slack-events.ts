@@ -86,16 +86,27 @@ function parseMessageEvent(raw: Readonly<Record<string, unknown>>): SlackMessage
   };
 }
 
+// A message's files as the history keeps them: Slack's file id, never its private URL.
+const MOST_FILES = 20;
+
 function parseFiles(files: unknown): Attachment[] {
   if (!Array.isArray(files)) return [];
-  return files.filter(isRecord).flatMap((file) => {
-    const url = file.url_private ?? file.permalink;
-    if (typeof url !== 'string') return [];
-    const name = typeof file.name === 'string' ? file.name : 'file';
-    return [
-      { name, url, ...(typeof file.mimetype === 'string' ? { mimeType: file.mimetype } : {}) },
-    ];
-  });
+  return files
+    .filter(isRecord)
+    .slice(0, MOST_FILES)
+    .flatMap((file) => {
+      if (typeof file.id !== 'string' || !/^F[A-Z0-9]{2,40}$/.test(file.id)) return [];
+      const name = typeof file.name === 'string' && file.name !== '' ? file.name : 'file';
+      const size = file.size;
+      return [
+        {
+          name: name.slice(0, 200),
+          ref: file.id,
+          ...(typeof file.mimetype === 'string' ? { mimeType: file.mimetype.slice(0, 100) } : {}),
+          ...(typeof size === 'number' && Number.isSafeInteger(size) && size >= 0 ? { size } : {}),
+        },
+      ];
+    });
 }
 
 function isId(value: unknown): value is string {

@@ -1,7 +1,10 @@
 import { webApi } from '@slack/bolt';
 import type { SlackConfig } from '../../src/config/config.js';
+import { fetchFile } from '../../src/core/fetch-file.js';
 import type { Persona } from '../../src/core/model.js';
+import { FILE_LIMITS } from '../../src/core/prepare-files.js';
 import type { ReplyPort, ReplyTarget } from '../../src/core/replies.js';
+import { ParleyError } from '../../src/errors.js';
 import type { Logger } from '../../src/log/logger.js';
 import { callSlack, type WebClient } from './slack-calls.js';
 import { loadThreadContext } from './slack-context.js';
@@ -79,6 +82,18 @@ export function createSlackReplyPort(
       return createSlackReplySink({ client: web, logger, streaming }, placeOf(target), context);
     },
     acknowledge: (target) => acknowledgeInSlack(web, placeOf(target)),
+    async readFile(_target, attachment, signal) {
+      // The file's private URL is asked for when needed and read with the bot's token only.
+      const info = await callSlack(() => web.files.info({ file: attachment.ref }));
+      const url = info.file?.url_private_download ?? info.file?.url_private;
+      if (url === undefined) throw new ParleyError('PLATFORM_UNAVAILABLE', 'the file has no URL');
+      return fetchFile(url, attachment.name, {
+        headers: { authorization: `Bearer ${config.botToken}` },
+        maxBytes: FILE_LIMITS.maxBytes,
+        refuseHtml: true,
+        ...(signal === undefined ? {} : { signal }),
+      });
+    },
     targetFor(thread, persona) {
       return slackTarget(
         { channel: thread.channel, threadTs: thread.thread, teamId: thread.workspace, userId: '' },

@@ -1,5 +1,6 @@
+import { type ReplyPart, withHandoffs } from '../../src/core/handoff-sink.js';
 import { createLiveReply, type LiveReply } from '../../src/core/live-reply.js';
-import type { Persona, ReplySink } from '../../src/core/model.js';
+import type { OutgoingFile, Persona, ReplySink } from '../../src/core/model.js';
 import {
   type Acknowledgement,
   bestEffort,
@@ -40,6 +41,8 @@ const EDIT_INTERVAL_MS = 1_000;
 // Web API call (and its CPU) each time; the load bench measured ~4.5 appends per 2 s answer at 500 ms.
 const STREAM_INTERVAL_MS = 1_000;
 const THINKING_STATUS = 'is thinking…';
+// Slack takes files up to 1 GB; an agent's file past 100 MB is not worth a thread's scroll.
+const SLACK_FILE_MAX_BYTES = 100 * 1024 * 1024;
 const PLACEHOLDER_TEXT = '_Thinking…_';
 // Errors meaning this workspace or token cannot stream at all (not a passing failure).
 const STREAMING_UNSUPPORTED = new Set([
@@ -59,6 +62,19 @@ export function createSlackReplySink(
   target: SlackReplyTarget,
   context: SinkContext = {},
 ): ReplySink {
+  return withHandoffs(
+    createSlackReplyPart(deps, target, context),
+    (persona) => createSlackReplyPart(deps, { ...target, persona }),
+    context.journal,
+  );
+}
+
+/** One agent's part of a reply in a Slack thread. */
+function createSlackReplyPart(
+  deps: SlackReplyDeps,
+  target: SlackReplyTarget,
+  context: SinkContext = {},
+): ReplyPart {
   const { journal } = context;
   const log = deps.logger.child({ component: 'slack-reply', channel: target.channel });
   const live = createLiveReply(journaledTransport(postingTransport(deps.client, target), journal), {
@@ -100,6 +116,14 @@ export function createSlackReplySink(
       text += delta;
       if (stream === undefined) return live.append(delta);
       stream.append(delta);
+    },
+    async activity(label) {
+      if (stream === undefined) return live.status(label);
+      // Streaming happens in AI app threads, where the assistant status says what runs.
+      await setStatus(deps.client, target, label === undefined ? '' : statusOf(label));
+    },
+    async attach(file) {
+      await uploadFile(deps.client, target, file);
     },
     async finish() {
       if (stream === undefined) return live.finish();
@@ -167,17 +191,52 @@ export async function acknowledgeInSlack(
 }
 
 /** Shows "is thinking…" under the thread (AI app threads only); false where Slack refuses. */
-async function showStatus(client: WebClient, target: SlackReplyTarget): Promise<boolean> {
+function showStatus(client: WebClient, target: SlackReplyTarget): Promise<boolean> {
+  return setStatus(client, target, THINKING_STATUS);
+}
+
+async function setStatus(
+  client: WebClient,
+  target: SlackReplyTarget,
+  status: string,
+): Promise<boolean> {
   try {
     await client.assistant.threads.setStatus({
       channel_id: target.channel,
       thread_ts: target.threadTs,
-      status: THINKING_STATUS,
+      status,
     });
     return true;
   } catch {
     return false;
   }
+}
+
+/** "Searching the web…" as the assistant status reads: "is searching the web…". */
+function statusOf(label: string): string {
+  return `is ${label.charAt(0).toLowerCase()}${label.slice(1)}`;
+}
+
+/**
+ * Uploads a file into the thread the way Slack wants it now: an upload URL, the bytes, then
+ * completing the upload into the channel and thread (`filesUploadV2` makes the three calls).
+ */
+async function uploadFile(
+  client: WebClient,
+  target: SlackReplyTarget,
+  file: OutgoingFile,
+): Promise<void> {
+  if (file.bytes.byteLength > SLACK_FILE_MAX_BYTES)
+    throw new RangeError('file too large for Slack');
+  await callSlack(() =>
+    client.filesUploadV2({
+      channel_id: target.channel,
+      thread_ts: target.threadTs,
+      file: Buffer.from(file.bytes),
+      filename: file.name,
+      title: file.title ?? file.name,
+    }),
+  );
 }
 
 function personaFields(persona: Persona | undefined): { username?: string; icon_url?: string } {

@@ -1,14 +1,18 @@
 import { Mistral } from '@mistralai/mistralai';
+import type { InputEntries } from '@mistralai/mistralai/models/components';
 import type { MistralConfig } from '../config/config.js';
+import type { FileBytes } from '../core/model.js';
 import { sleep } from '../core/timing.js';
 import { ParleyError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import type { AgentClient, AgentInfo, AgentRequest } from './agent-client.js';
+import type { AgentClient, AgentEvent, AgentInfo, AgentRequest } from './agent-client.js';
+import { type ResponseRecord, responseEvents, streamedEvents } from './conversation-events.js';
+import { conversationInputs } from './conversation-inputs.js';
 import { describeCache } from './describe-cache.js';
 import { IdleTimeout } from './idle-timeout.js';
 import { classifyAttemptError } from './mistral-errors.js';
 import { DEFAULT_RETRY_POLICY, nextDelayMs, type RetryPolicy } from './retry-policy.js';
-import { type ChatMessage, contentToText, shapeMessages } from './shape-messages.js';
+import { type ChatMessage, shapeMessages } from './shape-messages.js';
 
 export interface MistralClientDeps {
   readonly logger: Logger;
@@ -21,9 +25,19 @@ export interface MistralClientDeps {
 // When Mistral sends 429 without Retry-After, the queue backs off this long.
 const DEFAULT_RATE_LIMIT_WAIT_MS = 1_000;
 
-type StreamEvents = Awaited<ReturnType<Mistral['agents']['stream']>>;
+// How many times one answer may ask for functions before Parley stops answering them.
+const MOST_FUNCTION_ROUNDS = 4;
+// A signed URL for a document lives long enough for one call, retries included.
+const DOCUMENT_URL_EXPIRY_HOURS = 1;
 
-/** The AgentClient over Mistral's Agents API (`/v1/agents/completions`). */
+/** What a function call gets back: this chat runs no functions, and the agent should go on. */
+export function unavailableFunctionResult(name: string): string {
+  return JSON.stringify({
+    error: `The function "${name}" is not available in this chat. Answer without it.`,
+  });
+}
+
+/** The AgentClient over Mistral's Conversations API (`/v1/conversations`), storing nothing there. */
 export function createMistralAgentClient(
   config: MistralConfig,
   deps: MistralClientDeps,
@@ -65,17 +79,61 @@ export function createMistralAgentClient(
     }
   }
 
-  async function* streamAnswer(
+  /** A PDF goes to Mistral's files API; the agent reads it from a short-lived signed URL. */
+  async function uploadDocument(file: FileBytes, signal: AbortSignal): Promise<string> {
+    const uploaded = await withRetries(
+      () =>
+        sdk.files.upload(
+          { file: { fileName: file.name, content: file.bytes }, purpose: 'ocr' },
+          { signal },
+        ),
+      signal,
+    );
+    const signed = await withRetries(
+      () =>
+        sdk.files.getSignedUrl(
+          { fileId: uploaded.id, expiry: DOCUMENT_URL_EXPIRY_HOURS },
+          { signal },
+        ),
+      signal,
+    );
+    return signed.url;
+  }
+
+  /** One response: streamed events, or the complete answer's, and how it ended. */
+  async function* respond(
     request: AgentRequest,
-    messages: ChatMessage[],
-  ): AsyncGenerator<string> {
+    inputs: InputEntries[],
+    record: ResponseRecord,
+  ): AsyncGenerator<AgentEvent> {
     const idle = new IdleTimeout(config.timeoutMs, request.signal);
+    const body = { agentId: request.agentId, inputs, store: false };
     try {
+      if (request.stream === false) {
+        const response = await withRetries(
+          () => sdk.beta.conversations.start(body, { signal: idle.signal }),
+          idle.signal,
+        );
+        yield* responseEvents(response, record);
+        return;
+      }
       const events = await withRetries(
-        () => sdk.agents.stream({ agentId: request.agentId, messages }, { signal: idle.signal }),
+        () => sdk.beta.conversations.startStream(body, { signal: idle.signal }),
         idle.signal,
       );
-      yield* readEvents(events, idle);
+      try {
+        yield* streamedEvents(events, record, () => idle.touch());
+      } catch (error) {
+        if (error instanceof ParleyError || idle.hasFired) throw error;
+        throw new ParleyError('AGENT_STREAM_BROKEN', 'agent stream failed mid-answer', {
+          cause: error,
+        });
+      }
+      if (!record.hasFinished)
+        throw new ParleyError(
+          'AGENT_STREAM_BROKEN',
+          'agent stream ended before the answer finished',
+        );
     } catch (error) {
       throw idle.hasFired ? timeoutError(error) : classifyAttemptError(error).error;
     } finally {
@@ -83,23 +141,33 @@ export function createMistralAgentClient(
     }
   }
 
-  async function* completeAnswer(
+  /**
+   * The whole answer. A function call is answered "not available" and the agent asked to go on,
+   * with its own outputs so far echoed back (nothing is stored at Mistral).
+   */
+  async function* answer(
     request: AgentRequest,
     messages: ChatMessage[],
-  ): AsyncGenerator<string> {
-    const idle = new IdleTimeout(config.timeoutMs, request.signal);
-    try {
-      const response = await withRetries(
-        () => sdk.agents.complete({ agentId: request.agentId, messages }, { signal: idle.signal }),
-        idle.signal,
-      );
-      const text = contentToText(response.choices[0]?.message?.content);
-      if (text !== '') yield text;
-    } catch (error) {
-      throw idle.hasFired ? timeoutError(error) : classifyAttemptError(error).error;
-    } finally {
-      idle.dispose();
+  ): AsyncGenerator<AgentEvent> {
+    const signal = request.signal ?? new AbortController().signal;
+    let inputs = await conversationInputs(messages, (file) => uploadDocument(file, signal)).catch(
+      (error: unknown) => {
+        throw classifyAttemptError(error).error;
+      },
+    );
+    for (let round = 0; ; round += 1) {
+      const record: ResponseRecord = { hasFinished: false, calls: [], outputs: [] };
+      yield* respond(request, inputs, record);
+      if (record.calls.length === 0 || round + 1 >= MOST_FUNCTION_ROUNDS) break;
+      for (const call of record.calls) yield { kind: 'function-call', name: call.name };
+      const results: InputEntries[] = record.calls.map((call) => ({
+        type: 'function.result',
+        toolCallId: call.toolCallId,
+        result: unavailableFunctionResult(call.name),
+      }));
+      inputs = [...inputs, ...record.outputs, ...results];
     }
+    yield { kind: 'done' };
   }
 
   const describe = describeCache(async (agentId: string): Promise<AgentInfo> => {
@@ -116,36 +184,29 @@ export function createMistralAgentClient(
 
   return {
     stream(request) {
-      const messages = shapeMessages(request.messages, { isShared: request.isShared });
+      const messages = shapeMessages(request.messages, {
+        isShared: request.isShared,
+        ...(request.files === undefined ? {} : { files: request.files }),
+      });
       if (messages.length === 0) return emptyConversation();
-      return request.stream === false
-        ? completeAnswer(request, messages)
-        : streamAnswer(request, messages);
+      return answer(request, messages);
     },
     describe,
+    async readFile(fileId, signal) {
+      const idle = new IdleTimeout(config.timeoutMs, signal);
+      try {
+        const body = await withRetries(
+          () => sdk.files.download({ fileId }, { signal: idle.signal }),
+          idle.signal,
+        );
+        return new Uint8Array(await new Response(body).arrayBuffer());
+      } catch (error) {
+        throw idle.hasFired ? timeoutError(error) : classifyAttemptError(error).error;
+      } finally {
+        idle.dispose();
+      }
+    },
   };
-}
-
-/** Reads SSE chunks into text; a stream that ends without a finish reason was cut. */
-async function* readEvents(events: StreamEvents, idle: IdleTimeout): AsyncGenerator<string> {
-  let hasFinished = false;
-  try {
-    for await (const event of events) {
-      idle.touch();
-      const choice = event.data.choices[0];
-      const text = contentToText(choice?.delta.content);
-      if (choice?.finishReason) hasFinished = true;
-      if (text !== '') yield text;
-    }
-  } catch (error) {
-    if (idle.hasFired) throw timeoutError(error);
-    throw new ParleyError('AGENT_STREAM_BROKEN', 'agent stream failed mid-answer', {
-      cause: error,
-    });
-  }
-  if (!hasFinished) {
-    throw new ParleyError('AGENT_STREAM_BROKEN', 'agent stream ended before the answer finished');
-  }
 }
 
 function timeoutError(cause: unknown): ParleyError {
@@ -153,6 +214,6 @@ function timeoutError(cause: unknown): ParleyError {
 }
 
 // biome-ignore lint/correctness/useYield: an empty conversation fails before anything is sent.
-async function* emptyConversation(): AsyncGenerator<string> {
+async function* emptyConversation(): AsyncGenerator<AgentEvent> {
   throw new ParleyError('AGENT_BAD_REQUEST', 'the conversation has no user message to answer');
 }

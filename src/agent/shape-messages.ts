@@ -1,9 +1,11 @@
 import type { Attachment, Message } from '../core/model.js';
+import type { PreparedFile } from './agent-client.js';
 
-/** A message as Mistral's chat endpoints take it. */
+/** A message as Mistral takes it: its text, and the files that go with it as their own chunks. */
 export interface ChatMessage {
   readonly role: 'user' | 'assistant';
   readonly content: string;
+  readonly files?: readonly PreparedFile[];
 }
 
 export interface ShapeOptions {
@@ -12,6 +14,8 @@ export interface ShapeOptions {
    * Unshared, texts pass as they are: a DM has one person, and a play frames its own lines.
    */
   readonly isShared: boolean;
+  /** The prepared files of the messages, by message id. */
+  readonly files?: ReadonlyMap<string, readonly PreparedFile[]>;
 }
 
 /** Who a framed line is from: a person or agent in the conversation, or the audience of a play. */
@@ -45,8 +49,8 @@ export const SHARED_THREAD_NOTE = `${FRAME_OPEN}parley${FRAME_CLOSE} Several peo
  */
 export function shapeMessages(history: readonly Message[], options: ShapeOptions): ChatMessage[] {
   const lines = history
-    .map((message) => ({ role: message.role, content: renderLine(message, options) }))
-    .filter((line) => line.content.trim() !== '');
+    .map((message) => lineOf(message, options))
+    .filter((line) => line.content.trim() !== '' || line.files !== undefined);
   const merged = mergeSameRole(lines);
   while (merged[0]?.role === 'assistant') merged.shift();
   while (merged.at(-1)?.role === 'assistant') merged.pop();
@@ -57,6 +61,14 @@ export function shapeMessages(history: readonly Message[], options: ShapeOptions
       content: `${SHARED_THREAD_NOTE}${UNIT_SEPARATOR}${first.content}`,
     };
   return merged;
+}
+
+function lineOf(message: Message, options: ShapeOptions): ChatMessage {
+  const files = options.files?.get(message.id)?.filter((file) => file.kind !== 'named');
+  const content = renderLine(message, options);
+  if (message.role !== 'user' || files === undefined || files.length === 0)
+    return { role: message.role, content };
+  return { role: message.role, content, files };
 }
 
 function renderLine(message: Message, options: ShapeOptions): string {
@@ -76,7 +88,7 @@ function renderBody(
 }
 
 function attachmentLine(file: Attachment, clean: (text: string) => string): string {
-  return `[attachment: ${oneLine(clean(file.name))} ${oneLine(clean(file.url))}]`;
+  return `[attachment: ${oneLine(clean(file.name))}]`;
 }
 
 /** A header line naming who speaks; the id tells apart speakers who share a name. */
@@ -114,7 +126,7 @@ export const FRAME_CHARS: {
   /** A user line's header and the line break after it. */
   speaker: frameLine(speakerHeader('speaker', '', ''), '').length,
   /** An attachment line and the line break before it. */
-  attachment: `\n${attachmentLine({ name: '', url: '' }, (text) => text)}`.length,
+  attachment: `\n${attachmentLine({ name: '', ref: '' }, (text) => text)}`.length,
 };
 
 /**
@@ -124,7 +136,7 @@ export const FRAME_CHARS: {
  */
 export function sentChars(message: Message): number {
   const files = message.attachments.reduce(
-    (sum, file) => sum + FRAME_CHARS.attachment + file.name.length + file.url.length,
+    (sum, file) => sum + FRAME_CHARS.attachment + file.name.length,
     0,
   );
   const header =
@@ -161,9 +173,11 @@ export function mergeSameRole(lines: readonly ChatMessage[]): ChatMessage[] {
   for (const line of lines) {
     const last = merged.at(-1);
     if (last?.role === line.role) {
+      const files = [...(last.files ?? []), ...(line.files ?? [])];
       merged[merged.length - 1] = {
         role: line.role,
-        content: `${last.content}${UNIT_SEPARATOR}${line.content}`,
+        content: [last.content, line.content].filter((part) => part !== '').join(UNIT_SEPARATOR),
+        ...(files.length === 0 ? {} : { files }),
       };
     } else {
       merged.push(line);

@@ -43,9 +43,11 @@ export function assistantMessage(
   agent: { readonly id: string; readonly name: string },
   text: string,
   at: number,
+  /** Which agent of the answer this is (0, then 1… after each handoff). */
+  part = 0,
 ): Message {
   return {
-    id: replyIdOf(incoming),
+    id: part === 0 ? replyIdOf(incoming) : `${replyIdOf(incoming)}:${part}`,
     role: 'assistant',
     author: { id: agent.id, name: agent.name, isBot: true },
     text,

@@ -5,10 +5,12 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { ConversationStore } from '../store/store.js';
 import { isTruncated } from '../store/stored-message.js';
 import { resolveAgentId } from './agent-choice.js';
+import { playAnswer, type Spoken } from './answer-events.js';
 import { appendWithContext, assistantMessage, replyIdOf } from './dispatch-history.js';
-import type { IncomingMessage, Message, ReplySink } from './model.js';
+import type { IncomingMessage, Message, Persona, ReplySink } from './model.js';
 import { threadKey } from './model.js';
 import { MESSAGE_CUT_NOTICE, noticeFor } from './notices.js';
+import { createFilePreparer, type FilePreparer } from './prepare-files.js';
 import { withinMs } from './timing.js';
 
 /** How handling one message ended. */
@@ -25,6 +27,10 @@ export interface DispatcherDeps {
   readonly defaultAgentId: string;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** How an agent an answer is handed to is shown; by default, under its own name. */
+  readonly personaOf?: (agentId: string, agentName: string) => Persona;
+  /** Reads and readies the files people attached; one per process by default (it caches). */
+  readonly files?: FilePreparer;
   readonly now?: () => number;
 }
 
@@ -79,6 +85,9 @@ export function deliveryClaim(deliveryKey: string): string {
 export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const now = deps.now ?? Date.now;
   const log = deps.logger.child({ component: 'dispatcher' });
+  const files = deps.files ?? createFilePreparer(log);
+  const personaOf =
+    deps.personaOf ?? ((_agentId: string, agentName: string) => ({ name: agentName }));
 
   async function answer(
     incoming: IncomingMessage,
@@ -96,32 +105,57 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       log.info('message cut to budget', { thread: threadKey(incoming.thread) });
       await sink.append(`_${MESSAGE_CUT_NOTICE}_\n\n`);
     }
+    const prepared = await files.prepare(
+      history,
+      incoming.message.id,
+      incoming.readFile,
+      options.signal,
+    );
+    if (prepared.notice !== undefined) await sink.append(`_${prepared.notice}_\n\n`);
     const started = now();
-    let text = '';
-    const request = { agentId, messages: history, isShared: incoming.isShared };
-    for await (const delta of deps.agent.stream({ ...request, ...signalAndStream(options) })) {
-      if (text === '') deps.metrics.agentLatency('first_token', (now() - started) / 1000);
-      text += delta;
-      await sink.append(delta);
-    }
-    if (text.trim() === '') throw new ParleyError('AGENT_EMPTY_ANSWER', 'agent answered nothing');
+    const request = {
+      agentId,
+      messages: history,
+      isShared: incoming.isShared,
+      files: prepared.files,
+      ...signalAndStream(options),
+    };
+    const answered = await playAnswer(
+      deps.agent.stream(request),
+      sink,
+      agentId,
+      {
+        agent: deps.agent,
+        logger: log,
+        personaOf,
+        onFirstText: () => deps.metrics.agentLatency('first_token', (now() - started) / 1000),
+      },
+      options.signal,
+    );
+    if (answered.text.trim() === '')
+      throw new ParleyError('AGENT_EMPTY_ANSWER', 'agent answered nothing');
     deps.metrics.agentLatency('complete', (now() - started) / 1000);
     await sink.finish();
     // The person has the answer: a failure to record it is logged, never shown as an error.
-    await recordAnswer(incoming, agentId, text).catch((error: unknown) =>
+    await recordAnswer(incoming, agentId, answered.spoken).catch((error: unknown) =>
       log.warn('answer not recorded', { thread: threadKey(incoming.thread), error }),
     );
-    return { kind: 'replied' as const, agentId, chars: text.length };
+    return { kind: 'replied' as const, agentId, chars: answered.text.length };
   }
 
+  /** What each agent said, as the history's assistant lines (several after a handoff). */
   async function recordAnswer(
     incoming: IncomingMessage,
     agentId: string,
-    text: string,
+    spoken: readonly Spoken[],
   ): Promise<void> {
     const { name } = await deps.agent.describe(agentId);
-    const reply = assistantMessage(incoming, { id: agentId, name: name ?? agentId }, text, now());
-    await deps.store.append(incoming.thread, [reply]);
+    const at = now();
+    const replies = spoken.map((part, index) => {
+      const author = { id: part.agentId, name: part.agentName ?? name ?? part.agentId };
+      return assistantMessage(incoming, author, part.text, at, index);
+    });
+    await deps.store.append(incoming.thread, replies);
   }
 
   /**

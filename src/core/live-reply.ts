@@ -23,6 +23,8 @@ export interface LiveReply {
   placeholder(text: string): Promise<void>;
   /** Adds text; returns at once (posting happens in the background, throttled). */
   append(delta: string): void;
+  /** Shows a status line under the text (a tool running), or removes it; never in the final text. */
+  status(label: string | undefined): void;
   /** Posts everything still pending; rejects if any post or edit failed. */
   finish(): Promise<void>;
   /** Shows a notice: in place of the placeholder, or after the text already shown. */
@@ -47,9 +49,16 @@ export function createLiveReply<Id>(
 ): LiveReply {
   const posted: Posted<Id>[] = [];
   let markdown = '';
+  let statusLine: string | undefined;
+
+  function shown(): string {
+    if (statusLine === undefined) return markdown;
+    const line = `_${statusLine}_`;
+    return markdown.trim() === '' ? line : `${markdown.trimEnd()}\n\n${line}`;
+  }
 
   async function sync(): Promise<void> {
-    const parts = splitMarkdown(markdown, options.maxChars).map(options.render);
+    const parts = splitMarkdown(shown(), options.maxChars).map(options.render);
     for (const [index, text] of parts.entries()) {
       const message = posted[index];
       if (message === undefined) posted.push({ id: await transport.post(text), text });
@@ -69,11 +78,19 @@ export function createLiveReply<Id>(
       markdown += delta;
       if (markdown.trim() !== '') flusher.request();
     },
+    status(label) {
+      if (label === statusLine) return;
+      statusLine = label;
+      if (shown().trim() !== '') flusher.request();
+    },
     async finish() {
-      if (markdown.trim() === '') return flusher.stop();
+      const hadStatus = statusLine !== undefined;
+      statusLine = undefined;
+      if (markdown.trim() === '' && !hadStatus) return flusher.stop();
       await flusher.settle();
     },
     async fail(notice) {
+      statusLine = undefined;
       // Show what was said before the failure (unless posting is what failed).
       if (markdown.trim() === '') await flusher.stop();
       else await flusher.settle().catch(() => undefined);

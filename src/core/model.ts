@@ -18,11 +18,28 @@ export interface Author {
   readonly isBot: boolean;
 }
 
+/**
+ * A file a person attached, as the history keeps it: the platform's own reference to it (a Slack
+ * file id, a Discord channel/message/attachment path), never its bytes or a private URL.
+ */
 export interface Attachment {
   readonly name: string;
-  readonly url: string;
+  /** How the platform finds the file again; empty when it cannot (then the file is named only). */
+  readonly ref: string;
   readonly mimeType?: string;
+  /** Bytes, as the platform reported them. */
+  readonly size?: number;
 }
+
+/** A file's bytes, as read from the platform or the agent's files. */
+export interface FileBytes {
+  readonly name: string;
+  readonly mimeType: string;
+  readonly bytes: Uint8Array;
+}
+
+/** Reads an attached file's bytes from its platform (with the bot's credentials). */
+export type FileReader = (attachment: Attachment, signal?: AbortSignal) => Promise<FileBytes>;
 
 /** One line of a conversation as stored and sent to the agent. */
 export interface Message {
@@ -46,6 +63,8 @@ export interface IncomingMessage {
   readonly isShared: boolean;
   /** The thread so far, for a mention mid-thread; read only when Parley has no history yet. */
   readonly loadContext?: () => Promise<readonly Message[]>;
+  /** Reads the files people attached in this thread, for the agent to see them. */
+  readonly readFile?: FileReader;
 }
 
 /** A name and avatar a reply is posted under (role-play). */
@@ -63,10 +82,29 @@ export interface ReplySink {
   start(): Promise<void>;
   /** Adds streamed text to the reply. */
   append(delta: string): Promise<void>;
+  /**
+   * Shows what the agent is doing while no text comes (a tool running, e.g. "Searching the
+   * web…"), or clears it (`undefined`). Never part of the answer.
+   */
+  activity(label: string | undefined): Promise<void>;
+  /** Uploads a file into the thread, beside the reply (an image, a plot, a code run). */
+  attach(file: OutgoingFile): Promise<void>;
+  /**
+   * The rest of the answer is another agent's (a handoff): what was said so far is finished,
+   * and what follows is posted under `persona`, after one short marker line.
+   */
+  handOff(persona: Persona): Promise<void>;
   /** The reply is complete: flush what is pending. */
   finish(): Promise<void>;
   /** Replaces the reply with one short notice for the person (never a stack trace). */
   fail(notice: string): Promise<void>;
+}
+
+/** A file a reply uploads into the thread; `index` counts the reply's files from 0 (retries). */
+export interface OutgoingFile extends FileBytes {
+  readonly index: number;
+  /** A short title where the platform shows one. */
+  readonly title?: string;
 }
 
 export interface ReplyOptions {

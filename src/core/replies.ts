@@ -1,6 +1,16 @@
 import type { Dispatcher, DispatchOptions } from './dispatcher.js';
 import type { MessageTransport } from './live-reply.js';
-import type { IncomingMessage, Message, Persona, Platform, ReplySink, ThreadRef } from './model.js';
+import type {
+  Attachment,
+  FileBytes,
+  FileReader,
+  IncomingMessage,
+  Message,
+  Persona,
+  Platform,
+  ReplySink,
+  ThreadRef,
+} from './model.js';
 
 /** Where a reply goes, as plain data: any process (ingress or worker) can act on it. */
 export interface ReplyTarget {
@@ -14,6 +24,9 @@ export interface ReplyJournal {
   /** Said just before a post: a retry then knows a message may exist that was never recorded. */
   intend(index: number): Promise<void>;
   record(index: number, messageId: string): Promise<void>;
+  /** The reply's files already uploaded, by index (see OutgoingFile). */
+  readonly files: ReadonlySet<number>;
+  recordFile(index: number): Promise<void>;
 }
 
 /**
@@ -47,6 +60,8 @@ export interface ReplyPort {
   postedAfter(target: ReplyTarget, afterId: string): Promise<readonly string[]>;
   /** The thread so far, for a mention mid-thread (read once). */
   context(target: ReplyTarget): Promise<readonly Message[]>;
+  /** Reads a file a person attached in the target's thread, with the bot's own credentials. */
+  readFile(target: ReplyTarget, attachment: Attachment, signal?: AbortSignal): Promise<FileBytes>;
   /** Where replies in a conversation go, optionally under a persona (role-play lines). */
   targetFor(thread: ThreadRef, persona?: Persona): ReplyTarget;
   /** Posts one plain message of Parley's own (a role-play's closing line). */
@@ -54,7 +69,7 @@ export interface ReplyPort {
 }
 
 /** A person's message as it travels between processes: no functions, only data. */
-export type WireMessage = Omit<IncomingMessage, 'loadContext'>;
+export type WireMessage = Omit<IncomingMessage, 'loadContext' | 'readFile'>;
 
 export interface Submission {
   readonly incoming: WireMessage;
@@ -79,8 +94,14 @@ export type PortFinder = (platform: Platform) => ReplyPort | undefined;
 
 /** Rebuilds the message the dispatcher handles, with its context loader when it wants one. */
 export function incomingFor(submission: Submission, port: ReplyPort): IncomingMessage {
-  if (!submission.withContext) return submission.incoming;
-  return { ...submission.incoming, loadContext: () => port.context(submission.target) };
+  const readFile: FileReader = (attachment, signal) =>
+    port.readFile(submission.target, attachment, signal);
+  if (!submission.withContext) return { ...submission.incoming, readFile };
+  return {
+    ...submission.incoming,
+    readFile,
+    loadContext: () => port.context(submission.target),
+  };
 }
 
 /** The inbox of a single process: every message is answered right here. */

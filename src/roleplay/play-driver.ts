@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AgentClient } from '../agent/agent-client.js';
+import { type AgentClient, textOf } from '../agent/agent-client.js';
 import type { ThreadRef } from '../core/model.js';
 import { noticeFor } from '../core/notices.js';
 import { sleep } from '../core/timing.js';
@@ -109,7 +109,7 @@ export function createPlayDriver(deps: PlayDriverDeps) {
         isShared: false,
         signal,
       };
-      for await (const delta of deps.agent.stream(request)) {
+      for await (const delta of textOf(deps.agent.stream(request))) {
         text += delta;
         await sink.append(delta);
       }

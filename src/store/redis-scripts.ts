@@ -37,7 +37,7 @@ local function messageChars(message)
     size = size + ${FRAME_CHARS.speaker} + units(message.author.id) + units(message.author.name)
   end
   for _, file in ipairs(message.attachments) do
-    size = size + ${FRAME_CHARS.attachment} + units(file.name) + units(file.url)
+    size = size + ${FRAME_CHARS.attachment} + units(file.name)
   end
   return size
 end

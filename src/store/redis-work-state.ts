@@ -8,6 +8,9 @@ const LAST_POST_TTL_MS = 24 * 60 * 60 * 1_000;
 // A journal only matters while its job may be retried (minutes); a day is generous.
 const JOURNAL_TTL_MS = 24 * 60 * 60 * 1_000;
 
+// A journal's fields: message indexes, `intended`, and `file:<index>` for each file uploaded.
+const FILE_FIELD = 'file:';
+
 export interface RedisWorkStateOptions {
   readonly url: string;
   readonly keyPrefix?: string;
@@ -34,7 +37,14 @@ export function createRedisWorkState(options: RedisWorkStateOptions): WorkState 
         ? [{} as Record<string, string>, null]
         : await readJournal(journalKey, lastKey);
       const { intended, ...byIndex } = stored;
-      const posted = Object.entries(byIndex)
+      const entries = Object.entries(byIndex);
+      const files = new Set(
+        entries
+          .filter(([field]) => field.startsWith(FILE_FIELD))
+          .map(([field]) => Number(field.slice(FILE_FIELD.length))),
+      );
+      const posted = entries
+        .filter(([field]) => /^\d+$/.test(field))
         .map(([index, id]) => [Number(index), id] as const)
         .sort(([a], [b]) => a - b)
         .map(([, id]) => id);
@@ -42,6 +52,16 @@ export function createRedisWorkState(options: RedisWorkStateOptions): WorkState 
         posted,
         isUnsure: intended !== undefined && Number(intended) >= posted.length,
         lastInThread: last ?? undefined,
+        files,
+        recordFile: async (index) => {
+          await io.trip((client) =>
+            client
+              .multi()
+              .hset(journalKey, `${FILE_FIELD}${index}`, '1')
+              .pexpire(journalKey, JOURNAL_TTL_MS)
+              .exec(),
+          );
+        },
         intend: async (index) => {
           await io.trip((client) =>
             client

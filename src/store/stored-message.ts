@@ -100,12 +100,21 @@ function readAttachments(value: unknown): Attachment[] | undefined {
   return attachments;
 }
 
+/** A stored attachment; one stored before references (it had a private URL) is named only. */
 function readAttachment(value: unknown): Attachment | undefined {
   if (!isRecord(value)) return undefined;
-  const { name, url, mimeType } = value;
-  if (typeof name !== 'string' || typeof url !== 'string') return undefined;
-  if (mimeType === undefined) return { name, url };
-  return typeof mimeType === 'string' ? { name, url, mimeType } : undefined;
+  const { name, ref, mimeType, size } = value;
+  if (typeof name !== 'string') return undefined;
+  if (ref !== undefined && typeof ref !== 'string') return undefined;
+  if (mimeType !== undefined && typeof mimeType !== 'string') return undefined;
+  if (size !== undefined && !(typeof size === 'number' && Number.isSafeInteger(size) && size >= 0))
+    return undefined;
+  return {
+    name,
+    ref: ref ?? '',
+    ...(mimeType === undefined ? {} : { mimeType }),
+    ...(size === undefined ? {} : { size }),
+  };
 }
 
 /** Which message was refused, without its text (never log message bodies). */

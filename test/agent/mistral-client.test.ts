@@ -32,7 +32,7 @@ async function collect(agent: AgentClient, agentId = AGENT, text = 'bonjour'): P
     messages: [userMessage(text)],
     isShared: false,
   })) {
-    chunks.push(chunk);
+    if (chunk.kind === 'text') chunks.push(chunk.text);
   }
   return chunks;
 }
@@ -158,7 +158,7 @@ describe('Mistral agent client', () => {
           messages: [userMessage('x')],
           isShared: false,
         })) {
-          received.push(chunk);
+          if (chunk.kind === 'text') received.push(chunk.text);
         }
       })(),
     );
@@ -189,7 +189,7 @@ describe('Mistral agent client', () => {
       isShared: false,
       stream: false,
     })) {
-      chunks.push(chunk);
+      if (chunk.kind === 'text') chunks.push(chunk.text);
     }
 
     expect(chunks).toEqual(['all at once']);

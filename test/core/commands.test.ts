@@ -38,6 +38,7 @@ describe('conversation commands', () => {
     const unreachable: AgentClient = {
       stream: scriptedAgent(() => ({ chunks: [] })).client.stream,
       describe: async (agentId) => ({ id: agentId, name: undefined, exists: undefined }),
+      readFile: scriptedAgent(() => ({ chunks: [] })).client.readFile,
     };
     const { store, commands } = commandsWith(unreachable);
 

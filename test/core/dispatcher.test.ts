@@ -12,7 +12,9 @@ import { failure, lastText, scriptedAgent } from '../support/scripted-agent.js';
 const LIMITS = { maxMessages: 50, maxChars: 10_000, ttlMs: 60_000 };
 
 function setup(
-  agent = scriptedAgent((request) => ({ chunks: ['re: ', lastText(request)] })),
+  agent: Pick<ReturnType<typeof scriptedAgent>, 'client' | 'calls'> = scriptedAgent((request) => ({
+    chunks: ['re: ', lastText(request)],
+  })),
   store?: ConversationStore,
 ) {
   const conversations = store ?? createMemoryConversationStore({ limits: LIMITS });
@@ -275,11 +277,12 @@ describe('dispatcher', () => {
       calls: agent.calls,
       client: {
         describe: agent.client.describe,
+        readFile: agent.client.readFile,
         async *stream(request) {
           await new Promise<void>((_resolve, reject) => {
             request.signal?.addEventListener('abort', () => reject(failure('CANCELLED')));
           });
-          yield '';
+          yield { kind: 'text', text: '' };
         },
       },
     });

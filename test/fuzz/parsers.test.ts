@@ -87,7 +87,7 @@ describe('routeSlackEvent with garbage', () => {
       expect(route.event.user).not.toBe(SLACK_BOT);
       expect(route.event.ts).toMatch(/^\d{1,12}\.\d{1,8}$/);
       expect(typeof route.event.text).toBe('string');
-      for (const file of route.event.files) expect(typeof file.url).toBe('string');
+      for (const file of route.event.files) expect(typeof file.ref).toBe('string');
     }
   });
 });

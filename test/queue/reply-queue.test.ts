@@ -69,6 +69,9 @@ function recordingPort(seen: Seen, acknowledge?: () => Promise<Acknowledgement>)
         fail: async (notice) => void seen.notices.push(notice),
       };
     },
+    readFile: async () => {
+      throw new Error('no files here');
+    },
     acknowledge:
       acknowledge ??
       (async (target) => {

@@ -26,6 +26,9 @@ export function recordingStage() {
         append: async (delta) => {
           entry.text += delta;
         },
+        activity: async () => {},
+        attach: async () => {},
+        handOff: async () => {},
         finish: async () => {},
         fail: async (notice) => {
           entry.failed = notice;

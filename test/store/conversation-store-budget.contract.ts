@@ -27,7 +27,7 @@ export function describeBudgetContract(open: OpenStore): void {
       author: { id: `U${'9'.repeat(30)}`, name: 'N'.repeat(60), isBot: false },
     });
     const filed = userMessage('b', {
-      attachments: [{ name: `${'f'.repeat(40)}.pdf`, url: `https://files/${'x'.repeat(40)}` }],
+      attachments: [{ name: `${'f'.repeat(40)}.pdf`, ref: `F${'X'.repeat(40)}` }],
     });
     const plain = userMessage('c');
     const roomy = await open({ ...CONTRACT_LIMITS, maxChars: total(filed, plain) });
@@ -53,7 +53,7 @@ export function describeBudgetContract(open: OpenStore): void {
   it('counts characters as JavaScript does, whatever the script, names included', async () => {
     const emoji = userMessage('😀😀', {
       author: { id: 'U😀', name: 'Zoë 😀', isBot: false },
-      attachments: [{ name: 'é😀.png', url: 'https://f/é' }],
+      attachments: [{ name: 'é😀.png', ref: 'Fé' }],
     });
     const accents = userMessage('ééé');
     const fits = await open({ ...CONTRACT_LIMITS, maxChars: total(emoji, accents) });
@@ -76,7 +76,7 @@ export function describeCutContract(open: OpenStore): void {
     const store = await open({ ...CONTRACT_LIMITS, maxChars: BUDGET });
     await store.append(thread, [userMessage('earlier')]);
     const long = userMessage(`say "hi" \\ / \n${'x'.repeat(600)}`, {
-      attachments: [{ name: 'a.png', url: 'https://f/a.png', mimeType: 'image/png' }],
+      attachments: [{ name: 'a.png', ref: 'F0A', mimeType: 'image/png' }],
     });
 
     const kept = await store.append(thread, [long]);

@@ -126,7 +126,7 @@ function describeHistory(open: OpenStore, advance: (ms: number) => void): void {
     const store = await open();
     const first = userMessage('one');
     const second = userMessage('two', {
-      attachments: [{ name: 'a.png', url: 'https://x/a.png', mimeType: 'image/png' }],
+      attachments: [{ name: 'a.png', ref: 'F0A', mimeType: 'image/png' }],
     });
 
     await store.append(thread, [first]);

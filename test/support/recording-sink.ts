@@ -1,10 +1,13 @@
-import type { ReplySink } from '../../src/core/model.js';
+import type { OutgoingFile, Persona, ReplySink } from '../../src/core/model.js';
 
 /** A ReplySink that records what the dispatcher did with it. */
 export function recordingSink() {
   const events: string[] = [];
   let text = '';
   const notices: string[] = [];
+  const activities: (string | undefined)[] = [];
+  const files: OutgoingFile[] = [];
+  const handoffs: Persona[] = [];
   const sink: ReplySink = {
     start: async () => {
       events.push('start');
@@ -12,6 +15,18 @@ export function recordingSink() {
     append: async (delta) => {
       events.push('append');
       text += delta;
+    },
+    activity: async (label) => {
+      events.push('activity');
+      activities.push(label);
+    },
+    attach: async (file) => {
+      events.push('attach');
+      files.push(file);
+    },
+    handOff: async (persona) => {
+      events.push('handoff');
+      handoffs.push(persona);
     },
     finish: async () => {
       events.push('finish');
@@ -25,6 +40,9 @@ export function recordingSink() {
     sink,
     events,
     notices,
+    activities,
+    files,
+    handoffs,
     get text() {
       return text;
     },

@@ -1,16 +1,18 @@
-import type { AgentClient, AgentRequest } from '../../src/agent/agent-client.js';
+import type { AgentClient, AgentEvent, AgentRequest } from '../../src/agent/agent-client.js';
 import { ParleyError } from '../../src/errors.js';
 
-/** One scripted answer: text chunks, or a failure after some chunks. */
+/** One scripted answer: text chunks (or whole events), or a failure after some of them. */
 export type ScriptedAnswer =
-  | { readonly chunks: readonly string[] }
-  | { readonly chunks: readonly string[]; readonly error: ParleyError };
+  | { readonly chunks: readonly (string | AgentEvent)[] }
+  | { readonly chunks: readonly (string | AgentEvent)[]; readonly error: ParleyError };
 
 /** An AgentClient whose answers are given by a function of the request; records every call. */
 export function scriptedAgent(
   answer: (request: AgentRequest, call: number) => ScriptedAnswer | Promise<ScriptedAnswer>,
 ) {
   const calls: AgentRequest[] = [];
+  /** The files the agent "made", by id, for `file` events. */
+  const files = new Map<string, Uint8Array>();
   const client: AgentClient = {
     async *stream(request) {
       calls.push(request);
@@ -18,15 +20,21 @@ export function scriptedAgent(
         Promise.resolve(answer(request, calls.length)),
         request.signal,
       );
-      for (const chunk of scripted.chunks) yield chunk;
+      for (const chunk of scripted.chunks)
+        yield typeof chunk === 'string' ? { kind: 'text', text: chunk } : chunk;
       if ('error' in scripted) throw scripted.error;
     },
     describe: async (agentId) =>
       agentId.includes('missing')
         ? { id: agentId, name: undefined, exists: false }
         : { id: agentId, name: `Agent ${agentId}`, exists: true },
+    readFile: async (fileId) => {
+      const bytes = files.get(fileId);
+      if (bytes === undefined) throw new ParleyError('AGENT_NOT_FOUND', `no file ${fileId}`);
+      return bytes;
+    },
   };
-  return { client, calls };
+  return { client, calls, files };
 }
 
 /** The text of the last message of a request. */

@@ -57,16 +57,24 @@ describe('routeSlackEvent', () => {
       channel_type: 'im',
       subtype: 'file_share',
       files: [
-        { name: 'a.png', url_private: 'https://files.slack.com/a.png', mimetype: 'image/png' },
+        {
+          id: 'F0A1',
+          name: 'a.png',
+          url_private: 'https://files.slack.com/a.png',
+          mimetype: 'image/png',
+          size: 12,
+        },
         { bogus: 1 },
       ],
     };
 
     const route = routeSlackEvent(event, BOT);
 
+    // The history keeps Slack's file id; the private URL is asked for when the file is read.
     expect(route).toMatchObject({
       kind: 'answer',
-      event: { files: [{ name: 'a.png', mimeType: 'image/png' }] },
+      event: { files: [{ name: 'a.png', ref: 'F0A1', mimeType: 'image/png', size: 12 }] },
     });
+    expect(JSON.stringify(route)).not.toContain('files.slack.com');
   });
 });

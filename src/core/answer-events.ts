@@ -1,0 +1,183 @@
+import type { AgentClient, AgentEvent } from '../agent/agent-client.js';
+import type { Logger } from '../log/logger.js';
+import type { Persona, ReplySink } from './model.js';
+
+/** What one agent said in an answer: more than one when agents handed off to each other. */
+export interface Spoken {
+  readonly agentId: string;
+  /** The agent's name when the event stream named it (handoffs), else undefined. */
+  readonly agentName: string | undefined;
+  text: string;
+}
+
+export interface AnswerPlay {
+  readonly spoken: readonly Spoken[];
+  /** Every agent's words, joined: the answer's whole text. */
+  readonly text: string;
+}
+
+export interface AnswerDeps {
+  readonly agent: AgentClient;
+  readonly logger: Logger;
+  /** How an agent an answer was handed to is shown (roster name and avatar, else its own name). */
+  readonly personaOf: (agentId: string, agentName: string) => Persona;
+  /** Called once, when the first text arrives. */
+  readonly onFirstText?: () => void;
+}
+
+const TOOL_LABELS: Readonly<Record<string, string>> = {
+  web_search: 'Searching the web…',
+  web_search_premium: 'Searching the web…',
+  code_interpreter: 'Running code…',
+  image_generation: 'Drawing an image…',
+  document_library: 'Searching the documents…',
+};
+
+/** What a person sees while a built-in tool runs. */
+export function toolLabel(tool: string): string {
+  return TOOL_LABELS[tool] ?? `Using ${tool.replace(/[^\w .-]/g, '').slice(0, 40)}…`;
+}
+
+interface Source {
+  readonly title: string;
+  readonly url?: string;
+}
+
+/**
+ * Shows an answer's events through a sink as they come: text grows the reply, a tool shows
+ * what runs, files are uploaded, a handoff switches persona, a function the chat lacks is told
+ * once; sources are listed under the answer. Returns what each agent said, for the history.
+ */
+export async function playAnswer(
+  events: AsyncIterable<AgentEvent>,
+  sink: ReplySink,
+  firstAgentId: string,
+  deps: AnswerDeps,
+  signal: AbortSignal | undefined,
+): Promise<AnswerPlay> {
+  const spoken: Spoken[] = [{ agentId: firstAgentId, agentName: undefined, text: '' }];
+  const sources: Source[] = [];
+  const missing = new Set<string>();
+  let fileIndex = 0;
+  let hasText = false;
+  let isBusy = false;
+
+  async function idle(): Promise<void> {
+    if (isBusy) await sink.activity(undefined);
+    isBusy = false;
+  }
+
+  async function upload(name: string, mimeType: string, read: () => Promise<Uint8Array>) {
+    const index = fileIndex;
+    fileIndex += 1;
+    try {
+      await sink.attach({ index, name, mimeType, bytes: await read() });
+    } catch (error) {
+      if (signal?.aborted === true) throw error;
+      deps.logger.warn('file not uploaded', { index, error });
+      await sink.append(`\n\n_(a file, ${safeName(name)}, could not be shown)_\n\n`);
+    }
+  }
+
+  for await (const event of events) {
+    switch (event.kind) {
+      case 'text': {
+        if (event.text === '') break;
+        await idle();
+        if (!hasText) deps.onFirstText?.();
+        hasText = true;
+        (spoken.at(-1) as Spoken).text += event.text;
+        await sink.append(event.text);
+        break;
+      }
+      case 'tool-started':
+        isBusy = true;
+        await sink.activity(toolLabel(event.tool));
+        break;
+      case 'tool-finished':
+        await idle();
+        if (event.code !== undefined) {
+          const run = codeRunFile(event.code, event.output);
+          await upload(`code-run-${fileIndex + 1}.md`, 'text/markdown', async () => run);
+        }
+        break;
+      case 'source':
+        addSource(sources, event);
+        break;
+      case 'file':
+        await idle();
+        await upload(event.name, event.mimeType ?? 'application/octet-stream', () =>
+          deps.agent.readFile(event.fileId, signal),
+        );
+        break;
+      case 'handoff': {
+        await idle();
+        const persona = deps.personaOf(event.agentId, event.agentName);
+        spoken.push({ agentId: event.agentId, agentName: persona.name, text: '' });
+        await sink.handOff(persona);
+        break;
+      }
+      case 'function-call':
+        if (missing.has(event.name)) break;
+        missing.add(event.name);
+        await sink.append(
+          `\n\n_(The agent asked for the tool “${safeName(event.name)}”, which this chat does not offer.)_\n\n`,
+        );
+        break;
+      case 'done':
+        break;
+    }
+  }
+  await idle();
+  if (sources.length > 0) await sink.append(sourcesBlock(sources));
+  return { spoken: spoken.filter((part) => part.text.trim() !== ''), text: joined(spoken) };
+}
+
+function joined(spoken: readonly Spoken[]): string {
+  return spoken.map((part) => part.text).join('');
+}
+
+/** Each URL once; a source without one is told apart by its title. */
+function addSource(sources: Source[], source: Source): void {
+  const key = source.url ?? `title:${source.title}`;
+  if (sources.some((known) => (known.url ?? `title:${known.title}`) === key)) return;
+  sources.push(source.url === undefined ? { title: source.title } : source);
+}
+
+/** Numbered sources under the answer, as Markdown links (each platform renders its own). */
+export function sourcesBlock(sources: readonly Source[]): string {
+  const lines = sources.map((source, index) => {
+    const title = linkText(source.title || source.url || 'source');
+    const url = source.url === undefined ? undefined : safeUrl(source.url);
+    return `${index + 1}. ${url === undefined ? title : `[${title}](${url})`}`;
+  });
+  return `\n\n**Sources**\n${lines.join('\n')}`;
+}
+
+function linkText(text: string): string {
+  return text
+    .replace(/[[\]\r\n]/g, ' ')
+    .trim()
+    .slice(0, 200);
+}
+
+/** Web addresses only, with the characters that would end a Markdown link escaped. */
+function safeUrl(url: string): string | undefined {
+  if (!/^https?:\/\//i.test(url)) return undefined;
+  return url.replace(
+    /[()\s<>]/g,
+    (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  );
+}
+
+function safeName(name: string): string {
+  return name.replace(/[^\w .@-]/g, '').slice(0, 80);
+}
+
+/** Code interpreter's run, as a small Markdown file: the code, then what it printed. */
+function codeRunFile(code: string, output: string | undefined): Uint8Array {
+  const parts = [`\`\`\`python\n${code}\n\`\`\``];
+  if (output !== undefined && output.trim() !== '')
+    parts.push(`Output:\n\`\`\`\n${output}\n\`\`\``);
+  return new TextEncoder().encode(`${parts.join('\n\n')}\n`);
+}

@@ -1,0 +1,177 @@
+import type { PreparedFile } from '../agent/agent-client.js';
+import type { Logger } from '../log/logger.js';
+import type { Attachment, FileBytes, FileReader, Message } from './model.js';
+
+/** What files reach an agent, and how (issue: images, text files, PDFs; the rest named). */
+export const FILE_LIMITS = {
+  /** Largest file read at all. */
+  maxBytes: 10 * 1024 * 1024,
+  /** Largest text-like file inlined. */
+  maxTextBytes: 100 * 1024,
+  /** Images one message may show the agent. */
+  maxImagesPerMessage: 4,
+} as const;
+
+const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
+const IMAGE_EXTENSIONS: Readonly<Record<string, string>> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+};
+const TEXT_EXTENSIONS = new Set(
+  (
+    'txt md markdown csv tsv json jsonl yaml yml toml ini xml html css log sql ' +
+    'py js mjs cjs ts tsx jsx java kt swift c h cpp hpp cs go rs rb php sh bash zsh r scala lua'
+  ).split(' '),
+);
+
+type Kind = PreparedFile['kind'];
+
+/** Why a file was named only. */
+type Refusal = 'type' | 'size' | 'count' | 'unreadable';
+
+const REFUSAL_TEXT: Readonly<Record<Refusal, string>> = {
+  type: 'not an image, PDF or text file',
+  size: 'too large',
+  count: `more than ${FILE_LIMITS.maxImagesPerMessage} images`,
+  unreadable: 'could not be read',
+};
+
+export interface PreparedFiles {
+  readonly files: ReadonlyMap<string, readonly PreparedFile[]>;
+  /** One line for the person about the newest message's files the agent cannot see, if any. */
+  readonly notice: string | undefined;
+}
+
+export interface FilePreparer {
+  prepare(
+    history: readonly Message[],
+    newest: string,
+    read: FileReader | undefined,
+    signal?: AbortSignal,
+  ): Promise<PreparedFiles>;
+}
+
+// Files read lately, by reference, so a long thread does not download its images every turn.
+const CACHE_BYTES = 64 * 1024 * 1024;
+
+/** Reads the files of a history's user lines and makes them ready for the agent. */
+export function createFilePreparer(logger: Logger): FilePreparer {
+  const cache = new Map<string, FileBytes>();
+  let cachedBytes = 0;
+
+  async function read(
+    attachment: Attachment,
+    reader: FileReader,
+    signal: AbortSignal | undefined,
+  ): Promise<FileBytes> {
+    const known = cache.get(attachment.ref);
+    if (known !== undefined) {
+      cache.delete(attachment.ref);
+      cache.set(attachment.ref, known);
+      return known;
+    }
+    const file = await reader(attachment, signal);
+    if (file.bytes.byteLength > FILE_LIMITS.maxBytes) throw new RangeError('file over the limit');
+    cache.set(attachment.ref, file);
+    cachedBytes += file.bytes.byteLength;
+    for (const [ref, old] of cache) {
+      if (cachedBytes <= CACHE_BYTES) break;
+      cache.delete(ref);
+      cachedBytes -= old.bytes.byteLength;
+    }
+    return file;
+  }
+
+  async function prepareOne(
+    attachment: Attachment,
+    kind: Kind,
+    reader: FileReader,
+    signal: AbortSignal | undefined,
+  ): Promise<PreparedFile | Refusal> {
+    try {
+      const file = await read(attachment, reader, signal);
+      if (kind === 'text') {
+        if (file.bytes.byteLength > FILE_LIMITS.maxTextBytes) return 'size';
+        const text = new TextDecoder('utf-8', { fatal: true }).decode(file.bytes);
+        return { kind: 'text', name: attachment.name, text };
+      }
+      const mimeType = kind === 'image' ? imageType(attachment, file) : 'application/pdf';
+      return { kind, file: { ...file, name: attachment.name, mimeType } } as PreparedFile;
+    } catch (error) {
+      if (signal?.aborted === true) throw error;
+      logger.warn('attached file not read', { error });
+      return error instanceof RangeError ? 'size' : 'unreadable';
+    }
+  }
+
+  return {
+    async prepare(history, newest, reader, signal) {
+      /** `imageNumber` counts this message's images so far, this one included. */
+      const prepareAttachment = async (
+        attachment: Attachment,
+        imageNumber: number,
+      ): Promise<PreparedFile | Refusal> => {
+        const kind = kindOf(attachment);
+        if (kind === 'named') return 'type';
+        if (!isReadable(kind)) return kind;
+        if (kind === 'image' && imageNumber > FILE_LIMITS.maxImagesPerMessage) return 'count';
+        if (reader === undefined || attachment.ref === '') return 'unreadable';
+        return prepareOne(attachment, kind, reader, signal);
+      };
+      const files = new Map<string, PreparedFile[]>();
+      const refused: string[] = [];
+      for (const message of history) {
+        if (message.role !== 'user' || message.attachments.length === 0) continue;
+        const prepared: PreparedFile[] = [];
+        let images = 0;
+        for (const attachment of message.attachments) {
+          const outcome = await prepareAttachment(attachment, (images += isImage(attachment)));
+          if (typeof outcome === 'string') {
+            prepared.push({ kind: 'named', name: attachment.name });
+            if (message.id === newest)
+              refused.push(`${attachment.name} (${REFUSAL_TEXT[outcome]})`);
+          } else prepared.push(outcome);
+        }
+        files.set(message.id, prepared);
+      }
+      return { files, notice: noticeOf(refused) };
+    },
+  };
+}
+
+function isReadable(value: Kind | Refusal): value is Exclude<Kind, 'named'> {
+  return value === 'image' || value === 'text' || value === 'document';
+}
+
+function isImage(attachment: Attachment): number {
+  return kindOf(attachment) === 'image' ? 1 : 0;
+}
+
+/** How a file would go, from what the platform said of it (before reading a byte). */
+function kindOf(attachment: Attachment): Kind | Refusal {
+  if (attachment.size !== undefined && attachment.size > FILE_LIMITS.maxBytes) return 'size';
+  const extension = attachment.name.split('.').at(-1)?.toLowerCase() ?? '';
+  const mime = attachment.mimeType?.toLowerCase().split(';')[0]?.trim() ?? '';
+  if (IMAGE_TYPES.has(mime) || IMAGE_EXTENSIONS[extension] !== undefined) return 'image';
+  if (mime === 'application/pdf' || extension === 'pdf') return 'document';
+  if (TEXT_EXTENSIONS.has(extension) || mime.startsWith('text/') || mime === 'application/json') {
+    if (attachment.size !== undefined && attachment.size > FILE_LIMITS.maxTextBytes) return 'size';
+    return 'text';
+  }
+  return 'named';
+}
+
+function imageType(attachment: Attachment, file: FileBytes): string {
+  const mime = (attachment.mimeType ?? file.mimeType).toLowerCase().split(';')[0]?.trim() ?? '';
+  if (IMAGE_TYPES.has(mime)) return mime;
+  return IMAGE_EXTENSIONS[attachment.name.split('.').at(-1)?.toLowerCase() ?? ''] ?? 'image/png';
+}
+
+function noticeOf(refused: readonly string[]): string | undefined {
+  if (refused.length === 0) return undefined;
+  const names = refused.map((item) => item.replace(/[*_`~<>[\]\r\n]/g, ' ')).join(', ');
+  return `The agent only gets the name of: ${names}.`;
+}

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import type { Attachment, FileBytes } from '../../src/core/model.js';
+import { createFilePreparer, FILE_LIMITS } from '../../src/core/prepare-files.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { userMessage } from '../support/messages.js';
+
+function readerOf(files: Record<string, string | Uint8Array>) {
+  const reads: string[] = [];
+  const reader = async (attachment: Attachment): Promise<FileBytes> => {
+    reads.push(attachment.ref);
+    const content = files[attachment.ref];
+    if (content === undefined) throw new Error('gone');
+    const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
+    return {
+      name: attachment.name,
+      mimeType: attachment.mimeType ?? 'application/octet-stream',
+      bytes,
+    };
+  };
+  return { reader, reads };
+}
+
+describe('files people attach', () => {
+  it('sends images, PDFs and text files, names the rest, and tells the person in one line', async () => {
+    const message = userMessage('look', {
+      attachments: [
+        { name: 'cat.png', ref: 'F1', mimeType: 'image/png', size: 3 },
+        { name: 'notes.md', ref: 'F2', size: 5 },
+        { name: 'paper.pdf', ref: 'F3', mimeType: 'application/pdf', size: 4 },
+        { name: 'archive.zip', ref: 'F4', mimeType: 'application/zip', size: 4 },
+        { name: 'huge.png', ref: 'F5', mimeType: 'image/png', size: FILE_LIMITS.maxBytes + 1 },
+      ],
+    });
+    const { reader, reads } = readerOf({
+      F1: new Uint8Array([1, 2, 3]),
+      F2: '# hi\n',
+      F3: '%PDF',
+      F4: 'zip!',
+      F5: 'big',
+    });
+
+    const prepared = await createFilePreparer(silentLogger).prepare([message], message.id, reader);
+
+    expect(prepared.files.get(message.id)).toEqual([
+      {
+        kind: 'image',
+        file: { name: 'cat.png', mimeType: 'image/png', bytes: new Uint8Array([1, 2, 3]) },
+      },
+      { kind: 'text', name: 'notes.md', text: '# hi\n' },
+      {
+        kind: 'document',
+        file: {
+          name: 'paper.pdf',
+          mimeType: 'application/pdf',
+          bytes: new TextEncoder().encode('%PDF'),
+        },
+      },
+      { kind: 'named', name: 'archive.zip' },
+      { kind: 'named', name: 'huge.png' },
+    ]);
+    // Nothing is downloaded that cannot be sent.
+    expect(reads).toEqual(['F1', 'F2', 'F3']);
+    expect(prepared.notice).toBe(
+      'The agent only gets the name of: archive.zip (not an image, PDF or text file), huge.png (too large).',
+    );
+  });
+
+  it('shows at most four images a message and reads a file once across turns', async () => {
+    const images = Array.from({ length: 5 }, (_, index) => ({
+      name: `p${index}.jpg`,
+      ref: `F${index}`,
+      mimeType: 'image/jpeg',
+    }));
+    const message = userMessage('five', { attachments: images });
+    const { reader, reads } = readerOf(
+      Object.fromEntries(images.map((image) => [image.ref, new Uint8Array([9])])),
+    );
+    const preparer = createFilePreparer(silentLogger);
+
+    const first = await preparer.prepare([message], message.id, reader);
+    await preparer.prepare([message], 'a later message', reader);
+
+    expect(first.files.get(message.id)?.map((file) => file.kind)).toEqual([
+      'image',
+      'image',
+      'image',
+      'image',
+      'named',
+    ]);
+    expect(first.notice).toContain('p4.jpg (more than 4 images)');
+    expect(reads).toEqual(['F0', 'F1', 'F2', 'F3']);
+  });
+
+  it('names a text file that is not text, or too long, and one it cannot read', async () => {
+    const message = userMessage('', {
+      attachments: [
+        { name: 'data.csv', ref: 'F1' },
+        { name: 'long.txt', ref: 'F2' },
+        { name: 'gone.txt', ref: 'F3' },
+      ],
+    });
+    const { reader } = readerOf({
+      F1: new Uint8Array([0xff, 0xfe, 0x00]),
+      F2: 'x'.repeat(FILE_LIMITS.maxTextBytes + 1),
+    });
+
+    const prepared = await createFilePreparer(silentLogger).prepare([message], message.id, reader);
+
+    expect(prepared.files.get(message.id)?.map((file) => file.kind)).toEqual([
+      'named',
+      'named',
+      'named',
+    ]);
+    expect(prepared.notice).toContain('long.txt (too large)');
+    expect(prepared.notice).toContain('gone.txt (could not be read)');
+  });
+});
