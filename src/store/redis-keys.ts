@@ -13,6 +13,9 @@ export type RedisName =
   | { readonly kind: 'play'; readonly thread: string }
   | { readonly kind: 'plays-running' }
   | { readonly kind: 'plays-running-in'; readonly channel: string }
+  | { readonly kind: 'plays-running-by'; readonly person: string }
+  | { readonly kind: 'rate'; readonly person: string }
+  | { readonly kind: 'rate-quiet'; readonly person: string }
   | { readonly kind: 'last-post'; readonly thread: string }
   | { readonly kind: 'journal'; readonly job: string };
 
@@ -37,6 +40,12 @@ export function redisKey(prefix: string, name: RedisName): string {
       return `${prefix}plays:running`;
     case 'plays-running-in':
       return `${prefix}plays:running:${name.channel}`;
+    case 'plays-running-by':
+      return `${prefix}plays:by:${name.person}`;
+    case 'rate':
+      return `${prefix}rate:${name.person}`;
+    case 'rate-quiet':
+      return `${prefix}rate:${name.person}:quiet`;
     case 'last-post':
       return `${prefix}{${name.thread}}:${name.kind}`;
     case 'journal':
