@@ -3,6 +3,8 @@ import { createMistralAgentClient } from './agent/mistral-client.js';
 import type { Config } from './config/config.js';
 import { type ConversationCommands, createConversationCommands } from './core/commands.js';
 import { createDispatcher, type Dispatcher } from './core/dispatcher.js';
+import type { Roster } from './config/roster.js';
+import type { Persona } from './core/model.js';
 import type { Logger } from './log/logger.js';
 import { createPrometheusMetrics, type Metrics } from './metrics/metrics.js';
 import { createMemoryPlayStore } from './roleplay/memory-play-store.js';
@@ -42,6 +44,16 @@ export interface CoreOverrides {
 // Several processes share Redis: one adopts a play whose process died within this long.
 const ROLEPLAY_ADOPT_EVERY_MS = 15_000;
 
+/** How an agent is shown when an answer is handed to it: its roster name and avatar, else its own name. */
+export function personaFromRoster(roster: Roster, agentId: string, agentName: string): Persona {
+  const profile = [...roster.values()].find((entry) => entry.id === agentId);
+  const name = profile?.name ?? (agentName.trim() || profile?.alias || agentId);
+  return {
+    name,
+    ...(profile?.avatarUrl === undefined ? {} : { avatarUrl: profile.avatarUrl }),
+  };
+}
+
 /** Builds the core from configuration; tests may swap any part. */
 export function createCore(config: Config, logger: Logger, overrides: CoreOverrides = {}): Core {
   const store = guardStore(overrides.store ?? createStore(config, logger));
@@ -59,6 +71,7 @@ export function createCore(config: Config, logger: Logger, overrides: CoreOverri
     defaultAgentId: config.mistral.defaultAgentId,
     logger,
     metrics,
+    personaOf: (agentId, agentName) => personaFromRoster(config.roster, agentId, agentName),
   });
   const plays = overrides.plays ?? createPlays(config, logger);
   const roleplay = createRoleplayEngine({
