@@ -1,17 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { ConversationCommands } from '../../src/core/commands.js';
 import type { Dispatcher } from '../../src/core/dispatcher.js';
 import {
+  type Attachment,
+  type FileBytes,
   type IncomingMessage,
   type ReplySink,
   type ThreadRef,
   threadKey,
 } from '../../src/core/model.js';
+import { FILE_LIMITS } from '../../src/core/prepare-files.js';
 import { parseRoleplayCommand, roleplayUsage } from '../../src/roleplay/roleplay-command.js';
 import type { RoleplaySetup } from '../../src/roleplay/roleplay-engine.js';
 import { parseConsoleLine } from './console-commands.js';
@@ -27,6 +30,8 @@ export interface ConsoleAdapterDeps {
   readonly isInteractive: boolean;
   /** `/roleplay`, when the core has a role-play engine. */
   readonly roleplay?: RoleplaySetup;
+  /** Where the files agents make are saved (default: `consoleFilesDir()`). */
+  readonly filesDir?: string;
 }
 
 export interface ConsoleAdapter {
@@ -40,6 +45,7 @@ const HELP = [
   '  /agent            show the agent',
   '  /agent <alias|id> talk to another agent',
   '  /roleplay <agentA> <agentB> [turns] <topic>   stage a dialogue between two agents',
+  '  /attach <path>    send a file (image, PDF, text) with your next message',
   '  /quit             leave',
 ].join('\n');
 
@@ -56,9 +62,21 @@ export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
     deps.output.write(text);
   };
   let count = 0;
+  let pending: Attachment[] = [];
+
+  /** Queues a local file for the next message; the agent reads it as it reads platform files. */
+  async function attach(path: string): Promise<void> {
+    if (path === '') return write('Usage: /attach <path>\n');
+    const found = await stat(path).catch(() => undefined);
+    if (found?.isFile() !== true) return write(`No file at ${path}.\n`);
+    pending.push({ name: basename(path), ref: resolve(path), size: found.size });
+    write(`Attached ${basename(path)}: it goes with your next message.\n`);
+  }
 
   async function say(text: string): Promise<void> {
     count += 1;
+    const attachments = pending;
+    pending = [];
     const incoming: IncomingMessage = {
       thread,
       deliveryKey: `console:${session}:${count}`,
@@ -68,11 +86,12 @@ export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
         role: 'user',
         author: { id: deps.userName, name: deps.userName, isBot: false },
         text,
-        attachments: [],
+        attachments,
         at: Date.now(),
       },
+      readFile: readLocalFile,
     };
-    await deps.dispatcher.handle(incoming, createConsoleSink(write));
+    await deps.dispatcher.handle(incoming, createConsoleSink(write, 'agent', deps.filesDir));
   }
 
   deps.roleplay?.engine.addStage('console', () => ({
@@ -130,6 +149,9 @@ export function createConsoleAdapter(deps: ConsoleAdapterDeps): ConsoleAdapter {
         return 'continue';
       case 'roleplay':
         await roleplay(command.args);
+        return 'continue';
+      case 'attach':
+        await attach(command.path);
         return 'continue';
       case 'say':
         await say(command.text);
@@ -201,6 +223,17 @@ export function createConsoleSink(
     fail: async (notice) => {
       write(`${isLineOpen ? '\n' : ''}[!] ${notice}\n`);
     },
+  };
+}
+
+/** A file the console's user attached, read from disk within the size limit. */
+async function readLocalFile(attachment: Attachment): Promise<FileBytes> {
+  const { size } = await stat(attachment.ref);
+  if (size > FILE_LIMITS.maxBytes) throw new RangeError('file over the limit');
+  return {
+    name: attachment.name,
+    mimeType: attachment.mimeType ?? 'application/octet-stream',
+    bytes: await readFile(attachment.ref),
   };
 }
 

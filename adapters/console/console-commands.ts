@@ -7,6 +7,7 @@ export type ConsoleLine =
   | { readonly kind: 'show-agent' }
   | { readonly kind: 'set-agent'; readonly nameOrId: string }
   | { readonly kind: 'roleplay'; readonly args: string }
+  | { readonly kind: 'attach'; readonly path: string }
   | { readonly kind: 'unknown'; readonly name: string }
   | { readonly kind: 'say'; readonly text: string };
 
@@ -32,6 +33,8 @@ export function parseConsoleLine(line: string): ConsoleLine {
       return args === '' ? { kind: 'show-agent' } : { kind: 'set-agent', nameOrId: args };
     case 'roleplay':
       return { kind: 'roleplay', args };
+    case 'attach':
+      return { kind: 'attach', path: args };
     default:
       return { kind: 'unknown', name: `/${name}` };
   }

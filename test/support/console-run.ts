@@ -7,7 +7,11 @@ import { createPrometheusMetrics } from '../../src/metrics/metrics.js';
 import { createMemoryConversationStore } from '../../src/store/memory-store.js';
 
 /** Types `lines` into a console chat of `config` (memory store) and returns what it printed. */
-export async function runConsoleLines(config: Config, lines: readonly string[]): Promise<string> {
+export async function runConsoleLines(
+  config: Config,
+  lines: readonly string[],
+  options: { readonly filesDir?: string } = {},
+): Promise<string> {
   const core = createCore(config, silentLogger, {
     store: createMemoryConversationStore({ limits: config.history }),
     metrics: createPrometheusMetrics(),
@@ -27,6 +31,7 @@ export async function runConsoleLines(config: Config, lines: readonly string[]):
     output: sink,
     userName: 'ada',
     isInteractive: false,
+    ...(options.filesDir === undefined ? {} : { filesDir: options.filesDir }),
     roleplay: { engine: core.roleplay, roster: config.roster, limits: config.roleplay },
   });
   input.end(lines.map((line) => `${line}\n`).join(''));

@@ -1,0 +1,159 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config/config.js';
+import { type FakeMistral, startFakeMistral } from '../../fakes/mistral/fake-mistral.js';
+import { runConsoleLines } from '../../support/console-run.js';
+
+// The console against the fake Mistral's Conversations API: what a person sees of tools,
+// sources, files, handoffs and function calls, and the files they attach.
+
+const AGENT = 'ag:console:planner';
+const ANALYST = 'ag:console:analyst';
+const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+let fake: FakeMistral;
+let dir: string;
+
+beforeAll(async () => {
+  fake = await startFakeMistral({
+    agents: [
+      { id: AGENT, name: 'Planner' },
+      { id: ANALYST, name: 'Analyst' },
+    ],
+  });
+});
+afterAll(() => fake.close());
+beforeEach(async () => {
+  fake.reset();
+  dir = await mkdtemp(join(tmpdir(), 'parley-console-'));
+  return () => rm(dir, { recursive: true, force: true });
+});
+
+async function chat(lines: string[]): Promise<string> {
+  const result = loadConfig({
+    MISTRAL_API_KEY: fake.apiKey,
+    MISTRAL_AGENT_ID: AGENT,
+    MISTRAL_SERVER_URL: fake.url,
+    AGENTS: `planner=${AGENT}`,
+  });
+  if (!result.ok) throw new Error(result.problems.join('; '));
+  return runConsoleLines(result.config, lines, { filesDir: join(dir, 'out') });
+}
+
+describe('the console with agents of today', () => {
+  it('shows a web search, then the answer with its sources, each once', async () => {
+    fake.enqueue({
+      kind: 'script',
+      steps: [
+        { tool: 'web_search', arguments: '{"query":"paris population"}' },
+        { text: 'About 2.1 million.' },
+        { reference: { title: 'INSEE', url: 'https://insee.fr/paris' } },
+        { reference: { title: 'INSEE (again)', url: 'https://insee.fr/paris' } },
+        { reference: { title: 'Paris — Wikipedia', url: 'https://en.wikipedia.org/wiki/Paris' } },
+      ],
+    });
+
+    const output = await chat(['how many people live in Paris?']);
+
+    expect(output).toBe(
+      '[Searching the web…]\nagent> About 2.1 million.\n\n**Sources**\n' +
+        '1. [INSEE](https://insee.fr/paris)\n2. [Paris — Wikipedia](https://en.wikipedia.org/wiki/Paris)\n',
+    );
+    expect(fake.completions[0]).toMatchObject({ endpoint: 'conversations', agentId: AGENT });
+    expect(fake.completions[0]?.body).toMatchObject({ store: false, stream: true });
+  });
+
+  it('saves the image and plot the agent made, and its code run, without the placeholders', async () => {
+    fake.enqueue({
+      kind: 'script',
+      steps: [
+        {
+          tool: 'code_interpreter',
+          arguments: '{"code": "plot(x)"}',
+          info: { code_output: 'ok\n' },
+        },
+        { text: 'Here it is: ![Image](__emitted_0.png)' },
+        { file: { name: 'plot_0.png', type: 'png', bytes: PNG } },
+        { tool: 'image_generation' },
+        { file: { name: 'cat.png', type: 'png', bytes: PNG, tool: 'image_generation' } },
+      ],
+    });
+
+    const output = await chat(['plot x and draw a cat']);
+
+    expect(output).not.toContain('__emitted');
+    expect(output).toContain('[Running code…]');
+    expect(output).toContain('[Drawing an image…]');
+    const saved = (await readdir(join(dir, 'out'))).sort();
+    expect(saved.map((name) => name.replace(/^\d+-/, ''))).toEqual([
+      '0-code-run-1.md',
+      '1-plot_0.png',
+      '2-cat.png',
+    ]);
+    const run = await readFile(join(dir, 'out', saved[0] ?? ''), 'utf8');
+    expect(run).toContain('plot(x)');
+    expect(run).toContain('ok');
+    expect(new Uint8Array(await readFile(join(dir, 'out', saved[1] ?? '')))).toEqual(PNG);
+  });
+
+  it('hands over to a second agent under its name, and answers a function call', async () => {
+    fake.enqueue(
+      {
+        kind: 'script',
+        steps: [
+          { text: 'Asking the analyst.' },
+          { handoff: { toAgentId: ANALYST, toAgentName: 'Analyst' } },
+          { text: 'Checking the weather first.' },
+          { functionCall: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+        ],
+      },
+      { kind: 'script', steps: [{ text: 'No weather tool here; plan for rain.' }] },
+    );
+
+    const output = await chat(['plan my day']);
+
+    expect(output).toContain('agent> Asking the analyst.');
+    expect(output).toContain('[handed over to Analyst]');
+    expect(output).toContain('Analyst> Checking the weather first.');
+    expect(output).toContain('“get_weather”, which this chat does not offer');
+    expect(output).toContain('No weather tool here; plan for rain.');
+    expect(output).not.toContain('[!]');
+    const second = fake.completions[1]?.inputs as { type?: string; result?: string }[];
+    expect(second.map((entry) => entry.type).slice(-2)).toEqual([
+      'function.call',
+      'function.result',
+    ]);
+    expect(second.at(-1)?.result).toContain('not available');
+  });
+
+  it('lets the agent see an attached image and read a text file', async () => {
+    const image = join(dir, 'photo.png');
+    const notes = join(dir, 'notes.csv');
+    await writeFile(image, PNG);
+    await writeFile(notes, 'city,people\nParis,2100000\n');
+    await writeFile(join(dir, 'bundle.zip'), 'PK');
+    fake.enqueue({ kind: 'script', steps: [{ text: 'I see a tiny image and one city.' }] });
+
+    const output = await chat([
+      `/attach ${image}`,
+      `/attach ${notes}`,
+      `/attach ${join(dir, 'bundle.zip')}`,
+      'what do you see?',
+    ]);
+
+    expect(output).toContain('The agent only gets the name of: bundle.zip');
+    const [entry] = fake.completions[0]?.inputs as { content: unknown }[];
+    expect(entry?.content).toEqual([
+      {
+        type: 'text',
+        text: 'what do you see?\n[attachment: photo.png]\n[attachment: notes.csv]\n[attachment: bundle.zip]',
+      },
+      {
+        type: 'image_url',
+        image_url: `data:image/png;base64,${Buffer.from(PNG).toString('base64')}`,
+      },
+      { type: 'text', text: '[file: notes.csv]\n```\ncity,people\nParis,2100000\n\n```' },
+    ]);
+  });
+});
