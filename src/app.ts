@@ -1,9 +1,12 @@
+import { type Access, createAccess } from './access/access.js';
+import { playQuotaOf } from './access/play-limits.js';
+import { createMemoryRateLimiter, type RateLimiter } from './access/rate-limit.js';
 import type { AgentClient } from './agent/agent-client.js';
 import { createMistralAgentClient } from './agent/mistral-client.js';
 import type { Config } from './config/config.js';
+import type { Roster } from './config/roster.js';
 import { type ConversationCommands, createConversationCommands } from './core/commands.js';
 import { createDispatcher, type Dispatcher } from './core/dispatcher.js';
-import type { Roster } from './config/roster.js';
 import type { Persona } from './core/model.js';
 import type { Logger } from './log/logger.js';
 import { createPrometheusMetrics, type Metrics } from './metrics/metrics.js';
@@ -13,6 +16,7 @@ import { createRoleplayEngine, type RoleplayEngine } from './roleplay/roleplay-e
 import { guardStore } from './store/guarded-store.js';
 import { createMemoryConversationStore } from './store/memory-store.js';
 import { createRedisPlayStore } from './store/redis-play-store.js';
+import { createRedisRateLimiter } from './store/redis-rate-limit.js';
 import { createRedisConversationStore } from './store/redis-store.js';
 import type { ConversationStore } from './store/store.js';
 
@@ -26,6 +30,8 @@ export interface Core {
   readonly dispatcher: Dispatcher;
   readonly commands: ConversationCommands;
   readonly roleplay: RoleplayEngine;
+  /** Who may use Parley, where, and how much (checked by the adapters at ingress). */
+  readonly access: Access;
   /** Lets replies under way finish (up to `graceMs`), then closes the store. */
   close(graceMs: number): Promise<void>;
 }
@@ -34,6 +40,7 @@ export interface CoreOverrides {
   readonly agent?: AgentClient;
   readonly store?: ConversationStore;
   readonly plays?: PlayStore;
+  readonly rateLimiter?: RateLimiter;
   readonly metrics?: Metrics;
   /** Told when the agent answers 429 (a work queue slows every worker). */
   readonly onAgentRateLimited?: (waitMs: number) => void;
@@ -74,6 +81,13 @@ export function createCore(config: Config, logger: Logger, overrides: CoreOverri
     personaOf: (agentId, agentName) => personaFromRoster(config.roster, agentId, agentName),
   });
   const plays = overrides.plays ?? createPlays(config, logger);
+  const access = createAccess({
+    config: config.access,
+    limiter: overrides.rateLimiter ?? createRateLimiter(config, logger),
+    store,
+    onRefused: (reason) => metrics.refused(reason),
+    logger,
+  });
   const roleplay = createRoleplayEngine({
     plays,
     store,
@@ -83,12 +97,14 @@ export function createCore(config: Config, logger: Logger, overrides: CoreOverri
     budget: { maxMessages: config.history.maxMessages, maxChars: config.history.maxChars },
     adoptEveryMs:
       config.redisUrl === undefined || overrides.adoptPlays === false ? 0 : ROLEPLAY_ADOPT_EVERY_MS,
+    quota: playQuotaOf(access),
   });
   const commands = createConversationCommands({
     store,
     agent,
     roster: config.roster,
     defaultAgentId: config.mistral.defaultAgentId,
+    onRefused: (reason) => metrics.refused(reason),
   });
   return {
     config,
@@ -99,10 +115,12 @@ export function createCore(config: Config, logger: Logger, overrides: CoreOverri
     dispatcher,
     commands,
     roleplay,
+    access,
     async close(graceMs) {
       await roleplay.drain();
       await dispatcher.drain(graceMs);
       await plays.close();
+      await access.close();
       await store.close();
     },
   };
@@ -115,6 +133,17 @@ function createPlays(config: Config, logger: Logger): PlayStore {
     // The conversation store's prefix: a deployment's plays are its own, as its threads are.
     keyPrefix: `${config.redisPrefix}:`,
     logger: logger.child({ component: 'redis-plays' }),
+  });
+}
+
+/** USER_RATE_LIMIT's counts: shared through Redis, or this process's own. */
+function createRateLimiter(config: Config, logger: Logger): RateLimiter {
+  if (config.redisUrl === undefined || config.access.userRateLimit === undefined)
+    return createMemoryRateLimiter();
+  return createRedisRateLimiter({
+    url: config.redisUrl,
+    keyPrefix: `${config.redisPrefix}:`,
+    logger,
   });
 }
 

@@ -1,3 +1,4 @@
+import { agentChoiceRefusal, type Chooser } from '../access/agent-rights.js';
 import type { AgentClient } from '../agent/agent-client.js';
 import { type Roster, resolveAgent } from '../config/roster.js';
 import type { ConversationStore } from '../store/store.js';
@@ -17,8 +18,11 @@ export interface ConversationCommands {
   reset(thread: ThreadRef, at?: number): Promise<CommandReply>;
   /** Says which agent answers here, and where that choice comes from. */
   showAgent(thread: ThreadRef): Promise<CommandReply>;
-  /** Sets the agent for the thread's channel (or, on the console, the session). */
-  setAgent(thread: ThreadRef, nameOrId: string): Promise<CommandReply>;
+  /**
+   * Sets the agent for the thread's channel (or, on the console, the session); `by` is checked
+   * for the right to (admins; anyone in their own DM, from the roster). The console passes none.
+   */
+  setAgent(thread: ThreadRef, nameOrId: string, by?: Chooser): Promise<CommandReply>;
   /** The roster as one line per agent. */
   roster(): string;
 }
@@ -28,6 +32,8 @@ export interface CommandDeps {
   readonly agent: AgentClient;
   readonly roster: Roster;
   readonly defaultAgentId: string;
+  /** Told when a setting is refused for want of the right (metrics). */
+  readonly onRefused?: (reason: 'not_admin') => void;
 }
 
 /** Platform-neutral conversation commands (`/parley reset`, `/parley agent`, console `/agent`). */
@@ -53,9 +59,15 @@ export function createConversationCommands(deps: CommandDeps): ConversationComma
           : 'the default';
       return { ok: true, text: `Agent here: ${await label(agentId)} — ${source}.` };
     },
-    async setAgent(thread, nameOrId) {
+    async setAgent(thread, nameOrId, by) {
       const profile = resolveAgent(deps.roster, nameOrId);
       if (!profile) return { ok: false, text: unknownAgentText(nameOrId, deps.roster) };
+      const isRosterAgent = [...deps.roster.values()].some((known) => known.id === profile.id);
+      const refusal = by === undefined ? undefined : agentChoiceRefusal(by, isRosterAgent);
+      if (refusal !== undefined) {
+        deps.onRefused?.('not_admin');
+        return { ok: false, text: refusal };
+      }
       // Checked before saving: a wrong id would make every later message here fail.
       const { exists } = await deps.agent.describe(profile.id);
       if (exists === false) return { ok: false, text: missingAgentText(profile.id) };

@@ -8,6 +8,8 @@ export interface Metrics {
   messageHandled(platform: string, outcome: ReplyOutcome): void;
   agentLatency(phase: 'first_token' | 'complete', seconds: number): void;
   error(code: ErrorCode): void;
+  /** Something refused by access control or a limit (`parley_refused_total{reason}`). */
+  refused(reason: string): void;
   /** Prometheus text exposition. */
   render(): Promise<{ contentType: string; body: string }>;
 }
@@ -38,10 +40,17 @@ export function createPrometheusMetrics(options: { collectProcess?: boolean } = 
     labelNames: ['code'] as const,
     registers: [registry],
   });
+  const refusals = new Counter({
+    name: 'parley_refused_total',
+    help: 'Messages, commands and role-play lines refused, by reason (access, limits, admin-only settings)',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
   return {
     messageHandled: (platform, outcome) => messages.inc({ platform, outcome }),
     agentLatency: (phase, seconds) => latency.observe({ phase }, seconds),
     error: (code) => errors.inc({ code }),
+    refused: (reason) => refusals.inc({ reason }),
     render: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
   };
 }

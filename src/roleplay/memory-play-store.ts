@@ -1,6 +1,6 @@
 import { channelKey, threadKey } from '../core/model.js';
 import { requireName, requireTtlMs } from '../store/store-input.js';
-import type { Play, PlayStore } from './play.js';
+import { type CreateOutcome, type Play, type PlayStore, starterOf } from './play.js';
 import { PLAY_TTL_MS, requireSuccessor, toStoredPlay } from './play-input.js';
 
 export interface MemoryPlayStoreOptions {
@@ -43,14 +43,22 @@ export function createMemoryPlayStore(options: MemoryPlayStoreOptions = {}): Pla
       .filter((play) => play.status === 'running' && isWanted(play))
       .map((play) => threadKey(play.thread));
 
+  const createWithin = async (play: Play, maxRunning: number): Promise<CreateOutcome> => {
+    const stored = toStoredPlay(play).play;
+    if (find(threadKey(stored.thread)) !== undefined) return 'exists';
+    const starter = starterOf(stored);
+    if (runningKeys((running) => starterOf(running) === starter).length >= maxRunning)
+      return 'over-limit';
+    save(stored);
+    return 'created';
+  };
+
   return {
     close: async () => {},
-    async create(play) {
-      const stored = toStoredPlay(play).play;
-      if (find(threadKey(stored.thread)) !== undefined) return false;
-      save(stored);
-      return true;
-    },
+    create: async (play) => (await createWithin(play, Number.POSITIVE_INFINITY)) === 'created',
+    createWithin,
+    runningBy: async (person) =>
+      runningKeys((play) => starterOf(play) === requireName(person, 'person')),
     get: async (key) => find(requireName(key, 'thread key')),
     async replace(previous, next) {
       const stored = toStoredPlay(next).play;

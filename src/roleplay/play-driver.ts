@@ -8,6 +8,7 @@ import type { Logger } from '../log/logger.js';
 import type { ConversationStore } from '../store/store.js';
 import { type PlayBudget, perspectiveOf } from './perspective.js';
 import type { Line, Play, PlayStore } from './play.js';
+import type { PlayQuota } from './play-quota.js';
 import { advanced, ended, updatePlay } from './play-updates.js';
 import type { Stage } from './roleplay-engine.js';
 
@@ -23,6 +24,8 @@ export interface PlayDriverDeps {
   readonly budget?: PlayBudget;
   readonly now: () => number;
   readonly findStage: StageFinder;
+  /** Each line counts against the play's starter (USER_RATE_LIMIT); none when unset. */
+  readonly quota?: PlayQuota;
 }
 
 /**
@@ -60,6 +63,11 @@ export function createPlayDriver(deps: PlayDriverDeps) {
       const stage = deps.findStage(play.thread);
       if (stage === undefined) {
         log.warn('role-play has no stage here', { thread: key, platform: play.thread.platform });
+        return false;
+      }
+      const overLimit = await deps.quota?.takeLine(play, play.turn);
+      if (overLimit !== undefined) {
+        await stopWith(key, overLimit);
         return false;
       }
       await speakAndRecord(key, play, stage, AbortSignal.any([signal, turn.signal]));
@@ -129,6 +137,14 @@ export function createPlayDriver(deps: PlayDriverDeps) {
     const result = await updatePlay(deps.plays, key, (latest) =>
       latest.status === 'running' ? ended(latest, 'failed', noticeFor(code)) : undefined,
     ).catch(() => undefined);
+    if (result !== undefined) await close(result.after);
+  }
+
+  /** Stops a running play for a reason the closing line gives (its starter is over a limit). */
+  async function stopWith(key: string, reason: string): Promise<void> {
+    const result = await updatePlay(deps.plays, key, (latest) =>
+      latest.status === 'running' ? ended(latest, 'stopped', reason) : undefined,
+    );
     if (result !== undefined) await close(result.after);
   }
 

@@ -1,3 +1,4 @@
+import { personKey } from '../access/person.js';
 import type { ThreadRef } from '../core/model.js';
 
 /** One of the two agents in a role-play, as it is shown. */
@@ -39,10 +40,20 @@ export interface Play {
   readonly version: number;
 }
 
+/** What storing a new play did: stored, refused (the thread has one), or over the starter's count. */
+export type CreateOutcome = 'created' | 'exists' | 'over-limit';
+
 /** Where role-plays are kept (Redis, or memory for one process). */
 export interface PlayStore {
   /** Stores a new play; false when the thread already has one. */
   create(play: Play): Promise<boolean>;
+  /**
+   * Stores a new play unless the thread has one, or its starter already has `maxRunning` plays
+   * running (ROLEPLAY_MAX_PER_USER): the count and the write are one step, in every process.
+   */
+  createWithin(play: Play, maxRunning: number): Promise<CreateOutcome>;
+  /** Keys of the running plays a person started (`personKey`). */
+  runningBy(person: string): Promise<readonly string[]>;
   get(threadKey: string): Promise<Play | undefined>;
   /**
    * Writes `next` (whose version must be `previous.version + 1`) only if the stored version is
@@ -54,4 +65,9 @@ export interface PlayStore {
   /** The running play in a channel, if any (for `/roleplay stop` typed in the channel). */
   runningIn(channelKey: string): Promise<readonly string[]>;
   close(): Promise<void>;
+}
+
+/** Whom a play counts against (ROLEPLAY_MAX_PER_USER, USER_RATE_LIMIT): the person who started it. */
+export function starterOf(play: Play): string {
+  return personKey(play.thread.platform, play.startedBy.id);
 }

@@ -1,3 +1,4 @@
+import { personKey } from '../access/person.js';
 import type { AgentClient } from '../agent/agent-client.js';
 import type { AgentProfile, Roster } from '../config/roster.js';
 import type { CommandReply } from '../core/commands.js';
@@ -13,6 +14,7 @@ import type { ConversationStore } from '../store/store.js';
 import type { PlayBudget } from './perspective.js';
 import type { Actor, Play, PlayStore } from './play.js';
 import { createPlayDriver, type StageFinder } from './play-driver.js';
+import { overLimitText, type PlayQuota } from './play-quota.js';
 import { ended, interjected, updatePlay } from './play-updates.js';
 import type { RoleplayLimits } from './roleplay-command.js';
 
@@ -48,6 +50,8 @@ export interface RoleplayEngine {
   /** Lets a platform adapter stage plays in its threads. */
   addStage(platform: Platform, find: (thread: ThreadRef) => Stage | undefined): void;
   start(request: StartRequest): Promise<StartResult>;
+  /** Why this person may not start another play now (ROLEPLAY_MAX_PER_USER), asked before announcing one. */
+  startRefusal(platform: Platform, userId: string): Promise<string | undefined>;
   stop(threadKey: string, by: Stopper): Promise<CommandReply>;
   /** Stops the play running in a channel (a slash command typed outside the play's thread). */
   stopIn(channelKey: string, by: Stopper): Promise<CommandReply>;
@@ -85,6 +89,8 @@ export interface RoleplayEngineDeps {
   readonly budget?: PlayBudget;
   /** How often to adopt plays whose driving process died (0: only on `resume()`). */
   readonly adoptEveryMs?: number;
+  /** Per-person limits: running plays, and lines under USER_RATE_LIMIT; none when unset. */
+  readonly quota?: PlayQuota;
   readonly now?: () => number;
 }
 
@@ -131,6 +137,7 @@ export function createRoleplayEngine(deps: RoleplayEngineDeps): RoleplayEngine {
     if (play === undefined) return { ok: false, text: 'There is no role-play here.' };
     if (play.status !== 'running') return { ok: false, text: 'This role-play has already ended.' };
     if (play.startedBy.id !== by.id && !by.isAdmin) {
+      deps.quota?.refused('not_admin');
       return {
         ok: false,
         text: `Only ${play.startedBy.name}, who started this role-play, or an admin can stop it.`,
@@ -163,10 +170,24 @@ export function createRoleplayEngine(deps: RoleplayEngineDeps): RoleplayEngine {
         startedAt: now(),
         version: 1,
       };
-      if (!(await deps.plays.create(play)))
+      const maxRunning = deps.quota?.maxRunningPerPerson ?? Number.POSITIVE_INFINITY;
+      const created = await deps.plays.createWithin(play, maxRunning);
+      if (created === 'over-limit') {
+        deps.quota?.refused('roleplay_limit');
+        return { ok: false, text: overLimitText(maxRunning, maxRunning) };
+      }
+      if (created === 'exists')
         return { ok: false, text: 'A role-play is already running in this thread.' };
       await schedule(threadKey(request.thread));
       return { ok: true, play };
+    },
+    async startRefusal(platform, userId) {
+      const max = deps.quota?.maxRunningPerPerson;
+      if (max === undefined) return undefined;
+      const running = (await deps.plays.runningBy(personKey(platform, userId))).length;
+      if (running < max) return undefined;
+      deps.quota?.refused('roleplay_limit');
+      return overLimitText(running, max);
     },
     stop,
     async stopIn(channel, by) {

@@ -1,6 +1,6 @@
 import { channelKey, threadKey } from '../core/model.js';
 import type { Logger } from '../log/logger.js';
-import type { Play, PlayStore } from '../roleplay/play.js';
+import { type CreateOutcome, type Play, type PlayStore, starterOf } from '../roleplay/play.js';
 import {
   PLAY_TTL_MS,
   parseStoredPlay,
@@ -50,24 +50,41 @@ export function createRedisPlayStore(options: RedisPlayStoreOptions): RedisPlayS
       key({ kind: 'play', thread }),
       key({ kind: 'plays-running' }),
       key({ kind: 'plays-running-in', channel: channelKey(play.thread) }),
+      key({ kind: 'plays-running-by', person: starterOf(play) }),
     ];
     const isRunning = play.status === 'running' ? '1' : '0';
     const args = [String(play.version), json, ttlMs, thread, isRunning, ...extra];
-    return (await runScript(io, script, keys, args)) === 1;
+    return Number(await runScript(io, script, keys, args));
+  };
+  const createWithin = async (play: Play, maxRunning: number): Promise<CreateOutcome> => {
+    const stored = toStoredPlay(play);
+    // 0 tells the script there is no cap.
+    const cap = Number.isFinite(maxRunning) ? String(Math.max(1, maxRunning)) : '0';
+    const result = await write(CREATE_PLAY_SCRIPT, stored.play, stored.json, [cap]);
+    return result === 1 ? 'created' : result === -1 ? 'over-limit' : 'exists';
   };
   return {
     get roundTrips() {
       return io.roundTrips;
     },
-    async create(play) {
-      const stored = toStoredPlay(play);
-      return write(CREATE_PLAY_SCRIPT, stored.play, stored.json, []);
-    },
+    create: async (play) => (await createWithin(play, Number.POSITIVE_INFINITY)) === 'created',
+    createWithin,
+    // Only plays still running: the starter's set may hold ones that lapsed meanwhile.
+    runningBy: async (person) =>
+      io.trip((client) =>
+        client.sinter(
+          key({ kind: 'plays-running-by', person: requireName(person, 'person') }),
+          key({ kind: 'plays-running' }),
+        ),
+      ),
     get: async (thread) => readPlay(io, key, requireName(thread, 'thread key'), logger),
     async replace(previous, next) {
       const stored = toStoredPlay(next);
       requireSuccessor(previous, stored.play);
-      return write(REPLACE_PLAY_SCRIPT, stored.play, stored.json, [String(previous.version)]);
+      return (
+        (await write(REPLACE_PLAY_SCRIPT, stored.play, stored.json, [String(previous.version)])) ===
+        1
+      );
     },
     running: async () => members({ kind: 'plays-running' }),
     runningIn: async (channel) =>

@@ -48,6 +48,10 @@ export function recordingStores(): RecordingStores {
       writes.push(`play ${threadKey(play.thread)}`);
       return innerPlays.create(play);
     },
+    createWithin: (play, maxRunning) => {
+      writes.push(`play ${threadKey(play.thread)}`);
+      return innerPlays.createWithin(play, maxRunning);
+    },
     replace: (previous, next) => {
       writes.push(`play-update ${threadKey(next.thread)}`);
       return innerPlays.replace(previous, next);

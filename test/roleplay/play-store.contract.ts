@@ -84,6 +84,46 @@ export function describePlayStoreContract(name: string, make: MakePlayStore): vo
     describeRunning(make);
     describeValidation(make);
     describeInterjections(make);
+    describePerPerson(make);
+  });
+}
+
+/** ROLEPLAY_MAX_PER_USER: running plays counted per starter, in the store. */
+function describePerPerson(make: MakePlayStore): void {
+  const byAda = (thread: string) => samplePlay(threadRef(thread));
+
+  it('creates within a starter’s count, and refuses past it', async () => {
+    const store = await make();
+
+    const outcomes = [
+      await store.createWithin(byAda('one'), 2),
+      await store.createWithin(byAda('two'), 2),
+      await store.createWithin(byAda('three'), 2),
+      await store.createWithin(byAda('one'), 5),
+    ];
+
+    expect(outcomes).toEqual(['created', 'created', 'over-limit', 'exists']);
+    expect(await store.get(threadKey(threadRef('three')))).toBeUndefined();
+    expect([...(await store.runningBy('console:U1'))].sort()).toEqual(
+      [threadKey(threadRef('one')), threadKey(threadRef('two'))].sort(),
+    );
+  });
+
+  it('counts only running plays, and each starter apart', async () => {
+    const store = await make();
+    const first = byAda('one');
+    await store.createWithin(first, 1);
+    await store.replace(first, { ...first, status: 'done', version: 2 });
+
+    const again = await store.createWithin(byAda('two'), 1);
+    const other = await store.createWithin(
+      samplePlay(threadRef('three'), { startedBy: { id: 'U2', name: 'Bo' } }),
+      1,
+    );
+
+    expect([again, other]).toEqual(['created', 'created']);
+    expect(await store.runningBy('console:U1')).toEqual([threadKey(threadRef('two'))]);
+    expect(await store.runningBy('slack:U1')).toEqual([]);
   });
 }
 

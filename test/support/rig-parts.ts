@@ -1,3 +1,4 @@
+import type { RateLimiter } from '../../src/access/rate-limit.js';
 import { type Core, createCore } from '../../src/app.js';
 import { type Config, type Env, loadConfig } from '../../src/config/config.js';
 import { createLogger, type Logger } from '../../src/log/logger.js';
@@ -63,13 +64,21 @@ export function capturingLogger(secrets: readonly string[]): {
 export interface SharedStores {
   readonly store?: ConversationStore;
   readonly plays?: PlayStore;
+  /** USER_RATE_LIMIT's counts (Redis to share them); memory by default. */
+  readonly rateLimiter?: RateLimiter;
 }
 
 /** The core over the given stores (memory by default), with metrics of its own. */
 export function testCore(config: Config, logger: Logger, shared: SharedStores = {}): Core {
   const store = shared.store ?? createMemoryConversationStore({ limits: config.history });
   const plays = shared.plays ?? createMemoryPlayStore();
-  return createCore(config, logger, { store, plays, metrics: createPrometheusMetrics() });
+  const limiter = shared.rateLimiter === undefined ? {} : { rateLimiter: shared.rateLimiter };
+  return createCore(config, logger, {
+    store,
+    plays,
+    ...limiter,
+    metrics: createPrometheusMetrics(),
+  });
 }
 
 /** What adapters need for `/roleplay`, from a core. */
