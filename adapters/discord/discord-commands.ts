@@ -63,13 +63,14 @@ export function parleyCommandDefinitions() {
   return [parley.toJSON(), roleplay.toJSON()];
 }
 
-/** Exactly what Parley needs in a server: read, answer, open and post in threads, personas. */
+/** Exactly what Parley needs in a server: read, answer, open and post in threads, files, personas. */
 export const INVITE_PERMISSIONS =
   PermissionFlagsBits.ViewChannel |
   PermissionFlagsBits.SendMessages |
   PermissionFlagsBits.SendMessagesInThreads |
   PermissionFlagsBits.CreatePublicThreads |
   PermissionFlagsBits.ReadMessageHistory |
+  PermissionFlagsBits.AttachFiles |
   PermissionFlagsBits.ManageWebhooks;
 
 /** The link that adds Parley to a server, with its scopes and permissions. */
