@@ -9,7 +9,7 @@
  */
 import { Mistral } from '@mistralai/mistralai';
 import { App, LogLevel } from '@slack/bolt';
-import { deltaText, required } from './bot-parts.js';
+import { agentDeltas, required } from './bot-parts.js';
 
 type WebClient = App['client'];
 
@@ -62,12 +62,8 @@ async function answer(
   const editor = throttledEditor(client, channel, ts);
   let text = '';
   try {
-    const events = await settings.sdk.agents.stream({
-      agentId: settings.agentId,
-      messages: [{ role: 'user', content: place.text }],
-    });
-    for await (const event of events) {
-      text += deltaText(event.data.choices[0]?.delta.content);
+    for await (const delta of agentDeltas(settings.sdk, settings.agentId, place.text)) {
+      text += delta;
       if (text.trim() !== '') editor.offer(text);
     }
   } catch (error) {

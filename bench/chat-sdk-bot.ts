@@ -14,7 +14,7 @@ import { createSlackAdapter, type SlackAdapter } from '@chat-adapter/slack';
 import { createRedisState } from '@chat-adapter/state-redis';
 import { Mistral } from '@mistralai/mistralai';
 import { type Adapter, Chat, ConsoleLogger, type Message, type Thread } from 'chat';
-import { deltaText, required } from './bot-parts.js';
+import { agentDeltas, required } from './bot-parts.js';
 
 const FAILURE_TEXT = 'Sorry, the agent could not answer.';
 // The bench keeps what a bot logs at warn and up: the SDK's own warnings show in its report.
@@ -29,13 +29,7 @@ interface BotSettings {
 async function* answerStream(settings: BotSettings, question: string): AsyncGenerator<string> {
   let hasText = false;
   try {
-    const events = await settings.sdk.agents.stream({
-      agentId: settings.agentId,
-      messages: [{ role: 'user', content: question }],
-    });
-    for await (const event of events) {
-      const text = deltaText(event.data.choices[0]?.delta.content);
-      if (text === '') continue;
+    for await (const text of agentDeltas(settings.sdk, settings.agentId, question)) {
       hasText = true;
       yield text;
     }

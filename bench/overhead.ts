@@ -16,6 +16,7 @@ import { createRedisConversationStore } from '../src/store/redis-store.js';
 import type { ConversationStore, HistoryLimits } from '../src/store/store.js';
 import { startFakeMistral } from '../test/fakes/mistral/fake-mistral.js';
 import { startRedisServer } from '../test/setup/redis-process.js';
+import { agentDeltas } from './bot-parts.js';
 import { discordLatency, type LatencyFigures, slackLatency } from './platform-latency.js';
 import { queueFigures, reportQueue } from './queue.js';
 import { ms, ratio, summarize } from './stats.js';
@@ -80,19 +81,12 @@ function dispatcherRunner(dispatcher: Dispatcher, run: string): Runner {
   };
 }
 
+/** A bare SDK call to the same API Parley calls (the Conversations API), no store. */
 function directRunner(sdk: Mistral): Runner {
   return async (index) => {
-    const events = await sdk.agents.stream({
-      agentId: AGENT,
-      messages: [
-        { role: 'user', content: `Question number ${index}: how does the bridge behave?` },
-      ],
-    });
+    const question = `Question number ${index}: how does the bridge behave?`;
     let text = '';
-    for await (const event of events) {
-      const content = event.data.choices[0]?.delta.content;
-      if (typeof content === 'string') text += content;
-    }
+    for await (const delta of agentDeltas(sdk, AGENT, question)) text += delta;
     if (text.length === 0) throw new Error('direct call answered nothing');
   };
 }
