@@ -64,6 +64,7 @@ export async function composeRole(role: Role, config: Config, logger: Logger): P
     inbox: queue ?? (createDirectInbox(core.dispatcher, registry.find) satisfies Inbox),
     commands: core.commands,
     store: core.store,
+    access: core.access,
     logger,
     roleplay: { engine: core.roleplay, roster: config.roster, limits: config.roleplay },
     ackAfterSubmit: queue !== undefined,

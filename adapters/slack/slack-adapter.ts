@@ -1,4 +1,5 @@
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import type { Access } from '../../src/access/access.js';
 import type { SlackConfig } from '../../src/config/config.js';
 import type { ConversationCommands } from '../../src/core/commands.js';
 import { DEDUPE_TTL_MS, deliveryClaim } from '../../src/core/dispatcher.js';
@@ -11,9 +12,10 @@ import type { Logger } from '../../src/log/logger.js';
 import type { RoleplaySetup } from '../../src/roleplay/roleplay-engine.js';
 import type { ConversationStore } from '../../src/store/store.js';
 import { guardSlackRequests } from './request-guard.js';
+import { createSlackAccess, slackDeliveryKey, slackThreadOf } from './slack-access.js';
 import { callSlack, slackErrorCode, type WebClient } from './slack-calls.js';
 import { parseParleyCommand, runParleyCommand } from './slack-commands.js';
-import { routeSlackEvent, type SlackMessageEvent, threadRootOf } from './slack-events.js';
+import { routeSlackEvent, type SlackMessageEvent } from './slack-events.js';
 import {
   type BotIdentity,
   createSlackReplyPort,
@@ -28,6 +30,8 @@ export interface SlackAdapterDeps {
   readonly inbox: Inbox;
   readonly commands: ConversationCommands;
   readonly store: ConversationStore;
+  /** Who may use Parley here, and how much: checked before anything is stored. */
+  readonly access: Access;
   readonly logger: Logger;
   /** The shared HTTP server; `POST /slack/events` is mounted on it (HTTP mode). */
   readonly http: HttpServer;
@@ -86,6 +90,7 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
   let bot: BotIdentity | undefined;
   const port = createSlackReplyPort(config, log, app.client);
   const directory = port.directory;
+  const gate = createSlackAccess(deps.access, app.client, log);
 
   async function toIncoming(
     event: SlackMessageEvent,
@@ -93,17 +98,12 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
     isShared: boolean,
   ): Promise<WireMessage> {
     const team = event.team ?? self.teamId;
-    const thread: ThreadRef = {
-      platform: 'slack',
-      workspace: team,
-      channel: event.channel,
-      thread: threadRootOf(event),
-    };
+    const thread = slackThreadOf(event, team);
     const text = await slackTextToMarkdown(event.text, self.userId, directory.nameOf);
     const author = { id: event.user, name: await directory.nameOf(event.user), isBot: false };
     return {
       thread,
-      deliveryKey: `slack:${team}:${event.channel}:${event.ts}`,
+      deliveryKey: slackDeliveryKey(team, event),
       isShared,
       message: {
         id: event.ts,
@@ -122,6 +122,8 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
     const route = routeSlackEvent(raw, self.userId);
     if (route.kind === 'ignored') return;
     const { event } = route;
+    if (await gate.refuses(event, route, self.teamId, (thread) => isPartOf(deps.store, thread)))
+      return;
     const isDm = event.channelType === 'im';
     const incoming = await toIncoming(event, self, !isDm);
     // In a role-play thread a person's message is heard by the next speaker, not answered.
@@ -131,10 +133,11 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
     )
       return;
     if (route.kind === 'thread-reply' && !(await isPartOf(deps.store, incoming.thread))) return;
+    const isReset = RESET_WORDS.has(incoming.message.text.trim().toLowerCase());
+    if (!isReset && !(await gate.isWithinLimit(event, incoming))) return;
     if (route.kind === 'answer' && route.trigger === 'mention')
       await join(deps.store, incoming.thread);
-    if (RESET_WORDS.has(incoming.message.text.trim().toLowerCase()))
-      return resetFromMessage(incoming);
+    if (isReset) return resetFromMessage(incoming);
     const place = {
       channel: event.channel,
       threadTs: incoming.thread.thread,
@@ -181,6 +184,11 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
 
   app.command('/parley', async ({ command, ack, respond }) => {
     await ack();
+    const refusal = gate.commandRefusal(command);
+    if (refusal !== undefined) {
+      await respond({ response_type: 'ephemeral', text: refusal }).catch(() => undefined);
+      return;
+    }
     const self = bot;
     const team = command.team_id || self?.teamId || '';
     const channelThread: ThreadRef = {
@@ -196,6 +204,7 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
       deps.commands,
       channelThread,
       thread,
+      () => gate.chooser(command),
     ).catch((error: unknown) => {
       log.warn('slack command failed', { error });
       return {
@@ -218,6 +227,7 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
   } else {
     registerSlackRoleplay(app, {
       setup: deps.roleplay,
+      gate,
       commands: deps.commands,
       client: app.client,
       directory,

@@ -1,3 +1,4 @@
+import type { Chooser } from '../../src/access/agent-rights.js';
 import type { CommandReply, ConversationCommands } from '../../src/core/commands.js';
 import type { ThreadRef } from '../../src/core/model.js';
 
@@ -45,12 +46,16 @@ export const SLACK_HELP_TEXT = [
   '• `/roleplay <agentA> <agentB> [turns] <topic>` stages a dialogue between two agents.',
 ].join('\n');
 
-/** What a `/parley` command does; `thread` is the conversation it was typed in, if known. */
+/**
+ * What a `/parley` command does; `thread` is the conversation it was typed in, if known;
+ * `chooser` tells who asks to change the agent, and with which rights.
+ */
 export async function runParleyCommand(
   command: ParleyCommand,
   commands: ConversationCommands,
   channelThread: ThreadRef,
   thread: ThreadRef | undefined,
+  chooser: () => Promise<Chooser>,
 ): Promise<CommandReply & { readonly isPublic: boolean }> {
   switch (command.kind) {
     case 'help':
@@ -67,7 +72,9 @@ export async function runParleyCommand(
     case 'agent':
       if (command.nameOrId === undefined)
         return { ...(await commands.showAgent(channelThread)), isPublic: false };
-      return withVisibility(await commands.setAgent(channelThread, command.nameOrId));
+      return withVisibility(
+        await commands.setAgent(channelThread, command.nameOrId, await chooser()),
+      );
     case 'unknown':
       return {
         ok: false,

@@ -3,12 +3,15 @@ import type { ConversationCommands } from '../../src/core/commands.js';
 import { channelKey, type ThreadRef, threadKey } from '../../src/core/model.js';
 import type { Logger } from '../../src/log/logger.js';
 import { parseRoleplayCommand, roleplayUsage } from '../../src/roleplay/roleplay-command.js';
-import type { RoleplaySetup } from '../../src/roleplay/roleplay-engine.js';
+import type { RoleplaySetup, Stopper } from '../../src/roleplay/roleplay-engine.js';
+import type { SlackAccess } from './slack-access.js';
 import { callSlack, type WebClient } from './slack-calls.js';
 import type { UserDirectory } from './slack-directory.js';
 
 export interface SlackRoleplayDeps {
   readonly setup: RoleplaySetup;
+  /** Access control: where `/roleplay` may be used, and who is an admin. */
+  readonly gate: SlackAccess;
   readonly commands: ConversationCommands;
   readonly client: WebClient;
   readonly directory: UserDirectory;
@@ -30,11 +33,17 @@ export function registerSlackRoleplay(app: App, deps: SlackRoleplayDeps): void {
     };
     const parsed = parseRoleplayCommand(command.text, roster, limits);
     const reply = await (async () => {
+      const refusal = deps.gate.commandRefusal(command);
+      if (refusal !== undefined) return refusal;
       if (parsed.kind === 'usage')
         return roleplayUsage(limits, deps.commands.roster(), parsed.problem);
+      if (parsed.kind === 'stop') {
+        const stopper = await stopperOf(deps, command.user_id);
+        return (await engine.stopIn(channelKey(channel), stopper)).text;
+      }
       const person = await deps.directory.personOf(command.user_id);
-      if (parsed.kind === 'stop')
-        return (await engine.stopIn(channelKey(channel), { id: command.user_id, ...person })).text;
+      const overLimit = await engine.startRefusal('slack', command.user_id);
+      if (overLimit !== undefined) return overLimit;
       const announcement = await announce(deps.client, command.channel_id, parsed, command.user_id);
       const started = await engine.start({
         thread: { ...channel, thread: announcement },
@@ -61,11 +70,19 @@ export function registerSlackRoleplay(app: App, deps: SlackRoleplayDeps): void {
       channel: body.channel.id,
       thread: body.message.ts,
     };
-    const person = await deps.directory.personOf(body.user.id);
-    const result = await engine.stop(threadKey(thread), { id: body.user.id, ...person });
+    const result = await engine.stop(threadKey(thread), await stopperOf(deps, body.user.id));
     if (!result.ok)
       await respond({ response_type: 'ephemeral', replace_original: false, text: result.text });
   });
+}
+
+/** Who asks to stop a play: their name, and whether they are an admin (who may stop anyone's). */
+async function stopperOf(deps: SlackRoleplayDeps, userId: string): Promise<Stopper> {
+  const [person, isAdmin] = await Promise.all([
+    deps.directory.personOf(userId),
+    deps.gate.isAdmin(userId),
+  ]);
+  return { id: userId, name: person.name, isAdmin };
 }
 
 /** Posts the cast and topic with a Stop button; the dialogue goes in its thread. */

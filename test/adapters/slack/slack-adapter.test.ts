@@ -400,6 +400,17 @@ describe('Slack adapter', () => {
 });
 
 describe('Slack commands', () => {
+  // Alice changes channel settings here as a workspace admin; slack-access.test.ts has the rest.
+  beforeEach(() => {
+    rig.slack.addUser({
+      id: ALICE,
+      name: 'alice',
+      realName: 'Alice Martin',
+      displayName: 'Alice',
+      isAdmin: true,
+    });
+  });
+
   it('/parley help answers privately with the commands and roster', async () => {
     const result = await command('/parley', 'help');
     await rig.slack.waitFor(() => rig.slack.responses.length === 1);

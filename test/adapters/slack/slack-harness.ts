@@ -35,6 +35,8 @@ export interface SlackRig {
 export interface SlackRigOptions extends SharedStores {
   /** Socket Mode: `SLACK_APP_TOKEN` set and no signing secret; events come over the fake's WebSocket. */
   readonly socketMode?: boolean;
+  /** More settings (access control, limits) on top of the rig's own. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export async function startSlackRig(options: SlackRigOptions = {}): Promise<SlackRig> {
@@ -53,6 +55,7 @@ export async function startSlackRig(options: SlackRigOptions = {}): Promise<Slac
     ...transport,
     SLACK_BOT_TOKEN: slack.botToken,
     SLACK_API_URL: slack.apiUrl,
+    ...options.env,
   });
   const mistralKey = config.mistral.apiKey;
   const secrets = [mistralKey, slack.botToken, slack.signingSecret, slack.appToken];
@@ -69,6 +72,7 @@ export async function startSlackRig(options: SlackRigOptions = {}): Promise<Slac
     inbox: createDirectInbox(core.dispatcher, registry.find),
     commands: core.commands,
     store: core.store,
+    access: core.access,
     logger,
     http,
     roleplay: roleplaySetup(core),
