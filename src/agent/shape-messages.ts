@@ -56,10 +56,7 @@ export function shapeMessages(history: readonly Message[], options: ShapeOptions
   while (merged.at(-1)?.role === 'assistant') merged.pop();
   const first = merged[0];
   if (options.isShared && first !== undefined)
-    merged[0] = {
-      role: first.role,
-      content: `${SHARED_THREAD_NOTE}${UNIT_SEPARATOR}${first.content}`,
-    };
+    merged[0] = { ...first, content: `${SHARED_THREAD_NOTE}${UNIT_SEPARATOR}${first.content}` };
   return merged;
 }
 

@@ -67,6 +67,20 @@ describe('shapeMessages', () => {
       'see\n[attachment: a.png]',
     );
   });
+
+  it('keeps the files of a shared thread’s first line, under the note', () => {
+    const message = userMessage('what is this?', {
+      attachments: [{ name: 'notes.txt', ref: 'F0NOTES' }],
+    });
+    const files = new Map([
+      [message.id, [{ kind: 'text' as const, name: 'notes.txt', text: 'hi' }]],
+    ]);
+
+    const [first] = shapeMessages([message], { isShared: true, files });
+
+    expect(first?.content.startsWith(SHARED_THREAD_NOTE)).toBe(true);
+    expect(first?.files).toEqual([{ kind: 'text', name: 'notes.txt', text: 'hi' }]);
+  });
 });
 
 describe('speaker framing in shared threads', () => {
