@@ -59,6 +59,8 @@ export interface AgentInfo {
   readonly name: string | undefined;
   /** True when the API knows the agent, false when it answered "not found", undefined when it could not be asked. */
   readonly exists?: boolean | undefined;
+  /** Whether the agent's model reads images; undefined when it could not be told. */
+  readonly vision?: boolean | undefined;
 }
 
 /** The agent side of the bridge: Mistral in production, scripted in unit tests. */

@@ -173,7 +173,14 @@ export function createMistralAgentClient(
   const describe = describeCache(async (agentId: string): Promise<AgentInfo> => {
     try {
       const agent = await sdk.beta.agents.get({ agentId }, { timeoutMs: config.timeoutMs });
-      return { id: agentId, name: agent.name, exists: true };
+      // Whether its model reads images decides whether people's images go as images.
+      const vision = await sdk.models
+        .retrieve({ modelId: agent.model }, { timeoutMs: config.timeoutMs })
+        .then(
+          (card) => ('capabilities' in card ? card.capabilities.vision : undefined),
+          () => undefined,
+        );
+      return { id: agentId, name: agent.name, exists: true, vision };
     } catch (error) {
       // "Not found" is an answer (the id is wrong); anything else means we could not ask.
       if (classifyAttemptError(error).error.code === 'AGENT_NOT_FOUND')

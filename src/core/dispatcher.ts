@@ -105,12 +105,12 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       log.info('message cut to budget', { thread: threadKey(incoming.thread) });
       await sink.append(`_${MESSAGE_CUT_NOTICE}_\n\n`);
     }
-    const prepared = await files.prepare(
-      history,
-      incoming.message.id,
-      incoming.readFile,
-      options.signal,
-    );
+    const hasFiles = history.some((message) => message.attachments.length > 0);
+    const readsImages = hasFiles ? (await deps.agent.describe(agentId)).vision : undefined;
+    const prepared = await files.prepare(history, incoming.message.id, incoming.readFile, {
+      ...withSignal(options.signal),
+      ...(readsImages === undefined ? {} : { readsImages }),
+    });
     if (prepared.notice !== undefined) await sink.append(`_${prepared.notice}_\n\n`);
     const started = now();
     const request = {

@@ -30,13 +30,14 @@ const TEXT_EXTENSIONS = new Set(
 type Kind = PreparedFile['kind'];
 
 /** Why a file was named only. */
-type Refusal = 'type' | 'size' | 'count' | 'unreadable';
+type Refusal = 'type' | 'size' | 'count' | 'unreadable' | 'vision';
 
 const REFUSAL_TEXT: Readonly<Record<Refusal, string>> = {
   type: 'not an image, PDF or text file',
   size: 'too large',
   count: `more than ${FILE_LIMITS.maxImagesPerMessage} images`,
   unreadable: 'could not be read',
+  vision: 'this agent does not read images',
 };
 
 export interface PreparedFiles {
@@ -50,7 +51,7 @@ export interface FilePreparer {
     history: readonly Message[],
     newest: string,
     read: FileReader | undefined,
-    signal?: AbortSignal,
+    options?: { readonly signal?: AbortSignal; readonly readsImages?: boolean },
   ): Promise<PreparedFiles>;
 }
 
@@ -108,7 +109,8 @@ export function createFilePreparer(logger: Logger): FilePreparer {
   }
 
   return {
-    async prepare(history, newest, reader, signal) {
+    async prepare(history, newest, reader, options = {}) {
+      const { signal } = options;
       /** `imageNumber` counts this message's images so far, this one included. */
       const prepareAttachment = async (
         attachment: Attachment,
@@ -117,6 +119,7 @@ export function createFilePreparer(logger: Logger): FilePreparer {
         const kind = kindOf(attachment);
         if (kind === 'named') return 'type';
         if (!isReadable(kind)) return kind;
+        if (kind === 'image' && options.readsImages === false) return 'vision';
         if (kind === 'image' && imageNumber > FILE_LIMITS.maxImagesPerMessage) return 'count';
         if (reader === undefined || attachment.ref === '') return 'unreadable';
         return prepareOne(attachment, kind, reader, signal);

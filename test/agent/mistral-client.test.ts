@@ -196,14 +196,14 @@ describe('Mistral agent client', () => {
     expect(fake.completions[0]?.stream).toBe(false);
   });
 
-  it('names agents from GET /v1/agents/{id}, cached, and tells an unknown one (404) apart', async () => {
+  it('names agents from GET /v1/agents/{id} with whether their model reads images, cached, and tells an unknown one (404) apart', async () => {
     const agent = client();
 
     const known = await agent.describe(AGENT);
     const again = await agent.describe(AGENT);
     const unknown = await agent.describe('ag:nobody:1');
 
-    expect(known).toEqual({ id: AGENT, name: 'French Agent', exists: true });
+    expect(known).toEqual({ id: AGENT, name: 'French Agent', exists: true, vision: true });
     expect(again).toBe(known);
     expect(unknown).toEqual({ id: 'ag:nobody:1', name: undefined, exists: false });
   });

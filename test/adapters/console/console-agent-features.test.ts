@@ -11,6 +11,8 @@ import { runConsoleLines } from '../../support/console-run.js';
 
 const AGENT = 'ag:console:planner';
 const ANALYST = 'ag:console:analyst';
+// Runs on a text-only model: Mistral refuses images sent to it.
+const READER = 'ag:console:reader';
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
 let fake: FakeMistral;
 let dir: string;
@@ -20,6 +22,7 @@ beforeAll(async () => {
     agents: [
       { id: AGENT, name: 'Planner' },
       { id: ANALYST, name: 'Analyst' },
+      { id: READER, name: 'Reader', model: 'open-mistral-nemo' },
     ],
   });
 });
@@ -30,10 +33,10 @@ beforeEach(async () => {
   return () => rm(dir, { recursive: true, force: true });
 });
 
-async function chat(lines: string[]): Promise<string> {
+async function chat(lines: string[], agentId = AGENT): Promise<string> {
   const result = loadConfig({
     MISTRAL_API_KEY: fake.apiKey,
-    MISTRAL_AGENT_ID: AGENT,
+    MISTRAL_AGENT_ID: agentId,
     MISTRAL_SERVER_URL: fake.url,
     AGENTS: `planner=${AGENT}`,
   });
@@ -155,5 +158,18 @@ describe('the console with agents of today', () => {
       },
       { type: 'text', text: '[file: notes.csv]\n```\ncity,people\nParis,2100000\n\n```' },
     ]);
+  });
+
+  it('names images only, and says why, to an agent whose model reads no images', async () => {
+    const image = join(dir, 'photo.png');
+    await writeFile(image, PNG);
+    fake.enqueue({ kind: 'script', steps: [{ text: 'I read text only.' }] });
+
+    const output = await chat([`/attach ${image}`, 'what is this?'], READER);
+
+    expect(output).toContain('photo.png (this agent does not read images)');
+    expect(output).toContain('I read text only.');
+    expect(fake.rejected).toEqual([]);
+    expect(JSON.stringify(fake.completions[0]?.inputs)).not.toContain('image_url');
   });
 });

@@ -6,7 +6,7 @@ import { parseJson, readBody } from './http-io.js';
 import { conversationDialect } from './play-conversation.js';
 import type { CompletionRecord, ScriptFile } from './types.js';
 import { checkConversation } from './validate-conversation.js';
-import { apiError, FAKE_MODEL } from './wire.js';
+import { apiError, FAKE_MODEL, TEXT_ONLY_MODEL } from './wire.js';
 
 export const CONVERSATIONS_PATH = '/v1/conversations';
 
@@ -28,10 +28,15 @@ export async function answerConversation(
   }
   const check = checkConversation(parsed.value, {
     hasAgent: (id) => state.agents.has(id),
-    hasModel: (id) => id === FAKE_MODEL,
+    hasModel: (id) => id === FAKE_MODEL || id === TEXT_ONLY_MODEL,
   });
   if (check.kind === 'refused') {
     return refuse(state, response, CONVERSATIONS_PATH, check.reply, check.reason);
+  }
+  const model = modelOf(state, check.agentId, check.model);
+  if (model === TEXT_ONLY_MODEL && hasImage(parsed.value)) {
+    const reply = apiError(400, `Image input is not supported for model ${model}`);
+    return refuse(state, response, CONVERSATIONS_PATH, reply, 'an image for a text-only model');
   }
   const body = parsed.value as Record<string, unknown>;
   const record: CompletionRecord = {
@@ -51,6 +56,24 @@ export async function answerConversation(
     storeFile: (file: ScriptFile) => storeToolFile(state, file),
   };
   await playAccepted(state, response, record, (context) => conversationDialect(context, run));
+}
+
+function modelOf(state: FakeState, agentId: string | undefined, model: string | undefined) {
+  if (agentId === undefined) return model ?? FAKE_MODEL;
+  return state.agents.get(agentId)?.model ?? FAKE_MODEL;
+}
+
+/** Whether any input carries an image chunk. */
+function hasImage(body: unknown): boolean {
+  const inputs = (body as { inputs?: unknown }).inputs;
+  if (!Array.isArray(inputs)) return false;
+  return inputs.some(
+    (entry) =>
+      Array.isArray((entry as { content?: unknown }).content) &&
+      (entry as { content: unknown[] }).content.some(
+        (chunk) => (chunk as { type?: unknown }).type === 'image_url',
+      ),
+  );
 }
 
 function speakerOf(state: FakeState, agentId: string | undefined): Speaker {

@@ -21,13 +21,22 @@ import { hasKey, parseJson, readBody, sendJson } from './http-io.js';
 import { completionDialect } from './play-completion.js';
 import type { CompletionRecord } from './types.js';
 import { checkCompletion } from './validate-completion.js';
-import { agentObject, apiError, FAKE_MODEL, hexId, modelList, unauthorized } from './wire.js';
+import {
+  agentObject,
+  apiError,
+  FAKE_MODEL,
+  hexId,
+  modelCard,
+  modelList,
+  unauthorized,
+} from './wire.js';
 
 export type { FakeState } from './fake-state.js';
 
 const COMPLETIONS_PATH = '/v1/agents/completions';
 const AGENT_PATH = /^\/v1\/agents\/([^/]+)$/;
 const MODELS_PATH = '/v1/models';
+const MODEL_PATH = /^\/v1\/models\/([^/]+)$/;
 const AGENTS_PATH = '/v1/agents';
 const AGENT_PAGES_PATH = '/v1/agents/pages';
 const POST_ONLY = new Set([COMPLETIONS_PATH, CONVERSATIONS_PATH]);
@@ -89,6 +98,12 @@ function routeLookups(state: FakeState, method: string, response: ServerResponse
     }
   } else if (method === 'GET' && path === MODELS_PATH) {
     sendJson(response, 200, modelList(Math.floor(state.now() / 1000)));
+  } else if (method === 'GET' && MODEL_PATH.test(path)) {
+    const id = safeDecode(MODEL_PATH.exec(path)?.[1] ?? '') ?? '';
+    const card = modelCard(id, Math.floor(state.now() / 1000));
+    if (card === undefined)
+      refuse(state, response, path, apiError(404, 'Model not found'), `no model ${id}`);
+    else sendJson(response, 200, card);
   } else {
     refuse(state, response, path, apiError(404, 'Not Found'), `no route for ${method} ${path}`);
   }

@@ -2,6 +2,8 @@
 export interface FakeAgent {
   readonly id: string;
   readonly name: string;
+  /** The model it runs on: `mistral-medium-latest` (sees images) unless told, e.g. `open-mistral-nemo` (text only). */
+  readonly model?: string;
 }
 
 /** A create (`POST`) or update (`PATCH`) of an agent the fake accepted, with its JSON body. */
@@ -81,6 +83,11 @@ export type ScriptStep =
       readonly tool: BuiltInTool | (string & {});
       readonly arguments?: string;
       readonly info?: Readonly<Record<string, unknown>>;
+      /**
+       * The run lasts until this settles (a test's gate): streamed, `tool.execution.done` waits
+       * for it; not streamed, the whole answer does.
+       */
+      readonly until?: Promise<unknown>;
     }
   | { readonly reference: ScriptReference }
   | { readonly file: ScriptFile }

@@ -3,6 +3,8 @@ import type { FakeAgent } from './types.js';
 
 /** The model every fake agent runs on; any listed model would do. */
 export const FAKE_MODEL = 'mistral-medium-latest';
+/** A model that reads text only: Mistral refuses images sent to it. */
+export const TEXT_ONLY_MODEL = 'open-mistral-nemo';
 
 /** A JSON error body plus the status it is sent with. */
 export interface ErrorReply {
@@ -66,7 +68,7 @@ export function agentObject(agent: FakeAgent, createdAt: string): Record<string,
     id: agent.id,
     object: 'agent',
     name: agent.name,
-    model: FAKE_MODEL,
+    model: agent.model ?? FAKE_MODEL,
     description: null,
     instructions: `You are ${agent.name}.`,
     tools: [],
@@ -85,26 +87,30 @@ export function agentObject(agent: FakeAgent, createdAt: string): Record<string,
   };
 }
 
-/** The `GET /v1/models` list: one chat model, the one agents run on. */
+/** The `GET /v1/models` list: the vision model agents run on by default, and a text-only one. */
 export function modelList(created: number): Record<string, unknown> {
   return {
     object: 'list',
-    data: [
-      {
-        id: FAKE_MODEL,
-        object: 'model',
-        created,
-        owned_by: 'mistralai',
-        capabilities: { completion_chat: true, function_calling: true, vision: true },
-        name: FAKE_MODEL,
-        description: 'Fake model served by the test double.',
-        max_context_length: 131_072,
-        aliases: [],
-        deprecation: null,
-        default_model_temperature: 0.3,
-        type: 'base',
-      },
-    ],
+    data: [FAKE_MODEL, TEXT_ONLY_MODEL].map((id) => modelCard(id, created)),
+  };
+}
+
+/** One model as `GET /v1/models/{id}` describes it; undefined for a model the fake lacks. */
+export function modelCard(id: string, created: number): Record<string, unknown> | undefined {
+  if (id !== FAKE_MODEL && id !== TEXT_ONLY_MODEL) return undefined;
+  return {
+    id,
+    object: 'model',
+    created,
+    owned_by: 'mistralai',
+    capabilities: { completion_chat: true, function_calling: true, vision: id === FAKE_MODEL },
+    name: id,
+    description: 'Fake model served by the test double.',
+    max_context_length: 131_072,
+    aliases: [],
+    deprecation: null,
+    default_model_temperature: 0.3,
+    type: 'base',
   };
 }
 
