@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isCdnRequest, serveCdn } from './cdn.js';
 import { GatewayServer } from './gateway.js';
+import { guildRoutes, joinGuild } from './guilds.js';
 import {
   type ButtonInput,
   type SlashCommandInput,
@@ -25,6 +26,7 @@ import type {
   FakeDiscordOptions,
   FakeDownloads,
   FakeGuild,
+  FakeGuildInput,
   FakeInteraction,
   FakeInteractionResponse,
   FakeMessage,
@@ -115,6 +117,16 @@ export class FakeDiscord {
 
   get threadsCreated(): readonly FakeChannel[] {
     return this.state.threadsCreated;
+  }
+
+  /** Servers the bot left, in order. */
+  get guildsLeft(): readonly string[] {
+    return this.state.guildsLeft;
+  }
+
+  /** Someone adds the bot to a server while it is connected: GUILD_CREATE. */
+  joinGuild(input: FakeGuildInput): void {
+    joinGuild(this.state, input);
   }
 
   get interactions(): readonly FakeInteraction[] {
@@ -277,6 +289,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     ...threadRoutes(ctx),
     ...webhookRoutes(ctx),
     ...interactionRoutes(ctx),
+    ...guildRoutes(ctx),
   ];
   const rest = new RestServer(state, routes, token);
   const server = createServer((request, response) => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { memberPermissions } from './member-permissions.js';
 import { requireChannel } from './messaging.js';
 import type { FakeState, Writable } from './state.js';
 import type { FakeChannel, FakeInteraction } from './types.js';
@@ -76,7 +77,7 @@ function envelope(
           guild_locale: 'en-US',
           member: {
             ...(member ?? { user: userPayload(state.user(userId)), roles: [] }),
-            permissions: MEMBER_PERMISSIONS,
+            permissions: memberPermissions(state, guildId, userId, MEMBER_PERMISSIONS),
           },
         }
       : { user: userPayload(state.user(userId)) }),

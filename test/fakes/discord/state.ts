@@ -47,6 +47,8 @@ export class FakeState {
   readonly restCalls: RestCall[] = [];
   readonly typing: { channelId: string; at: number }[] = [];
   readonly threadsCreated: FakeChannel[] = [];
+  /** Servers the bot left (DELETE /users/@me/guilds/{id}), in order. */
+  readonly guildsLeft: string[] = [];
   /** The attachment CDN's key, origin and download counts. */
   readonly cdn = new CdnLedger();
   readonly nextId: () => string;
