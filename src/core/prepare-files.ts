@@ -10,6 +10,9 @@ export const FILE_LIMITS = {
   maxTextBytes: 100 * 1024,
   /** Images one message may show the agent. */
   maxImagesPerMessage: 4,
+  /** What one request carries at most, newest messages first: older files are named only. */
+  maxFilesPerRequest: 8,
+  maxBytesPerRequest: 20 * 1024 * 1024,
 } as const;
 
 const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
@@ -30,12 +33,13 @@ const TEXT_EXTENSIONS = new Set(
 type Kind = PreparedFile['kind'];
 
 /** Why a file was named only. */
-type Refusal = 'type' | 'size' | 'count' | 'unreadable' | 'vision';
+type Refusal = 'type' | 'size' | 'count' | 'unreadable' | 'vision' | 'request';
 
 const REFUSAL_TEXT: Readonly<Record<Refusal, string>> = {
   type: 'not an image, PDF or text file',
   size: 'too large',
   count: `more than ${FILE_LIMITS.maxImagesPerMessage} images`,
+  request: 'too many files in this conversation at once',
   unreadable: 'could not be read',
   vision: 'this agent does not read images',
 };
@@ -126,12 +130,27 @@ export function createFilePreparer(logger: Logger): FilePreparer {
       };
       const files = new Map<string, PreparedFile[]>();
       const refused: string[] = [];
-      for (const message of history) {
+      // Newest first, so a long thread's old files give way to what was just sent.
+      let sent = 0;
+      let sentBytes = 0;
+      for (const message of [...history].reverse()) {
         if (message.role !== 'user' || message.attachments.length === 0) continue;
         const prepared: PreparedFile[] = [];
         let images = 0;
         for (const attachment of message.attachments) {
-          const outcome = await prepareAttachment(attachment, (images += isImage(attachment)));
+          const number = (images += isImage(attachment));
+          let outcome: PreparedFile | Refusal =
+            sent >= FILE_LIMITS.maxFilesPerRequest
+              ? 'request'
+              : await prepareAttachment(attachment, number);
+          if (typeof outcome !== 'string') {
+            const bytes = preparedBytes(outcome);
+            if (sentBytes + bytes > FILE_LIMITS.maxBytesPerRequest) outcome = 'request';
+            else {
+              sentBytes += bytes;
+              sent += 1;
+            }
+          }
           if (typeof outcome === 'string') {
             prepared.push({ kind: 'named', name: attachment.name });
             if (message.id === newest)
@@ -143,6 +162,11 @@ export function createFilePreparer(logger: Logger): FilePreparer {
       return { files, notice: noticeOf(refused) };
     },
   };
+}
+
+function preparedBytes(file: PreparedFile): number {
+  if (file.kind === 'text') return file.text.length;
+  return file.kind === 'named' ? 0 : file.file.bytes.byteLength;
 }
 
 function isReadable(value: Kind | Refusal): value is Exclude<Kind, 'named'> {

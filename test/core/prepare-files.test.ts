@@ -114,4 +114,36 @@ describe('files people attach', () => {
     expect(prepared.notice).toContain('long.txt (too large)');
     expect(prepared.notice).toContain('gone.txt (could not be read)');
   });
+
+  it('sends the newest files of a long thread and names the older ones', async () => {
+    const messages = Array.from({ length: 10 }, (_, index) =>
+      userMessage(`file ${index}`, {
+        attachments: [{ name: `n${index}.txt`, ref: `F${index}` }],
+      }),
+    );
+    const { reader } = readerOf(
+      Object.fromEntries(messages.map((_, index) => [`F${index}`, `note ${index}`])),
+    );
+
+    const prepared = await createFilePreparer(silentLogger).prepare(
+      messages,
+      messages.at(-1)?.id ?? '',
+      reader,
+    );
+
+    const kinds = messages.map((message) => prepared.files.get(message.id)?.[0]?.kind);
+    expect(kinds).toEqual([
+      'named',
+      'named',
+      'text',
+      'text',
+      'text',
+      'text',
+      'text',
+      'text',
+      'text',
+      'text',
+    ]);
+    expect(prepared.notice).toBeUndefined();
+  });
 });
