@@ -183,6 +183,38 @@ describe('fake Mistral conversations, streamed through the real SDK', () => {
     });
   });
 
+  it('keeps a tool running until its gate opens: started arrives, done waits', async () => {
+    let open = (): void => undefined;
+    const until = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    fake.enqueue({
+      kind: 'script',
+      steps: [{ tool: 'web_search', arguments: '{"query":"q"}', until }, { text: 'found' }],
+    });
+    const stream = await sdk().beta.conversations.startStream({
+      agentId: AGENT,
+      inputs: 'search',
+      store: false,
+    });
+    const seen: string[] = [];
+
+    const reading = (async () => {
+      for await (const event of stream) seen.push(event.data.type);
+    })();
+    await vi.waitFor(() => expect(seen).toContain('tool.execution.delta'));
+    const whileRunning = [...seen];
+    open();
+    await reading;
+
+    expect(whileRunning).not.toContain('tool.execution.done');
+    expect(seen.slice(-3)).toEqual([
+      'tool.execution.done',
+      'message.output.delta',
+      'conversation.response.done',
+    ]);
+  });
+
   it('cites a web search result as a tool_reference chunk between text chunks', async () => {
     const events = await script(
       { tool: 'web_search', arguments: '{"query": "Paris weather"}' },

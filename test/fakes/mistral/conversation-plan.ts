@@ -33,6 +33,8 @@ export type Move =
       readonly name: string;
       readonly arguments: string;
       readonly info: Fields;
+      /** The run is not done before this settles. */
+      readonly until: Promise<unknown> | undefined;
     }
   | {
       readonly kind: 'handoff';
@@ -148,7 +150,12 @@ function nextOutput(planner: Planner): number {
 
 function planTool(
   planner: Planner,
-  step: { readonly tool: string; readonly arguments?: string; readonly info?: Fields },
+  step: {
+    readonly tool: string;
+    readonly arguments?: string;
+    readonly info?: Fields;
+    readonly until?: Promise<unknown>;
+  },
 ): void {
   const args = step.arguments ?? '';
   planner.moves.push({
@@ -159,6 +166,7 @@ function planTool(
     name: step.tool,
     arguments: args,
     info: toolInfo(step.tool, args, step.info ?? {}),
+    until: step.until,
   });
 }
 

@@ -52,18 +52,10 @@ export async function playBehaviour(
       return dialect.malformed(behaviour.textBefore);
     case 'hang':
       return hang(context);
-    case 'gate': {
-      const opened = await Promise.race([
-        behaviour.until.then(
-          () => true,
-          () => true,
-        ),
-        new Promise<boolean>((resolve) =>
-          context.signal.addEventListener('abort', () => resolve(false), { once: true }),
-        ),
-      ]);
-      return opened ? playBehaviour(behaviour.next, context, dialect) : undefined;
-    }
+    case 'gate':
+      return (await opened(behaviour.until, context.signal))
+        ? playBehaviour(behaviour.next, context, dialect)
+        : undefined;
     case 'script':
       return dialect.script(behaviour.steps);
   }
@@ -105,6 +97,20 @@ export async function pause(ms: number | undefined, signal: AbortSignal): Promis
   } catch {
     return false;
   }
+}
+
+/** Waits for a test's gate to settle; false when the answer should be abandoned first. */
+export function opened(until: Promise<unknown>, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return Promise.race([
+    until.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((resolve) =>
+      signal.addEventListener('abort', () => resolve(false), { once: true }),
+    ),
+  ]);
 }
 
 /** A stream sends its headers (the request was accepted); a complete call sends nothing at all. */

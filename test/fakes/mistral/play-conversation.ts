@@ -14,6 +14,7 @@ import {
 import { sendJson, writeFlushed } from './http-io.js';
 import {
   type Dialect,
+  opened,
   type PlayContext,
   pause,
   SSE_HEADERS,
@@ -72,6 +73,12 @@ async function streamMoves(
   for (const move of moves) {
     if (move.kind === 'chunk' && move.paced && !(await pause(timing.chunkDelayMs, context.signal)))
       return;
+    if (move.kind === 'tool' && move.until !== undefined) {
+      await writeFlushed(context.response, toolStartEvents(move, at(run)));
+      if (!(await opened(move.until, context.signal))) return;
+      await writeFlushed(context.response, toolDoneEvent(move, at(run)));
+      continue;
+    }
     await writeFlushed(context.response, eventsOf(move, at(run)));
     if (move.kind === 'error') {
       context.response.end();
@@ -114,6 +121,13 @@ async function answerMoves(
   run: ConversationRun,
 ): Promise<void> {
   if (!(await pause(timing.firstTokenDelayMs, context.signal))) return;
+  for (const move of moves)
+    if (
+      move.kind === 'tool' &&
+      move.until !== undefined &&
+      !(await opened(move.until, context.signal))
+    )
+      return;
   const error = moves.find((move) => move.kind === 'error');
   if (error !== undefined) {
     const status = error.code >= 400 && error.code < 600 ? error.code : 500;
@@ -180,8 +194,14 @@ function eventsOf(move: Move, time: string): string {
   }
 }
 
+type ToolMove = Extract<Move, { kind: 'tool' }>;
+
 /** Started with empty arguments, the arguments as a delta, then done with the run's info. */
-function toolEvents(move: Extract<Move, { kind: 'tool' }>, time: string): string {
+function toolEvents(move: ToolMove, time: string): string {
+  return toolStartEvents(move, time) + toolDoneEvent(move, time);
+}
+
+function toolStartEvents(move: ToolMove, time: string): string {
   const head = { output_index: move.outputIndex, id: move.id };
   const named = { name: move.name, function: move.name };
   const started = sseEvent('tool.execution.started', time, {
@@ -194,9 +214,13 @@ function toolEvents(move: Extract<Move, { kind: 'tool' }>, time: string): string
     move.arguments === ''
       ? ''
       : sseEvent('tool.execution.delta', time, { ...head, ...named, arguments: move.arguments });
-  return (
-    started + delta + sseEvent('tool.execution.done', time, { ...head, ...named, info: move.info })
-  );
+  return started + delta;
+}
+
+function toolDoneEvent(move: ToolMove, time: string): string {
+  const head = { output_index: move.outputIndex, id: move.id };
+  const named = { name: move.name, function: move.name };
+  return sseEvent('tool.execution.done', time, { ...head, ...named, info: move.info });
 }
 
 /** Folds moves into entries: a message's chunks become one `message.output`. */
