@@ -5,8 +5,9 @@
  */
 import type { Responder } from '../test/fakes/mistral/fake-mistral.js';
 
-/** A typical short chat answer: ~600 characters. */
+/** A typical short chat answer: ~600 characters, in four paragraphs as agents write them. */
 export const ANSWER_CHARS = 600;
+const PARAGRAPHS = 4;
 /** Streamed in pieces of this many characters: 40 deltas, as bench/overhead.ts streams. */
 const CHUNK_SIZE = 15;
 /** A realistic agent: the first token after ~500 ms, the rest over ~1.5 s, ~2 s in all. */
@@ -24,12 +25,17 @@ export function questionFor(tag: string, botUserId: string): string {
   return `<@${botUserId}> question ${tag}: how does the bridge behave under load?`;
 }
 
-/** The whole answer to the question tagged `tag`. */
+/**
+ * The whole answer to the question tagged `tag`: paragraphs apart by a blank line, so a bot
+ * that streams whole lines (the Chat SDK) shows the answer as it grows, as it would a real one.
+ */
 export function answerFor(tag: string): string {
-  const head = `Answer ${tag}. `;
-  return `${head}${FILLER.repeat(Math.ceil(ANSWER_CHARS / FILLER.length))}`
-    .slice(0, ANSWER_CHARS)
-    .trimEnd();
+  const each = Math.floor(ANSWER_CHARS / PARAGRAPHS);
+  const paragraph = (index: number): string => {
+    const head = index === 0 ? `Answer ${tag}. ` : '';
+    return `${head}${FILLER.repeat(Math.ceil(each / FILLER.length))}`.slice(0, each).trimEnd();
+  };
+  return Array.from({ length: PARAGRAPHS }, (_, index) => paragraph(index)).join('\n\n');
 }
 
 /** Text as a person compares it: runs of whitespace as one space, no ends. */

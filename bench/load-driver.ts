@@ -146,7 +146,7 @@ export function checkThreads(
       .map((message) => normalized(message.text));
     let matched = 0;
     for (const tag of conversation.tags) {
-      const copies = replies.filter((text) => text === answerFor(tag)).length;
+      const copies = replies.filter((text) => text === normalized(answerFor(tag))).length;
       matched += copies;
       if (copies === 0) check.missing += 1;
       if (copies === 1) check.exactlyOnce += 1;
