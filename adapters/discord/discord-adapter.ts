@@ -8,6 +8,7 @@ import {
   type SendableChannels,
   type ThreadChannel,
 } from 'discord.js';
+import type { Access } from '../../src/access/access.js';
 import type { DiscordConfig } from '../../src/config/config.js';
 import type { Roster } from '../../src/config/roster.js';
 import type { ConversationCommands } from '../../src/core/commands.js';
@@ -19,6 +20,7 @@ import type { PlatformHealth, PlatformStatus } from '../../src/http/health.js';
 import type { Logger } from '../../src/log/logger.js';
 import type { RoleplaySetup } from '../../src/roleplay/roleplay-engine.js';
 import type { ConversationStore } from '../../src/store/store.js';
+import { createDiscordAccess, replyingTo } from './discord-access.js';
 import { inviteUrl } from './discord-commands.js';
 import { type DiscordRoute, routeDiscordMessage, threadNameFrom } from './discord-events.js';
 import { attachmentsOf, authorNameOf, factsOf, mentionNamesOf } from './discord-facts.js';
@@ -33,6 +35,8 @@ export interface DiscordAdapterDeps {
   readonly commands: ConversationCommands;
   readonly store: ConversationStore;
   readonly roster: Roster;
+  /** Who may use Parley here, and how much: checked before anything is stored. */
+  readonly access: Access;
   readonly logger: Logger;
   readonly roleplay?: RoleplaySetup;
 }
@@ -80,12 +84,14 @@ export function createDiscordAdapter(
   let status: PlatformStatus = { state: 'connecting' };
   let hasMessageContent = true;
   const port = createDiscordReplyPort(discordRest(config), log);
+  const gate = createDiscordAccess(deps.access, log);
   const roleplay: DiscordRoleplay | undefined =
     deps.roleplay === undefined
       ? undefined
       : createDiscordRoleplay({
           setup: deps.roleplay,
           commands: deps.commands,
+          gate,
         });
 
   function newClient(withContent: boolean): Client {
@@ -112,10 +118,12 @@ export function createDiscordAdapter(
       void handleInteraction(interaction, {
         commands: deps.commands,
         roster: deps.roster,
+        gate,
         logger: log,
         ...(roleplay === undefined ? {} : { roleplay }),
       });
     });
+    created.on(Events.GuildCreate, (guild) => void gate.leaveIfUnlisted(guild));
     created.on(Events.ShardDisconnect, () => {
       status = { state: 'disconnected', detail: 'Discord gateway disconnected' };
     });
@@ -140,6 +148,10 @@ export function createDiscordAdapter(
     if (botId === undefined) return;
     const route = routeDiscordMessage(factsOf(message, botId), botId);
     if (route.kind === 'ignored') return;
+    if (await gate.refuses(message, route, (thread) => isPartOf(deps.store, thread))) return;
+    // A mention over the limit opens no thread: the notice replies to it where it was written.
+    const isOpening = route.kind === 'open-thread';
+    if (isOpening && !(await gate.isWithinLimit(message, replyingTo(message)))) return;
     const place = await conversationOf(message, route);
     if (place === undefined) return;
     const incoming = toIncoming(message, place, route, botId);
@@ -149,10 +161,12 @@ export function createDiscordAdapter(
     if (route.kind === 'thread-reply' && !(await isPartOf(deps.store, place.ref))) return;
     // Without the Message Content intent a follow-up arrives empty: nothing to answer.
     if (incoming.message.text === '' && incoming.message.attachments.length === 0) return;
+    const target = discordTarget(place.channel.id);
+    if (!isOpening && !(await gate.isWithinLimit(message, (text) => port.say(target, text))))
+      return;
     const withContext = route.kind === 'thread-mention';
     // Asked in (a mention opening a thread, or one inside a thread): follow-ups are answered.
     if (route.kind !== 'dm' && route.kind !== 'thread-reply') await join(deps.store, place.ref);
-    const target = discordTarget(place.channel.id);
     await deps.inbox.submit({ incoming, target, withContext }).catch(async (error: unknown) => {
       // The gateway does not redeliver: say so in the thread rather than drop the message silently.
       log.error('discord message not taken', { error });
@@ -265,6 +279,7 @@ export function createDiscordAdapter(
         client = await login(false);
       }
       status = connectedStatus();
+      await gate.watchServers(client);
       log.info('discord connected', { user: client.user?.tag, invite: this.inviteUrl() });
     },
     personaSink,

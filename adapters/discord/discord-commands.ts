@@ -1,10 +1,17 @@
 import { PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 
+/** Who sees `/parley` in a server by default: members with Manage Channels (Discord's default_member_permissions). */
+export const PARLEY_COMMAND_PERMISSIONS = PermissionFlagsBits.ManageChannels;
+
 /** `/parley help | reset | agent [name]` and `/roleplay`, as registered with Discord. */
 export function parleyCommandDefinitions() {
   const parley = new SlashCommandBuilder()
     .setName('parley')
     .setDescription('Parley: help, reset this conversation, or show/set the channel agent')
+    // It changes how a channel behaves (its agent, a shared thread's memory): shown by default
+    // to members who manage channels; a server may open it to everyone (Integrations), and DMs
+    // are everyone's. Parley checks the agent choice itself whatever the server allows.
+    .setDefaultMemberPermissions(PARLEY_COMMAND_PERMISSIONS)
     .addSubcommand((sub) => sub.setName('help').setDescription('How to talk to the agents'))
     .addSubcommand((sub) =>
       sub.setName('reset').setDescription('Forget this conversation (in a Parley thread or DM)'),

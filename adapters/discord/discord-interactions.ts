@@ -9,12 +9,15 @@ import type { Roster } from '../../src/config/roster.js';
 import type { CommandReply, ConversationCommands } from '../../src/core/commands.js';
 import type { ThreadRef } from '../../src/core/model.js';
 import type { Logger } from '../../src/log/logger.js';
+import type { DiscordAccess } from './discord-access.js';
 import { DISCORD_HELP_TEXT } from './discord-commands.js';
 import { type DiscordRoleplay, STOP_BUTTON_ID } from './discord-roleplay.js';
 
 export interface InteractionDeps {
   readonly commands: ConversationCommands;
   readonly roster: Roster;
+  /** Where commands may be used, and who may change settings. */
+  readonly gate: DiscordAccess;
   readonly logger: Logger;
   readonly roleplay?: DiscordRoleplay;
 }
@@ -33,6 +36,7 @@ export async function handleInteraction(
 ): Promise<void> {
   try {
     if (interaction.isAutocomplete()) return await suggestAgents(interaction, deps.roster);
+    if (await refused(interaction, deps.gate)) return;
     if (interaction.isButton() && interaction.customId === STOP_BUTTON_ID) {
       return await deps.roleplay?.stopButton(interaction);
     }
@@ -48,6 +52,19 @@ export async function handleInteraction(
     });
     await apologize(interaction);
   }
+}
+
+/** Answers a command or button used where Parley is not enabled for this person, privately. */
+async function refused(interaction: Interaction, gate: DiscordAccess): Promise<boolean> {
+  if (!interaction.isRepliable()) return false;
+  const refusal = gate.interactionRefusal(interaction);
+  if (refusal === undefined) return false;
+  await interaction.reply({
+    content: refusal,
+    flags: MessageFlags.Ephemeral,
+    allowedMentions: { parse: [] },
+  });
+  return true;
 }
 
 /** Tells the person their command failed, unless they already have an answer: never silence. */
@@ -103,7 +120,11 @@ async function runParley(
       const name = interaction.options.getString('name');
       if (name === null)
         return { ...(await deps.commands.showAgent(where.channel)), isPublic: false };
-      const reply = await deps.commands.setAgent(where.channel, name);
+      const reply = await deps.commands.setAgent(
+        where.channel,
+        name,
+        deps.gate.chooser(interaction),
+      );
       return { ...reply, isPublic: reply.ok };
     }
     default:

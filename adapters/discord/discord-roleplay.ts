@@ -5,12 +5,12 @@ import {
   ButtonStyle,
   type ChatInputCommandInteraction,
   MessageFlags,
-  PermissionFlagsBits,
 } from 'discord.js';
 import type { ConversationCommands } from '../../src/core/commands.js';
 import { channelKey, type ThreadRef, threadKey } from '../../src/core/model.js';
 import { roleplayFromOptions, roleplayUsage } from '../../src/roleplay/roleplay-command.js';
 import type { RoleplaySetup, Stopper } from '../../src/roleplay/roleplay-engine.js';
+import type { DiscordAccess } from './discord-access.js';
 import { threadNameFrom } from './discord-events.js';
 
 export const STOP_BUTTON_ID = 'roleplay_stop';
@@ -20,6 +20,8 @@ const THREAD_ARCHIVE_MINUTES = 1_440;
 export interface DiscordRoleplayDeps {
   readonly setup: RoleplaySetup;
   readonly commands: ConversationCommands;
+  /** Who is an admin (may stop anyone's play). */
+  readonly gate: DiscordAccess;
 }
 
 /** `/roleplay start|stop`, the Stop button, and the Discord stage plays are performed on. */
@@ -51,6 +53,8 @@ export function createDiscordRoleplay(deps: DiscordRoleplayDeps) {
         deps.commands.roster(),
         parsed.kind === 'usage' ? parsed.problem : undefined,
       );
+    const overLimit = await engine.startRefusal('discord', interaction.user.id);
+    if (overLimit !== undefined) return overLimit;
     const names = `**${parsed.first.name ?? parsed.first.alias}** and **${parsed.second.name ?? parsed.second.alias}**`;
     const stop = new ButtonBuilder()
       .setCustomId(STOP_BUTTON_ID)
@@ -92,8 +96,7 @@ export function createDiscordRoleplay(deps: DiscordRoleplayDeps) {
       interaction.member && 'displayName' in interaction.member
         ? interaction.member.displayName
         : interaction.user.username;
-    const isAdmin = interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false;
-    return { id: interaction.user.id, name, isAdmin };
+    return { id: interaction.user.id, name, isAdmin: deps.gate.isAdmin(interaction) };
   }
 
   return {

@@ -223,6 +223,7 @@ describe('Discord adapter', () => {
         commands: rig.core.commands,
         store: rig.core.store,
         roster: new Map(),
+        access: rig.core.access,
         logger: rig.core.logger,
       },
     );

@@ -57,6 +57,7 @@ export async function startDiscordRig(
     inbox: createDirectInbox(core.dispatcher, registry.find),
     commands: core.commands,
     store: core.store,
+    access: core.access,
     roster: config.roster,
     logger,
     roleplay: roleplaySetup(core),
