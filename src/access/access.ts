@@ -83,11 +83,14 @@ export function createAccess(deps: AccessDeps): Access {
           throw new ParleyError('STORE_UNAVAILABLE', 'rate limit not checked', { cause: error });
         });
       if (verdict.kind === 'allowed') return verdict;
-      deps.onRefused('rate_limit');
-      log.info('agent call refused', { platform, reason: 'rate_limit', user: userId });
-      const notice = verdict.isFirstRefusal
-        ? rateLimitText(limit, verdict.retryAfterMs)
-        : undefined;
+      if (!verdict.isRepeat) {
+        deps.onRefused('rate_limit');
+        log.info('agent call refused', { platform, reason: 'rate_limit', user: userId });
+      }
+      const notice =
+        verdict.isFirstRefusal && !verdict.isRepeat
+          ? rateLimitText(limit, verdict.retryAfterMs)
+          : undefined;
       return { kind: 'limited', notice, retryAfterMs: verdict.retryAfterMs };
     },
     isAdmin: (userId, isPlatformAdmin) => isPlatformAdmin || config.admins.has(userId),

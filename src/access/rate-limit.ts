@@ -8,6 +8,8 @@ export type RateVerdict =
       readonly retryAfterMs: number;
       /** The first refusal of this spell: the one that gets a notice (the rest stay quiet). */
       readonly isFirstRefusal: boolean;
+      /** This very call was refused before (a redelivery, a twin event): not a new refusal. */
+      readonly isRepeat: boolean;
     };
 
 /**
@@ -24,6 +26,8 @@ interface PersonWindow {
   readonly calls: Map<string, number>;
   /** Refusals before this time get no notice (one was given). */
   quietUntil: number;
+  /** Calls refused while quiet, so a call refused twice is known as a repeat. */
+  readonly refused: Set<string>;
 }
 
 // Past this many people in memory, those with nothing left in their window are dropped.
@@ -36,7 +40,7 @@ export function createMemoryRateLimiter(now: () => number = Date.now): RateLimit
     const known = people.get(person);
     if (known !== undefined) return known;
     if (people.size >= SWEEP_PEOPLE) sweep(people, now());
-    const fresh = { calls: new Map<string, number>(), quietUntil: 0 };
+    const fresh = { calls: new Map<string, number>(), quietUntil: 0, refused: new Set<string>() };
     people.set(person, fresh);
     return fresh;
   };
@@ -53,8 +57,11 @@ export function createMemoryRateLimiter(now: () => number = Date.now): RateLimit
       const oldest = window.calls.values().next().value ?? at;
       const retryAfterMs = Math.max(1, oldest + limit.windowMs - at);
       const isFirstRefusal = window.quietUntil <= at;
-      if (isFirstRefusal) window.quietUntil = at + retryAfterMs;
-      return { kind: 'limited', retryAfterMs, isFirstRefusal };
+      if (isFirstRefusal) window.refused.clear();
+      const isRepeat = window.refused.has(callId);
+      window.refused.add(callId);
+      window.quietUntil = at + retryAfterMs;
+      return { kind: 'limited', retryAfterMs, isFirstRefusal, isRepeat };
     },
     close: async () => {},
   };

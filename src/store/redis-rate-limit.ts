@@ -14,26 +14,30 @@ export interface RedisRateLimiterOptions {
 
 /**
  * A sliding window per person, one script for every process: a sorted set of the calls taken
- * (member: the call's id, score: when), so a call taken twice counts once; a refusal sets a
- * quiet key until the oldest call lapses, so only the first refusal of a spell is told.
- * The clock is Redis's own, so processes on skewed clocks agree.
- * KEYS: calls, quiet. ARGV: windowMs, count, callId. Returns {allowed, retryAfterMs, isFirst}.
+ * (member: the call's id, score: when), so a call taken twice counts once; refused calls go in
+ * a quiet set that lives until the oldest call lapses, so only the first refusal of a spell is
+ * told and a refused call seen again is known as a repeat. The clock is Redis's own, so
+ * processes on skewed clocks agree.
+ * KEYS: calls, quiet. ARGV: windowMs, count, callId.
+ * Returns {allowed, retryAfterMs, isFirst, isRepeat}.
  */
 const TAKE_SCRIPT = lua(`
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local window = tonumber(ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-if redis.call('ZSCORE', KEYS[1], ARGV[3]) then return {1, 0, 0} end
+if redis.call('ZSCORE', KEYS[1], ARGV[3]) then return {1, 0, 0, 0} end
 if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
   redis.call('ZADD', KEYS[1], now, ARGV[3])
   redis.call('PEXPIRE', KEYS[1], window)
-  return {1, 0, 0}
+  return {1, 0, 0, 0}
 end
 local oldest = tonumber(redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2])
 local wait = math.max(1, oldest + window - now)
-local isFirst = redis.call('SET', KEYS[2], '1', 'PX', wait, 'NX') and 1 or 0
-return {0, wait, isFirst}
+local isFirst = redis.call('EXISTS', KEYS[2]) == 0 and 1 or 0
+local isRepeat = redis.call('SADD', KEYS[2], ARGV[3]) == 0 and 1 or 0
+redis.call('PEXPIRE', KEYS[2], wait)
+return {0, wait, isFirst, isRepeat}
 `);
 
 /** USER_RATE_LIMIT shared by every process through Redis. */
@@ -46,10 +50,15 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
       requireName(person, 'person');
       const keys = [key('rate', person), key('rate-quiet', person)];
       const args = [limit.windowMs, limit.count, requireName(callId, 'call id')];
-      const reply = (await runScript(io, TAKE_SCRIPT, keys, args)) as [number, number, number];
-      const [allowed, retryAfterMs, isFirst] = reply;
+      const reply = await runScript(io, TAKE_SCRIPT, keys, args);
+      const [allowed, retryAfterMs, isFirst, isRepeat] = reply as [number, number, number, number];
       if (allowed === 1) return { kind: 'allowed' };
-      return { kind: 'limited', retryAfterMs, isFirstRefusal: isFirst === 1 };
+      return {
+        kind: 'limited',
+        retryAfterMs,
+        isFirstRefusal: isFirst === 1,
+        isRepeat: isRepeat === 1,
+      };
     },
     close: () => io.close(),
   };

@@ -50,8 +50,20 @@ export function rateLimiterContract(name: string, open: () => LimiterUnderTest):
       const first = await limiter.take('slack:U1', 'c', TWO_PER_HOUR);
       const later = await limiter.take('slack:U1', 'd', TWO_PER_HOUR);
 
-      expect(first).toMatchObject({ kind: 'limited', isFirstRefusal: true });
-      expect(later).toMatchObject({ kind: 'limited', isFirstRefusal: false });
+      expect(first).toMatchObject({ kind: 'limited', isFirstRefusal: true, isRepeat: false });
+      expect(later).toMatchObject({ kind: 'limited', isFirstRefusal: false, isRepeat: false });
+    });
+
+    it('knows a refused call taken again as a repeat (a twin event, a redelivery)', async () => {
+      const { limiter } = open();
+      await limiter.take('slack:U1', 'a', TWO_PER_HOUR);
+      await limiter.take('slack:U1', 'b', TWO_PER_HOUR);
+
+      const refused = await limiter.take('slack:U1', 'c', TWO_PER_HOUR);
+      const twin = await limiter.take('slack:U1', 'c', TWO_PER_HOUR);
+
+      expect(refused).toMatchObject({ kind: 'limited', isFirstRefusal: true, isRepeat: false });
+      expect(twin).toMatchObject({ kind: 'limited', isFirstRefusal: false, isRepeat: true });
     });
 
     it('keeps people apart', async () => {
