@@ -125,6 +125,19 @@ describe('redis play store', () => {
     expect(await two.get(threadKey(play.thread))).toEqual(await one.get(threadKey(play.thread)));
   });
 
+  it('holds one starter’s count across processes, though both start at once', async () => {
+    const keyPrefix = uniqueKeyPrefix();
+    const [one, two] = [openStore({ keyPrefix }), openStore({ keyPrefix })];
+
+    const outcomes = await Promise.all([
+      one.createWithin(samplePlay(threadRef('a')), 1),
+      two.createWithin(samplePlay(threadRef('b')), 1),
+    ]);
+
+    expect([...outcomes].sort()).toEqual(['created', 'over-limit']);
+    expect(await two.runningBy('console:U1')).toHaveLength(1);
+  });
+
   it('closes more than once without complaint', async () => {
     const store = openStore();
     await store.running();
