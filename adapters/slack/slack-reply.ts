@@ -62,11 +62,17 @@ export function createSlackReplySink(
   target: SlackReplyTarget,
   context: SinkContext = {},
 ): ReplySink {
+  // A handed-over part gets its own journaled messages only: the first part has already ended
+  // the streams a dead attempt left open, and ingress's acknowledgement was the first part's.
   return withHandoffs(
-    createSlackReplyPart(deps, target, context),
-    (persona) => createSlackReplyPart(deps, { ...target, persona }),
+    (journal) => createSlackReplyPart(deps, target, { ...context, ...journalOf(journal) }),
+    (persona, journal) => createSlackReplyPart(deps, { ...target, persona }, journalOf(journal)),
     context.journal,
   );
+}
+
+function journalOf(journal: ReplyJournal | undefined): { journal?: ReplyJournal } {
+  return journal === undefined ? {} : { journal };
 }
 
 /** One agent's part of a reply in a Slack thread. */

@@ -4,23 +4,65 @@ import { bestEffort, type ReplyJournal } from './replies.js';
 /** One agent's part of a reply, as a platform posts it (handoffs are `withHandoffs`'s). */
 export type ReplyPart = Omit<ReplySink, 'handOff'>;
 
+/** Makes the first part of a reply; `journal` holds that part's own messages. */
+export type FirstPartMaker = (journal: ReplyJournal | undefined) => ReplyPart;
+
+/** Makes the part handed over to `persona`; `journal` holds that part's own messages. */
+export type NextPartMaker = (persona: Persona, journal: ReplyJournal | undefined) => ReplyPart;
+
 /** The line that ends an agent's part of an answer when it hands the rest to another. */
 export function handoffMarker(persona: Persona): string {
   const name = persona.name.replace(/[*_`~<>[\]\r\n@#]/g, ' ').trim() || 'another agent';
   return `\n\n_↪ handed over to ${name}_`;
 }
 
+/** A reply's journal as one of its parts sees it: its messages, after the earlier parts'. */
+interface PartJournal extends ReplyJournal {
+  /** Message slots this part took: posted, about to be, or taken over from an earlier attempt. */
+  readonly taken: number;
+}
+
+function partJournal(journal: ReplyJournal, offset: number): PartJournal {
+  let taken = 0;
+  const take = (index: number): void => {
+    taken = Math.max(taken, index + 1);
+  };
+  return {
+    posted: journal.posted.slice(offset),
+    files: journal.files,
+    recordFile: (index) => journal.recordFile(index),
+    intend: (index) => {
+      take(index);
+      return journal.intend(offset + index);
+    },
+    record: (index, messageId) => {
+      take(index);
+      return journal.record(offset + index, messageId);
+    },
+    reused: take,
+    get taken() {
+      return taken;
+    },
+  };
+}
+
 /**
  * A platform's reply made whole: a handoff finishes the part said so far with a marker line
  * and continues in a new reply under the next agent's persona; files are uploaded once per
  * reply, however often a retried job replays it (the journal remembers them by index).
+ * Given a maker for the first part, every part journals its own messages after the earlier
+ * parts', so a retry edits the handed-over parts too instead of posting them again; given a
+ * part, only that first part is journaled.
  */
 export function withHandoffs(
-  first: ReplyPart,
-  next: (persona: Persona) => ReplyPart,
+  first: ReplyPart | FirstPartMaker,
+  next: NextPartMaker,
   journal?: ReplyJournal,
 ): ReplySink {
-  let current = first;
+  let part =
+    journal === undefined || typeof first !== 'function' ? undefined : partJournal(journal, 0);
+  let offset = 0;
+  let current = typeof first === 'function' ? first(part) : first;
   return {
     start: () => current.start(),
     append: (delta) => current.append(delta),
@@ -33,7 +75,11 @@ export function withHandoffs(
     async handOff(persona) {
       await current.append(handoffMarker(persona));
       await current.finish();
-      current = next(persona);
+      if (part !== undefined && journal !== undefined) {
+        offset += part.taken;
+        part = partJournal(journal, offset);
+      }
+      current = next(persona, part);
       await current.start();
     },
     finish: () => current.finish(),

@@ -27,6 +27,8 @@ export interface ReplyJournal {
   /** The reply's files already uploaded, by index (see OutgoingFile). */
   readonly files: ReadonlySet<number>;
   recordFile(index: number): Promise<void>;
+  /** Told when a retry takes over the message an earlier attempt posted at `index` (for counting). */
+  reused?(index: number): void;
 }
 
 /**
@@ -143,6 +145,7 @@ export function journaledTransport<Id extends string>(
       index += 1;
       const earlier = journal.posted[at] as Id | undefined;
       if (earlier !== undefined) {
+        journal.reused?.(at);
         await transport.edit(earlier, text);
         return earlier;
       }
