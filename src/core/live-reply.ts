@@ -8,7 +8,7 @@ export interface MessageTransport<Id> {
 }
 
 export interface LiveReplyOptions {
-  /** Longest Markdown per message, before rendering (leave room for markup growth). */
+  /** Longest message, as rendered: a part that rendering makes longer is split finer. */
   readonly maxChars: number;
   /** Edits of one reply are at least this far apart (platform edit rate limits). */
   readonly minEditIntervalMs: number;
@@ -50,6 +50,8 @@ export function createLiveReply<Id>(
   const posted: Posted<Id>[] = [];
   let markdown = '';
   let statusLine: string | undefined;
+  // The last status line: what a message that got no words after it says once it is done.
+  let lastStatus: string | undefined;
 
   function shown(): string {
     if (statusLine === undefined) return markdown;
@@ -58,15 +60,22 @@ export function createLiveReply<Id>(
   }
 
   async function sync(): Promise<void> {
-    const parts = splitMarkdown(shown(), options.maxChars).map(options.render);
+    const parts = renderedParts(shown(), options);
     for (const [index, text] of parts.entries()) {
       const message = posted[index];
       if (message === undefined) posted.push({ id: await transport.post(text), text });
-      else if (message.text !== text) {
-        await transport.edit(message.id, text);
-        message.text = text;
-      }
+      else await show(message, text);
     }
+    // A message that showed only a status line, and no words after it: the tool is done.
+    if (lastStatus === undefined) return;
+    const done = options.render(`_${lastStatus} done_`);
+    for (const message of posted.slice(parts.length)) await show(message, done);
+  }
+
+  async function show(message: Posted<Id>, text: string): Promise<void> {
+    if (message.text === text) return;
+    await transport.edit(message.id, text);
+    message.text = text;
   }
   const flusher = createCoalescingFlush(sync, options.minEditIntervalMs, options.now);
 
@@ -81,12 +90,12 @@ export function createLiveReply<Id>(
     status(label) {
       if (label === statusLine) return;
       statusLine = label;
+      lastStatus = label ?? lastStatus;
       if (shown().trim() !== '') flusher.request();
     },
     async finish() {
-      const hadStatus = statusLine !== undefined;
       statusLine = undefined;
-      if (markdown.trim() === '' && !hadStatus) return flusher.stop();
+      if (markdown.trim() === '' && lastStatus === undefined) return flusher.stop();
       await flusher.settle();
     },
     async fail(notice) {
@@ -106,4 +115,21 @@ export function createLiveReply<Id>(
       return posted.length > 0;
     },
   };
+}
+
+// splitMarkdown refuses limits below this.
+const MIN_SPLIT_CHARS = 64;
+
+/** The answer as the platform's messages: split, rendered, each within the limit once rendered. */
+function renderedParts(markdown: string, options: LiveReplyOptions): string[] {
+  return splitMarkdown(markdown, options.maxChars).flatMap((part) => fitted(part, options));
+}
+
+/** One part rendered; rendering adds characters (a wrapped link), so an overgrown part is cut finer. */
+function fitted(part: string, options: LiveReplyOptions): string[] {
+  const rendered = options.render(part);
+  const over = rendered.length - options.maxChars;
+  if (over <= 0 || part.length <= MIN_SPLIT_CHARS) return [rendered];
+  const limit = Math.max(MIN_SPLIT_CHARS, part.length - over);
+  return splitMarkdown(part, limit).flatMap((piece) => fitted(piece, options));
 }

@@ -92,4 +92,50 @@ describe('createLiveReply', () => {
 
     await expect(reply.finish()).rejects.toThrow('post refused');
   });
+
+  it('splits finer where rendering makes a part longer than the limit', async () => {
+    const { transport, messages } = recordingTransport();
+    const wrapLinks = (markdown: string) => markdown.replace(/https:\S+/g, (url) => `<${url}>`);
+    const reply = createLiveReply(transport, {
+      maxChars: 100,
+      minEditIntervalMs: 0,
+      render: wrapLinks,
+    });
+    const markdown = `${'word '.repeat(8)}https://a.example/1 https://a.example/2 https://a.example/3`;
+
+    reply.append(markdown);
+    await reply.finish();
+
+    expect(markdown.length).toBeLessThanOrEqual(100);
+    expect(messages.length).toBeGreaterThan(1);
+    expect(messages.every((message) => message.length <= 100)).toBe(true);
+    const words = (text: string) => text.replace(/[<>]/g, '').split(/\s+/);
+    expect(words(messages.join(' '))).toEqual(words(markdown));
+  });
+
+  it('says a tool is done when its status line got no words after it', async () => {
+    const { transport, messages } = recordingTransport();
+    const reply = createLiveReply(transport, { maxChars: 100, minEditIntervalMs: 0, render });
+
+    reply.status('Drawing an image…');
+    await expect.poll(() => messages).toEqual(['_DRAWING AN IMAGE…_']);
+    reply.status(undefined);
+    await reply.finish();
+
+    expect(messages).toEqual(['_DRAWING AN IMAGE… DONE_']);
+  });
+
+  it('says a tool is done when its status line spilled into a message of its own', async () => {
+    const { transport, messages } = recordingTransport();
+    const reply = createLiveReply(transport, { maxChars: 100, minEditIntervalMs: 0, render });
+    const text = 'x'.repeat(90);
+
+    reply.append(text);
+    reply.status('Running code…');
+    await expect.poll(() => messages).toHaveLength(2);
+    reply.status(undefined);
+    await reply.finish();
+
+    expect(messages).toEqual([render(text), '_RUNNING CODE… DONE_']);
+  });
 });
