@@ -8,12 +8,16 @@ export interface Spoken {
   /** The agent's name when the event stream named it (handoffs), else undefined. */
   readonly agentName: string | undefined;
   text: string;
+  /** The names of the files the agent made (images, plots) shown in its part. */
+  readonly files: string[];
 }
 
 export interface AnswerPlay {
   readonly spoken: readonly Spoken[];
   /** Every agent's words, joined: the answer's whole text. */
   readonly text: string;
+  /** How many files the answer showed (an answer may be an image and no words). */
+  readonly files: number;
 }
 
 export interface AnswerDeps {
@@ -55,10 +59,12 @@ export async function playAnswer(
   deps: AnswerDeps,
   signal: AbortSignal | undefined,
 ): Promise<AnswerPlay> {
-  const spoken: Spoken[] = [{ agentId: firstAgentId, agentName: undefined, text: '' }];
+  const spoken: Spoken[] = [{ agentId: firstAgentId, agentName: undefined, text: '', files: [] }];
   const sources: Source[] = [];
   const missing = new Set<string>();
   let fileIndex = 0;
+  let shownFiles = 0;
+  let codeRuns = 0;
   let hasText = false;
   let isBusy = false;
 
@@ -67,15 +73,19 @@ export async function playAnswer(
     isBusy = false;
   }
 
+  /** Uploads one file; true once it is shown. */
   async function upload(name: string, mimeType: string, read: () => Promise<Uint8Array>) {
     const index = fileIndex;
     fileIndex += 1;
     try {
       await sink.attach({ index, name, mimeType, bytes: await read() });
+      shownFiles += 1;
+      return true;
     } catch (error) {
       if (signal?.aborted === true) throw error;
       deps.logger.warn('file not uploaded', { index, error });
       await sink.append(`\n\n_(a file, ${safeName(name)}, could not be shown)_\n\n`);
+      return false;
     }
   }
 
@@ -98,22 +108,25 @@ export async function playAnswer(
         await idle();
         if (event.code !== undefined) {
           const run = codeRunFile(event.code, event.output);
-          await upload(`code-run-${fileIndex + 1}.md`, 'text/markdown', async () => run);
+          codeRuns += 1;
+          await upload(`code-run-${codeRuns}.md`, 'text/markdown', async () => run);
         }
         break;
       case 'source':
         addSource(sources, event);
         break;
-      case 'file':
+      case 'file': {
         await idle();
-        await upload(event.name, event.mimeType ?? 'application/octet-stream', () =>
+        const isShown = await upload(event.name, event.mimeType ?? 'application/octet-stream', () =>
           deps.agent.readFile(event.fileId, signal),
         );
+        if (isShown) (spoken.at(-1) as Spoken).files.push(event.name);
         break;
+      }
       case 'handoff': {
         await idle();
         const persona = deps.personaOf(event.agentId, event.agentName);
-        spoken.push({ agentId: event.agentId, agentName: persona.name, text: '' });
+        spoken.push({ agentId: event.agentId, agentName: persona.name, text: '', files: [] });
         await sink.handOff(persona);
         break;
       }
@@ -130,7 +143,8 @@ export async function playAnswer(
   }
   await idle();
   if (sources.length > 0) await sink.append(sourcesBlock(sources));
-  return { spoken: spoken.filter((part) => part.text.trim() !== ''), text: joined(spoken) };
+  const said = spoken.filter((part) => part.text.trim() !== '' || part.files.length > 0);
+  return { spoken: said, text: joined(spoken), files: shownFiles };
 }
 
 function joined(spoken: readonly Spoken[]): string {
@@ -178,6 +192,6 @@ function safeName(name: string): string {
 function codeRunFile(code: string, output: string | undefined): Uint8Array {
   const parts = [`\`\`\`python\n${code}\n\`\`\``];
   if (output !== undefined && output.trim() !== '')
-    parts.push(`Output:\n\`\`\`\n${output}\n\`\`\``);
+    parts.push(`Output:\n\`\`\`\n${output.replace(/\n+$/, '')}\n\`\`\``);
   return new TextEncoder().encode(`${parts.join('\n\n')}\n`);
 }

@@ -38,10 +38,14 @@ async function backfill(
   return context.filter((message) => message.at > cutOff && !refused.has(message.id));
 }
 
+/**
+ * One agent's line of an answer. The files it showed are kept by name only (the agent sees
+ * that it sent them; the platform's copies are not read back).
+ */
 export function assistantMessage(
   incoming: IncomingMessage,
   agent: { readonly id: string; readonly name: string },
-  text: string,
+  said: { readonly text: string; readonly files?: readonly string[] },
   at: number,
   /** Which agent of the answer this is (0, then 1… after each handoff). */
   part = 0,
@@ -50,8 +54,8 @@ export function assistantMessage(
     id: part === 0 ? replyIdOf(incoming) : `${replyIdOf(incoming)}:${part}`,
     role: 'assistant',
     author: { id: agent.id, name: agent.name, isBot: true },
-    text,
-    attachments: [],
+    text: said.text,
+    attachments: (said.files ?? []).map((name) => ({ name, ref: '' })),
     at,
   };
 }

@@ -132,7 +132,8 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       },
       options.signal,
     );
-    if (answered.text.trim() === '')
+    // An image with no words is an answer; nothing at all is not.
+    if (answered.text.trim() === '' && answered.files === 0)
       throw new ParleyError('AGENT_EMPTY_ANSWER', 'agent answered nothing');
     deps.metrics.agentLatency('complete', (now() - started) / 1000);
     await sink.finish();
@@ -153,7 +154,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     const at = now();
     const replies = spoken.map((part, index) => {
       const author = { id: part.agentId, name: part.agentName ?? name ?? part.agentId };
-      return assistantMessage(incoming, author, part.text, at, index);
+      return assistantMessage(incoming, author, { text: part.text, files: part.files }, at, index);
     });
     await deps.store.append(incoming.thread, replies);
   }

@@ -88,6 +88,46 @@ describe('an answer as events', () => {
     expect(reply.files[1]?.bytes).toEqual(new Uint8Array([137, 80, 78, 71]));
   });
 
+  it('numbers code runs on their own, whatever files came before them', async () => {
+    const { dispatcher, agent } = setup([
+      { kind: 'file', fileId: 'file-1', name: 'cat.png', mimeType: 'image/png' },
+      { kind: 'tool-finished', id: 'c1', tool: 'code_interpreter', code: 'print(1)' },
+      'Done.',
+      { kind: 'done' },
+    ]);
+    agent.files.set('file-1', new Uint8Array([1]));
+    const reply = recordingSink();
+
+    await dispatcher.handle(incoming('draw, then run'), reply.sink);
+
+    expect(reply.files.map((file) => [file.index, file.name])).toEqual([
+      [0, 'cat.png'],
+      [1, 'code-run-1.md'],
+    ]);
+  });
+
+  it('takes an image with no words for an answer, and the history keeps its name', async () => {
+    const { dispatcher, agent, store } = setup([
+      { kind: 'tool-started', id: 'i1', tool: 'image_generation' },
+      { kind: 'tool-finished', id: 'i1', tool: 'image_generation' },
+      { kind: 'file', fileId: 'file-1', name: 'cat.png', mimeType: 'image/png' },
+      { kind: 'done' },
+    ]);
+    agent.files.set('file-1', new Uint8Array([1]));
+    const reply = recordingSink();
+    const message = incoming('draw a cat');
+
+    const outcome = await dispatcher.handle(message, reply.sink);
+
+    expect(outcome).toMatchObject({ kind: 'replied' });
+    expect(reply.events).not.toContain('fail');
+    const history = await store.history(message.thread);
+    expect(history.map((line) => [line.role, line.text, line.attachments])).toEqual([
+      ['user', 'draw a cat', []],
+      ['assistant', '', [{ name: 'cat.png', ref: '' }]],
+    ]);
+  });
+
   it('says so in the reply when a file cannot be read, and still answers', async () => {
     const { dispatcher } = setup([
       'Done.',
