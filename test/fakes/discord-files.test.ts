@@ -194,6 +194,22 @@ describe('fake Discord attachments with the real discord.js REST and Client', ()
     ).resolves.toBeDefined();
   });
 
+  it("takes a Nitro user's file over 10 MiB, and refuses it from anyone else", () => {
+    const big = { name: 'video.mp4', data: Buffer.alloc(ATTACHMENT_LIMITS.fileBytes + 1) };
+
+    const sent = fake.sendMessage({
+      channelId: GENERAL,
+      authorId: ALICE,
+      attachments: [big],
+      hasNitro: true,
+    });
+    const refused = () =>
+      fake.sendMessage({ channelId: GENERAL, authorId: ALICE, attachments: [big] });
+
+    expect(sent.attachments[0]?.size).toBe(ATTACHMENT_LIMITS.fileBytes + 1);
+    expect(refused).toThrow(expect.objectContaining({ status: 413 }));
+  });
+
   it('refuses an attachments id that names no files[n] with 50035 ATTACHMENT_NOT_FOUND', async () => {
     const error = await rest
       .post(Routes.channelMessages(GENERAL), {

@@ -15,6 +15,8 @@ import { asArray, isObject, type Json } from './validate.js';
 export const ATTACHMENT_LIMITS = {
   /** Reference, "Uploading Files": 10 MiB per file by default (more only with Nitro or boosts). */
   fileBytes: 10 * 1024 * 1024,
+  /** "Nitro" (the full plan): a subscriber's own uploads may be up to 500 MiB each. */
+  nitroFileBytes: 500 * 1024 * 1024,
   /** Error 30015: "Maximum number of attachments in a message reached (10)". */
   perMessage: 10,
   /** Alt text: "max 1024 characters" (Message, "Attachment Request Structure"). */
@@ -34,6 +36,8 @@ export interface AttachmentChange {
   readonly files: readonly UploadedFile[];
   /** The message's attachments before an edit; empty for a new message. */
   readonly existing: readonly FakeAttachment[];
+  /** The poster's per-file limit; ATTACHMENT_LIMITS.fileBytes unless they have Nitro. */
+  readonly maxFileBytes?: number;
 }
 
 function throwIfAny(trees: ErrorTree[]): void {
@@ -42,8 +46,8 @@ function throwIfAny(trees: ErrorTree[]): void {
 }
 
 /** Size first (Discord refuses an oversized upload before reading the payload), then names. */
-function checkUploads(files: readonly UploadedFile[]): void {
-  if (files.some((file) => file.data.length > ATTACHMENT_LIMITS.fileBytes)) throw tooLarge();
+function checkUploads(files: readonly UploadedFile[], maxFileBytes: number): void {
+  if (files.some((file) => file.data.length > maxFileBytes)) throw tooLarge();
   throwIfAny(
     files
       .filter((file) => file.filename === '')
@@ -112,7 +116,7 @@ function resolveEntry(
  * upload is added (to what an edit already had); with one, exactly the listed ones remain.
  */
 export function resolveAttachments(state: FakeState, change: AttachmentChange): FakeAttachment[] {
-  checkUploads(change.files);
+  checkUploads(change.files, change.maxFileBytes ?? ATTACHMENT_LIMITS.fileBytes);
   if (change.body.attachments === undefined || change.body.attachments === null) {
     const all = [...change.existing, ...change.files.map((file) => stored(state, file, {}))];
     if (all.length > ATTACHMENT_LIMITS.perMessage) throw tooMany();

@@ -84,12 +84,19 @@ export interface NewMessage {
   readonly type?: number;
   /** A deferred interaction's "thinking" message: allowed to be empty. */
   readonly placeholder?: boolean;
+  /** The poster's per-file upload limit, when not Discord's default (a user with Nitro). */
+  readonly maxFileBytes?: number;
 }
 
 /** Validates a create body (limits, uploads, 50006 empty), stores the message and dispatches MESSAGE_CREATE. */
 export function postMessage(state: FakeState, input: NewMessage): Writable<FakeMessage> {
   const { body, channel } = input;
-  const attachments = resolveAttachments(state, { body, files: input.files ?? [], existing: [] });
+  const attachments = resolveAttachments(state, {
+    body,
+    files: input.files ?? [],
+    existing: [],
+    ...(input.maxFileBytes === undefined ? {} : { maxFileBytes: input.maxFileBytes }),
+  });
   checkMessageFields(body);
   const content = typeof body.content === 'string' ? body.content : '';
   const fields = {

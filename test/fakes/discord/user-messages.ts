@@ -1,5 +1,5 @@
 /** Messages people post, as a test makes them: text and files, in a channel, thread or DM. */
-import { userUploads } from './attachments.js';
+import { ATTACHMENT_LIMITS, userUploads } from './attachments.js';
 import { postMessage, requireChannel } from './messaging.js';
 import type { FakeState } from './state.js';
 import type {
@@ -22,6 +22,8 @@ export interface IncomingMessageInput {
   readonly replyTo?: string;
   /** Files the user attaches (at most 10, each at most 10 MiB, as Discord allows). */
   readonly attachments?: readonly FakeFileInput[];
+  /** The user has Nitro: each file may be up to 500 MiB. */
+  readonly hasNitro?: boolean;
 }
 
 export interface DirectMessageInput {
@@ -51,7 +53,8 @@ export function postUserMessage(state: FakeState, input: IncomingMessageInput): 
       : {}),
   };
   const author = state.user(input.authorId);
-  return postMessage(state, { channel, author, ...withFiles(body, input.attachments) });
+  const limit = input.hasNitro === true ? { maxFileBytes: ATTACHMENT_LIMITS.nitroFileBytes } : {};
+  return postMessage(state, { channel, author, ...withFiles(body, input.attachments), ...limit });
 }
 
 /** A user DMs the bot (channel type 1; no CHANNEL_CREATE, as on Discord: the client needs the Channel partial). */
