@@ -149,7 +149,7 @@ export function createDiscordAdapter(
     const route = routeDiscordMessage(factsOf(message, botId), botId);
     if (route.kind === 'ignored') return;
     if (await gate.refuses(message, route, (thread) => isPartOf(deps.store, thread))) return;
-    // A mention over the limit opens no thread: the notice replies to it where it was written.
+    // Over the limit, the notice replies to the message (a mention then opens no thread).
     const isOpening = route.kind === 'open-thread';
     if (isOpening && !(await gate.isWithinLimit(message, replyingTo(message)))) return;
     const place = await conversationOf(message, route);
@@ -161,12 +161,11 @@ export function createDiscordAdapter(
     if (route.kind === 'thread-reply' && !(await isPartOf(deps.store, place.ref))) return;
     // Without the Message Content intent a follow-up arrives empty: nothing to answer.
     if (incoming.message.text === '' && incoming.message.attachments.length === 0) return;
-    const target = discordTarget(place.channel.id);
-    if (!isOpening && !(await gate.isWithinLimit(message, (text) => port.say(target, text))))
-      return;
+    if (!isOpening && !(await gate.isWithinLimit(message, replyingTo(message)))) return;
     const withContext = route.kind === 'thread-mention';
     // Asked in (a mention opening a thread, or one inside a thread): follow-ups are answered.
     if (route.kind !== 'dm' && route.kind !== 'thread-reply') await join(deps.store, place.ref);
+    const target = discordTarget(place.channel.id);
     await deps.inbox.submit({ incoming, target, withContext }).catch(async (error: unknown) => {
       // The gateway does not redeliver: say so in the thread rather than drop the message silently.
       log.error('discord message not taken', { error });
