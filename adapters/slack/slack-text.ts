@@ -57,13 +57,29 @@ function unescapeSlack(text: string): string {
   return text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
 }
 
+// In mrkdwn every raw `<` opens a control sequence, yet slackify-markdown passes the agent's own
+// through when they look like HTML (`Forecast<T>`, a source's title, code): each becomes `&lt;`,
+// all but Markdown's autolinks (`<https://…>`), which are links.
+const RAW_ANGLE_PATTERN = /<(?!(?:https?|mailto):[^\s<>]*>)/gi;
+// Stands in for those `<` while slackify-markdown runs (a private-use character is text to it);
+// afterwards each is `&lt;`, and the `>` that closes it `&gt;`, as escapeMentions writes them.
+const ANGLE_STAND_IN = '\uE000';
+const STOOD_IN_PATTERN = /\uE000((?:(?!&gt;)[^<>\uE000\n])*)(>?)/g;
+
 /**
  * Renders the agent's Markdown as Slack mrkdwn (for `text` fields, which do not take Markdown).
- * Mentions in it are shown as text and notify nobody (see {@link escapeMentions}).
+ * Mentions in it are shown as text and notify nobody (see {@link escapeMentions}), and no `<`
+ * of the agent's opens a link of its own.
  */
 export function markdownToMrkdwn(markdown: string): string {
   if (markdown.trim() === '') return markdown;
-  return escapeMentions(slackifyMarkdown(markdown).trimEnd());
+  const guarded = markdown
+    .replaceAll(ANGLE_STAND_IN, '')
+    .replace(RAW_ANGLE_PATTERN, ANGLE_STAND_IN);
+  return escapeMentions(slackifyMarkdown(guarded).trimEnd()).replace(
+    STOOD_IN_PATTERN,
+    (_whole, inner: string, close: string) => `&lt;${inner}${close === '' ? '' : '&gt;'}`,
+  );
 }
 
 // The opening of a control sequence that notifies or links: <!here>, <!channel>, <!everyone>,

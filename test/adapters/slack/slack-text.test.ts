@@ -40,4 +40,14 @@ describe('markdownToMrkdwn', () => {
   it('keeps code blocks as code blocks', () => {
     expect(markdownToMrkdwn('```js\nconst a = 1;\n```')).toContain('```\nconst a = 1;\n```');
   });
+
+  it('writes every < of the agent’s as an entity, so none opens a link of its own', () => {
+    const out = markdownToMrkdwn(
+      'List<String>, `Map<K, V>` and [Forecast<T> docs](https://dev.example/t) or <https://a.example>',
+    );
+
+    expect(out).toBe(
+      'List&lt;String&gt;, `Map&lt;K, V&gt;` and <https://dev.example/t|Forecast&lt;T&gt; docs> or <https://a.example|https://a.example>',
+    );
+  });
 });
