@@ -125,8 +125,10 @@ function createSlackReplyPart(
     },
     async activity(label) {
       if (stream === undefined) return live.status(label);
-      // Streaming happens in AI app threads, where the assistant status says what runs.
-      await setStatus(deps.client, target, label === undefined ? '' : statusOf(label));
+      // Streaming happens in AI app threads, where the assistant status says what runs. Once a
+      // tool is done the agent still works: until its first words show, the person is told so.
+      const status = label !== undefined ? statusOf(label) : text === '' ? THINKING_STATUS : '';
+      await setStatus(deps.client, target, status);
     },
     async attach(file) {
       await uploadFile(deps.client, target, file);
