@@ -119,14 +119,14 @@ async function postFile(
   const files = [{ name: file.name, data: Buffer.from(file.bytes), contentType: file.mimeType }];
   const attachments = [{ id: 0, filename: file.name }];
   const persona = target.persona;
-  if (persona === undefined) {
+  const hook = persona === undefined ? undefined : await deps.webhooks.forThread(target.channelId);
+  if (persona === undefined || hook === undefined) {
     await deps.rest.post(Routes.channelMessages(target.channelId), {
       body: { attachments, allowed_mentions: NO_PINGS },
       files,
     });
     return;
   }
-  const hook = await deps.webhooks.forThread(target.channelId);
   await deps.rest.post(Routes.webhook(hook.id, hook.token), {
     body: { ...personaBody(persona), attachments, allowed_mentions: NO_PINGS },
     files,
@@ -150,26 +150,14 @@ function transportFor(
   deps: DiscordReplyDeps,
   target: DiscordReplyTarget,
 ): MessageTransport<string> {
+  const own = botTransport(deps, target.channelId);
   const persona = target.persona;
-  if (persona === undefined) {
-    return {
-      post: async (content) => {
-        const body = { content, allowed_mentions: NO_PINGS };
-        const message = (await deps.rest.post(Routes.channelMessages(target.channelId), {
-          body,
-        })) as ApiMessage;
-        return message.id;
-      },
-      edit: async (id, content) => {
-        await deps.rest.patch(Routes.channelMessage(target.channelId, id), {
-          body: { content, allowed_mentions: NO_PINGS },
-        });
-      },
-    };
-  }
+  if (persona === undefined) return own;
+  // A DM takes no webhooks: there the bot posts the persona's part as itself.
   return {
     post: async (content) => {
       const hook = await deps.webhooks.forThread(target.channelId);
+      if (hook === undefined) return own.post(content);
       const body = { content, ...personaBody(persona), allowed_mentions: NO_PINGS };
       const query = new URLSearchParams({ wait: 'true', ...hook.threadQuery });
       const message = (await deps.rest.post(Routes.webhook(hook.id, hook.token), {
@@ -181,12 +169,31 @@ function transportFor(
     },
     edit: async (id, content) => {
       const hook = await deps.webhooks.forThread(target.channelId);
+      if (hook === undefined) return own.edit(id, content);
       const query = new URLSearchParams(hook.threadQuery);
       const body = { content, allowed_mentions: NO_PINGS };
       await deps.rest.patch(Routes.webhookMessage(hook.id, hook.token, id), {
         body,
         query,
         auth: false,
+      });
+    },
+  };
+}
+
+/** Messages the bot posts and edits as itself. */
+function botTransport(deps: DiscordReplyDeps, channelId: string): MessageTransport<string> {
+  return {
+    post: async (content) => {
+      const body = { content, allowed_mentions: NO_PINGS };
+      const message = (await deps.rest.post(Routes.channelMessages(channelId), {
+        body,
+      })) as ApiMessage;
+      return message.id;
+    },
+    edit: async (id, content) => {
+      await deps.rest.patch(Routes.channelMessage(channelId, id), {
+        body: { content, allowed_mentions: NO_PINGS },
       });
     },
   };

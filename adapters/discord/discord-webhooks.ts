@@ -11,8 +11,11 @@ export interface PersonaHook {
 }
 
 export interface PersonaWebhooks {
-  /** The webhook to post into a thread (or channel) through: found or created once, then reused. */
-  forThread(channelId: string): Promise<PersonaHook>;
+  /**
+   * The webhook to post into a thread (or channel) through: found or created once, then reused;
+   * undefined in a DM, which takes no webhooks (the bot posts there as itself).
+   */
+  forThread(channelId: string): Promise<PersonaHook | undefined>;
 }
 
 interface ApiChannel {
@@ -30,6 +33,14 @@ interface ApiWebhook {
 
 // Thread channel types (announcement, public, private): webhooks live on their parent.
 const THREAD_TYPES: ReadonlySet<number> = new Set([10, 11, 12]);
+// DM and group DM: Discord has no webhooks there.
+const DM_TYPES: ReadonlySet<number> = new Set([1, 3]);
+
+/** Where a channel's webhook lives: on its parent (a thread), on itself, or nowhere (a DM). */
+type HookPlace =
+  | { readonly kind: 'parent'; readonly id: string }
+  | { readonly kind: 'self' }
+  | { readonly kind: 'none' };
 
 /** Persona webhooks over REST, so any process (gateway or worker) can post personas. */
 export function createPersonaWebhooks(
@@ -37,19 +48,22 @@ export function createPersonaWebhooks(
   botUserId: () => Promise<string>,
 ): PersonaWebhooks {
   const byChannel = new Map<string, Promise<{ id: string; token: string }>>();
-  // A thread's parent never changes: look it up once.
-  const parents = new Map<string, Promise<string | undefined>>();
+  // A channel's type and a thread's parent never change: look them up once.
+  const places = new Map<string, Promise<HookPlace>>();
 
-  function parentOf(channelId: string): Promise<string | undefined> {
-    const known = parents.get(channelId);
+  function placeOf(channelId: string): Promise<HookPlace> {
+    const known = places.get(channelId);
     if (known !== undefined) return known;
-    const found = (rest.get(Routes.channel(channelId)) as Promise<ApiChannel>).then((channel) =>
-      THREAD_TYPES.has(channel.type) && typeof channel.parent_id === 'string'
-        ? channel.parent_id
-        : undefined,
+    const found = (rest.get(Routes.channel(channelId)) as Promise<ApiChannel>).then(
+      (channel): HookPlace => {
+        if (DM_TYPES.has(channel.type)) return { kind: 'none' };
+        if (THREAD_TYPES.has(channel.type) && typeof channel.parent_id === 'string')
+          return { kind: 'parent', id: channel.parent_id };
+        return { kind: 'self' };
+      },
     );
-    parents.set(channelId, found);
-    found.catch(() => parents.delete(channelId));
+    places.set(channelId, found);
+    found.catch(() => places.delete(channelId));
     return found;
   }
 
@@ -79,9 +93,10 @@ export function createPersonaWebhooks(
 
   return {
     async forThread(channelId) {
-      const parent = await parentOf(channelId);
-      const hook = await forChannel(parent ?? channelId);
-      return { ...hook, threadQuery: parent === undefined ? {} : { thread_id: channelId } };
+      const place = await placeOf(channelId);
+      if (place.kind === 'none') return undefined;
+      if (place.kind === 'self') return { ...(await forChannel(channelId)), threadQuery: {} };
+      return { ...(await forChannel(place.id)), threadQuery: { thread_id: channelId } };
     },
   };
 }
