@@ -363,9 +363,15 @@ describe('Discord adapter', () => {
     const url = new URL(inviteUrl('123456789012345678'));
 
     expect(url.searchParams.get('scope')).toBe('bot applications.commands');
-    // View Channel, Send Messages, Send Messages in Threads, Create Public Threads, Read Message History, Manage Webhooks
+    // View Channel, Send Messages, Send Messages in Threads, Create Public Threads, Read Message History, Attach Files, Manage Webhooks
     expect(BigInt(url.searchParams.get('permissions') ?? '0')).toBe(
-      (1n << 10n) | (1n << 11n) | (1n << 38n) | (1n << 35n) | (1n << 16n) | (1n << 29n),
+      (1n << 10n) |
+        (1n << 11n) |
+        (1n << 38n) |
+        (1n << 35n) |
+        (1n << 16n) |
+        (1n << 15n) |
+        (1n << 29n),
     );
   });
 });
