@@ -62,6 +62,13 @@ async function ask(web: ParleyProcess, text: string): Promise<string> {
   return String(event.ts);
 }
 
+/** Neither credential in what any Parley process printed, nor in anything it posted. */
+function expectNoSecrets(): void {
+  const seen = [...running.map((process) => process.output()), JSON.stringify(slack.calls)];
+  for (const secret of [slack.botToken, mistral.apiKey])
+    for (const text of seen) expect(text).not.toContain(secret);
+}
+
 /** Kills the worker once the thread shows `status`, and lets a fresh worker take the job over. */
 async function killWhenShown(prefix: string, doomed: ParleyProcess, root: string, status: string) {
   await slack.waitFor(() => slack.assistantStatus(DM, root) === status, WAIT_MS);
@@ -112,6 +119,7 @@ describe('a Slack reply retried on another worker', () => {
       .map((message) => message.text)
       .filter((text) => text !== '');
     expect(texts).toEqual(['Here is the chart. Checked: all good.']);
+    expectNoSecrets();
   });
 
   it('posts a handed-over part once, under its persona, though the retry replays the handoff', {
@@ -156,8 +164,14 @@ describe('a Slack reply retried on another worker', () => {
 
     const shown = botMessages(root).map((message) => [message.username, message.text]);
     expect(shown).toEqual([
-      [undefined, expect.stringMatching(/^Over to the analyst\.\n\n\u200B?_↪ handed over to Analyst_\u200B?$/)],
+      [
+        undefined,
+        expect.stringMatching(
+          /^Over to the analyst\.\n\n\u200B?_↪ handed over to Analyst_\u200B?$/,
+        ),
+      ],
       ['Analyst', 'Analyst: let me look. Found it.'],
     ]);
+    expectNoSecrets();
   });
 });
