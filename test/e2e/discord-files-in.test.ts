@@ -86,27 +86,34 @@ describe('files a person attaches in Discord', () => {
     for (const ref of refs) expect(stored).toContain(ref);
   });
 
-  it('reads a file posted later in the thread from a fresh URL, though the one the gateway gave has expired', async () => {
+  it('reads files posted later in the thread from fresh URLs, though the ones the gateway gave have expired', async () => {
     await start();
     const held = gate();
     rig.mistral.enqueue({ kind: 'gate', until: held.until, next: { kind: 'reply', text: 'ok' } });
     const question = mention(rig, 'first');
     await vi.waitFor(() => expect(rig.mistral.completions).toHaveLength(1));
 
+    const image = png(2, 5, 120);
     const later = rig.discord.sendMessage({
       channelId: question.id,
       authorId: ALICE,
-      content: 'and this one?',
-      attachments: [{ name: 'todo.txt', data: 'buy milk' }],
+      content: 'and these?',
+      attachments: [
+        { name: 'receipt.png', contentType: 'image/png', data: image },
+        { name: 'todo.json', data: '["buy milk"]' },
+      ],
     });
-    // The gateway's URL expires while the message waits for its turn.
-    await rig.discord.waitFor(() => rig.discord.message(later.id));
+    // The URLs the gateway signed expire while the message waits for the first answer's turn.
     clock += CDN_URL_LIFETIME_MS + 60_000;
     held.open();
     await answered(rig, question.id, later.id);
 
-    expect(lastUserChunks().at(-1)?.text).toBe('[file: todo.txt]\n```\nbuy milk\n```');
-    expect(rig.discord.cdnStats).toEqual({ served: 1, refused: 0 });
+    const chunks = lastUserChunks().slice(-2);
+    const url = imageUrlOf(chunks[0]);
+    expect(Buffer.from(url.slice(url.indexOf(',') + 1), 'base64')).toEqual(image);
+    expect(chunks[1]?.text).toBe('[file: todo.json]\n```\n["buy milk"]\n```');
+    expect(JSON.stringify(rig.mistral.completions.at(-1)?.inputs)).not.toMatch(PLATFORM_URL);
+    expect(rig.discord.cdnStats).toEqual({ served: 2, refused: 0 });
   });
 
   it('names an unsupported file, a text over 100 kB and an image over 10 MB only, and tells the person in one line', async () => {

@@ -6,6 +6,7 @@ import {
   botMessages,
   type FeatureRig,
   mention,
+  messageWrites,
   mistralBytes,
   onlyAnswer,
   personaMessages,
@@ -62,6 +63,8 @@ describe('a handoff in a Discord conversation', () => {
       postedBy: { kind: 'webhook', username: 'Analyst' },
     });
     expect(file?.data).toEqual(mistralBytes(rig, 'growth.png'));
+    for (const { body } of messageWrites(rig))
+      expect(body).toMatchObject({ allowed_mentions: { parse: [] } });
     const answers = history.filter((line) => line.role === 'assistant');
     expect(answers.map((line) => [line.author.id, line.text])).toEqual([
       [rig.agent, 'Let me get the analyst on this.'],
