@@ -5,6 +5,7 @@ import type { OutgoingFile, Persona, ReplySink } from '../../src/core/model.js';
 import {
   type Acknowledgement,
   journaledTransport,
+  type ReplyJournal,
   type SinkContext,
 } from '../../src/core/replies.js';
 import { withoutUnfurls } from './discord-text.js';
@@ -43,10 +44,14 @@ export function createDiscordReplySink(
   context: SinkContext = {},
 ): ReplySink {
   return withHandoffs(
-    createDiscordReplyPart(deps, target, context),
-    (persona) => createDiscordReplyPart(deps, { ...target, persona }),
+    (journal) => createDiscordReplyPart(deps, target, { ...context, ...journalOf(journal) }),
+    (persona, journal) => createDiscordReplyPart(deps, { ...target, persona }, journalOf(journal)),
     context.journal,
   );
+}
+
+function journalOf(journal: ReplyJournal | undefined): { journal?: ReplyJournal } {
+  return journal === undefined ? {} : { journal };
 }
 
 /** One agent's part of a reply in Discord. */

@@ -50,19 +50,17 @@ function partJournal(journal: ReplyJournal, offset: number): PartJournal {
  * A platform's reply made whole: a handoff finishes the part said so far with a marker line
  * and continues in a new reply under the next agent's persona; files are uploaded once per
  * reply, however often a retried job replays it (the journal remembers them by index).
- * Given a maker for the first part, every part journals its own messages after the earlier
- * parts', so a retry edits the handed-over parts too instead of posting them again; given a
- * part, only that first part is journaled.
+ * Every part journals its own messages after the earlier parts', so a retry edits the
+ * handed-over parts too instead of posting them again.
  */
 export function withHandoffs(
-  first: ReplyPart | FirstPartMaker,
+  first: FirstPartMaker,
   next: NextPartMaker,
   journal?: ReplyJournal,
 ): ReplySink {
-  let part =
-    journal === undefined || typeof first !== 'function' ? undefined : partJournal(journal, 0);
+  let part = journal === undefined ? undefined : partJournal(journal, 0);
   let offset = 0;
-  let current = typeof first === 'function' ? first(part) : first;
+  let current = first(part);
   return {
     start: () => current.start(),
     append: (delta) => current.append(delta),

@@ -52,6 +52,7 @@ export function createLiveReply<Id>(
   let statusLine: string | undefined;
   // The last status line: what a message that got no words after it says once it is done.
   let lastStatus: string | undefined;
+  let hasPlaceholder = false;
 
   function shown(): string {
     if (statusLine === undefined) return markdown;
@@ -81,7 +82,9 @@ export function createLiveReply<Id>(
 
   return {
     async placeholder(text) {
-      if (posted.length === 0) posted.push({ id: await transport.post(text), text });
+      if (posted.length > 0) return;
+      posted.push({ id: await transport.post(text), text });
+      hasPlaceholder = true;
     },
     append(delta) {
       markdown += delta;
@@ -95,7 +98,13 @@ export function createLiveReply<Id>(
     },
     async finish() {
       statusLine = undefined;
-      if (markdown.trim() === '' && lastStatus === undefined) return flusher.stop();
+      if (markdown.trim() === '' && lastStatus === undefined) {
+        await flusher.stop();
+        // An answer of files only: the placeholder says where the answer is, not "Thinking…".
+        const first = posted[0];
+        if (hasPlaceholder && first !== undefined) await show(first, options.render(FILES_ONLY));
+        return;
+      }
       await flusher.settle();
     },
     async fail(notice) {
@@ -116,6 +125,9 @@ export function createLiveReply<Id>(
     },
   };
 }
+
+// What a placeholder becomes when the answer had no words, only files (posted below it).
+const FILES_ONLY = '_The answer is in the files below._';
 
 // splitMarkdown refuses limits below this.
 const MIN_SPLIT_CHARS = 64;

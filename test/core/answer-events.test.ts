@@ -201,7 +201,10 @@ describe('withHandoffs', () => {
 
   it('ends a part with the marker and goes on under the next persona', async () => {
     const log: string[] = [];
-    const sink = withHandoffs(part(log, 'a'), (persona) => part(log, persona.name));
+    const sink = withHandoffs(
+      () => part(log, 'a'),
+      (persona) => part(log, persona.name),
+    );
 
     await sink.start();
     await sink.append('one');
@@ -230,7 +233,11 @@ describe('withHandoffs', () => {
       files: uploaded,
       recordFile: async (index) => void uploaded.add(index),
     };
-    const sink = withHandoffs(part(log, 'a'), (persona) => part(log, persona.name), journal);
+    const sink = withHandoffs(
+      () => part(log, 'a'),
+      (persona) => part(log, persona.name),
+      journal,
+    );
     const file = { name: 'x.png', mimeType: 'image/png', bytes: new Uint8Array() };
 
     await sink.attach({ ...file, index: 0 });

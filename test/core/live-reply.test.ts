@@ -64,6 +64,16 @@ describe('createLiveReply', () => {
     expect(messages).toEqual(['DONE']);
   });
 
+  it('says where the answer is when it was files only (posted below the placeholder)', async () => {
+    const { transport, messages } = recordingTransport();
+    const reply = createLiveReply(transport, { maxChars: 100, minEditIntervalMs: 0, render });
+
+    await reply.placeholder('…');
+    await reply.finish();
+
+    expect(messages).toEqual(['_THE ANSWER IS IN THE FILES BELOW._']);
+  });
+
   it('replaces the placeholder with the notice when nothing was said', async () => {
     const { transport, messages } = recordingTransport();
     const reply = createLiveReply(transport, { maxChars: 100, minEditIntervalMs: 0, render });
