@@ -84,6 +84,8 @@ describe('Redis keys of one deployment', () => {
       MISTRAL_API_KEY: 'prefix-key',
       AGENTS: `main=${MAIN},other=${OTHER}`,
       ROLEPLAY_PAUSE_MS: '0',
+      // Setting a channel's agent is an admin's (#13); the fake's Alice is no workspace admin.
+      ADMIN_USERS: 'U0ALICE',
     });
     const events = `${parley.baseUrl}/slack/events`;
     const mention = slack.userMessage({
