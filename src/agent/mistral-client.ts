@@ -6,11 +6,11 @@ import { sleep } from '../core/timing.js';
 import { ParleyError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { AgentClient, AgentEvent, AgentInfo, AgentRequest } from './agent-client.js';
-import { type ResponseRecord, responseEvents, streamedEvents } from './conversation-events.js';
-import { conversationInputs } from './conversation-inputs.js';
 import { describeCache } from './describe-cache.js';
 import { IdleTimeout } from './idle-timeout.js';
 import { classifyAttemptError } from './mistral-errors.js';
+import { type ResponseRecord, responseEvents, streamedEvents } from './mistral-events.js';
+import { conversationInputs } from './mistral-inputs.js';
 import { DEFAULT_RETRY_POLICY, nextDelayMs, type RetryPolicy } from './retry-policy.js';
 import { type ChatMessage, shapeMessages } from './shape-messages.js';
 
