@@ -138,7 +138,8 @@ export function createFilePreparer(logger: Logger): FilePreparer {
         const prepared: PreparedFile[] = [];
         let images = 0;
         for (const attachment of message.attachments) {
-          const number = (images += isImage(attachment));
+          images += isImage(attachment);
+          const number = images;
           let outcome: PreparedFile | Refusal =
             sent >= FILE_LIMITS.maxFilesPerRequest
               ? 'request'

@@ -146,7 +146,7 @@ describe('the console with agents of today', () => {
     ]);
 
     expect(output).toContain('The agent only gets the name of: bundle.zip');
-    const [entry] = fake.completions[0]?.inputs as { content: unknown }[];
+    const [entry] = (fake.completions[0]?.inputs ?? []) as { content: unknown }[];
     expect(entry?.content).toEqual([
       {
         type: 'text',
