@@ -1,11 +1,10 @@
 import { type REST, Routes } from 'discord.js';
-import { type ReplyPart, withHandoffs } from '../../src/core/handoff-sink.js';
+import { type ReplyPart, replyWithHandoffs } from '../../src/core/handoff-sink.js';
 import { createLiveReply, type MessageTransport } from '../../src/core/live-reply.js';
 import type { OutgoingFile, Persona, ReplySink } from '../../src/core/model.js';
 import {
   type Acknowledgement,
   journaledTransport,
-  type ReplyJournal,
   type SinkContext,
 } from '../../src/core/replies.js';
 import { withoutUnfurls } from './discord-text.js';
@@ -43,15 +42,9 @@ export function createDiscordReplySink(
   target: DiscordReplyTarget,
   context: SinkContext = {},
 ): ReplySink {
-  return withHandoffs(
-    (journal) => createDiscordReplyPart(deps, target, { ...context, ...journalOf(journal) }),
-    (persona, journal) => createDiscordReplyPart(deps, { ...target, persona }, journalOf(journal)),
-    context.journal,
+  return replyWithHandoffs(target, context, (part, partContext) =>
+    createDiscordReplyPart(deps, part, partContext),
   );
-}
-
-function journalOf(journal: ReplyJournal | undefined): { journal?: ReplyJournal } {
-  return journal === undefined ? {} : { journal };
 }
 
 /** One agent's part of a reply in Discord. */

@@ -1,4 +1,4 @@
-import { type ReplyPart, withHandoffs } from '../../src/core/handoff-sink.js';
+import { type ReplyPart, replyWithHandoffs } from '../../src/core/handoff-sink.js';
 import { createLiveReply, type LiveReply } from '../../src/core/live-reply.js';
 import type { OutgoingFile, Persona, ReplySink } from '../../src/core/model.js';
 import {
@@ -64,15 +64,9 @@ export function createSlackReplySink(
 ): ReplySink {
   // A handed-over part gets its own journaled messages only: the first part has already ended
   // the streams a dead attempt left open, and ingress's acknowledgement was the first part's.
-  return withHandoffs(
-    (journal) => createSlackReplyPart(deps, target, { ...context, ...journalOf(journal) }),
-    (persona, journal) => createSlackReplyPart(deps, { ...target, persona }, journalOf(journal)),
-    context.journal,
+  return replyWithHandoffs(target, context, (part, partContext) =>
+    createSlackReplyPart(deps, part, partContext),
   );
-}
-
-function journalOf(journal: ReplyJournal | undefined): { journal?: ReplyJournal } {
-  return journal === undefined ? {} : { journal };
 }
 
 /** One agent's part of a reply in a Slack thread. */

@@ -1,5 +1,5 @@
 import type { OutgoingFile, Persona, ReplySink } from './model.js';
-import { bestEffort, type ReplyJournal } from './replies.js';
+import { bestEffort, type ReplyJournal, type SinkContext } from './replies.js';
 
 /** One agent's part of a reply, as a platform posts it (handoffs are `withHandoffs`'s). */
 export type ReplyPart = Omit<ReplySink, 'handOff'>;
@@ -83,4 +83,24 @@ export function withHandoffs(
     finish: () => current.finish(),
     fail: (notice) => current.fail(notice),
   };
+}
+
+/**
+ * A platform's reply to `target`: its first part continues from `context`, and each part handed
+ * over goes to the same place under the next persona; every part keeps its own journal.
+ */
+export function replyWithHandoffs<Target extends { readonly persona?: Persona }>(
+  target: Target,
+  context: SinkContext,
+  makePart: (target: Target, context: SinkContext) => ReplyPart,
+): ReplySink {
+  return withHandoffs(
+    (journal) => makePart(target, { ...context, ...journalOf(journal) }),
+    (persona, journal) => makePart({ ...target, persona }, journalOf(journal)),
+    context.journal,
+  );
+}
+
+function journalOf(journal: ReplyJournal | undefined): { journal?: ReplyJournal } {
+  return journal === undefined ? {} : { journal };
 }
