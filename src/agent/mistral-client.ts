@@ -8,6 +8,7 @@ import type { Logger } from '../log/logger.js';
 import type { AgentClient, AgentEvent, AgentInfo, AgentRequest } from './agent-client.js';
 import { describeCache } from './describe-cache.js';
 import { IdleTimeout } from './idle-timeout.js';
+import { createDocumentCache } from './mistral-documents.js';
 import { classifyAttemptError } from './mistral-errors.js';
 import { type ResponseRecord, responseEvents, streamedEvents } from './mistral-events.js';
 import { conversationInputs } from './mistral-inputs.js';
@@ -79,26 +80,30 @@ export function createMistralAgentClient(
     }
   }
 
-  /** A PDF goes to Mistral's files API; the agent reads it from a short-lived signed URL. */
-  async function uploadDocument(file: FileBytes, signal: AbortSignal): Promise<string> {
-    const uploaded = await withRetries(
-      () =>
-        sdk.files.upload(
-          { file: { fileName: file.name, content: file.bytes }, purpose: 'ocr' },
-          { signal },
-        ),
-      signal,
-    );
-    const signed = await withRetries(
-      () =>
-        sdk.files.getSignedUrl(
-          { fileId: uploaded.id, expiry: DOCUMENT_URL_EXPIRY_HOURS },
-          { signal },
-        ),
-      signal,
-    );
-    return signed.url;
-  }
+  /** A PDF goes to Mistral's files API (once); the agent reads it from a signed URL. */
+  const uploadDocument = createDocumentCache(
+    {
+      upload: async (file, signal) => {
+        const uploaded = await withRetries(
+          () =>
+            sdk.files.upload(
+              { file: { fileName: file.name, content: file.bytes }, purpose: 'ocr' },
+              { signal },
+            ),
+          signal,
+        );
+        return uploaded.id;
+      },
+      sign: async (fileId, signal) => {
+        const signed = await withRetries(
+          () => sdk.files.getSignedUrl({ fileId, expiry: DOCUMENT_URL_EXPIRY_HOURS }, { signal }),
+          signal,
+        );
+        return signed.url;
+      },
+    },
+    now,
+  );
 
   /** One response: streamed events, or the complete answer's, and how it ended. */
   async function* respond(

@@ -172,4 +172,28 @@ describe('the console with agents of today', () => {
     expect(fake.rejected).toEqual([]);
     expect(JSON.stringify(fake.completions[0]?.inputs)).not.toContain('image_url');
   });
+
+  it('hands a PDF over through the files API once, however many turns it stays in the thread', async () => {
+    const pdf = join(dir, 'report.pdf');
+    await writeFile(pdf, '%PDF-1.4 a tiny report');
+    fake.enqueue(
+      { kind: 'script', steps: [{ text: 'A tiny report.' }] },
+      { kind: 'script', steps: [{ text: 'Still tiny.' }] },
+    );
+
+    await chat([`/attach ${pdf}`, 'summarize this', 'and again?']);
+
+    const uploads = [...fake.files.values()].filter((file) => file.purpose === 'ocr');
+    expect(uploads.map((file) => file.name)).toEqual(['report.pdf']);
+    for (const call of fake.completions) {
+      const chunks = (call.inputs as { content: unknown }[]).flatMap((entry) =>
+        Array.isArray(entry.content)
+          ? (entry.content as { type: string; document_url?: string }[])
+          : [],
+      );
+      const document = chunks.find((chunk) => chunk.type === 'document_url');
+      expect(fake.signedFileId(document?.document_url ?? '')).toBeDefined();
+    }
+    expect(fake.completions).toHaveLength(2);
+  });
 });

@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto';
+import type { FileBytes } from '../core/model.js';
+
+/** What the files API does for documents: keep one (its id), and sign a URL to it. */
+export interface DocumentFiles {
+  upload(file: FileBytes, signal: AbortSignal): Promise<string>;
+  sign(fileId: string, signal: AbortSignal): Promise<string>;
+}
+
+interface Entry {
+  fileId?: Promise<string> | undefined;
+  url?: { readonly value: string; readonly until: number };
+}
+
+// A document stays in a thread's history for many turns: it is uploaded once per process (by its
+// bytes), and its signed URL reused while it has this long to live.
+const URL_LIFETIME_MS = 60 * 60 * 1000;
+const URL_MARGIN_MS = 10 * 60 * 1000;
+const MOST_DOCUMENTS = 500;
+
+/**
+ * Hands documents to Mistral without uploading the same one again every turn: the file id is
+ * kept by content hash, and a signed URL reused until it nears its expiry.
+ */
+export function createDocumentCache(
+  files: DocumentFiles,
+  now: () => number = Date.now,
+): (file: FileBytes, signal: AbortSignal) => Promise<string> {
+  const entries = new Map<string, Entry>();
+  return async (file, signal) => {
+    const key = createHash('sha256').update(file.bytes).digest('hex');
+    const entry = entries.get(key) ?? {};
+    entries.delete(key);
+    entries.set(key, entry);
+    if (entries.size > MOST_DOCUMENTS) entries.delete(entries.keys().next().value ?? '');
+    if (entry.url !== undefined && entry.url.until - URL_MARGIN_MS > now()) return entry.url.value;
+    entry.fileId ??= files.upload(file, signal);
+    const fileId = await entry.fileId.catch((error: unknown) => {
+      entry.fileId = undefined;
+      throw error;
+    });
+    const value = await files.sign(fileId, signal);
+    entry.url = { value, until: now() + URL_LIFETIME_MS };
+    return value;
+  };
+}
