@@ -54,6 +54,44 @@ afterAll(() => fake.close());
 beforeEach(() => fake.reset());
 
 describe('Mistral agent client', () => {
+  it('calls the Conversations API with the history as inputs and nothing stored', async () => {
+    fake.enqueue({ kind: 'reply', text: 'oui' });
+
+    await collect(client());
+
+    expect(fake.completions[0]).toMatchObject({ endpoint: 'conversations', agentId: AGENT });
+    expect(fake.completions[0]?.body).toMatchObject({
+      agent_id: AGENT,
+      store: false,
+      stream: true,
+      inputs: [{ type: 'message.input', role: 'user', content: 'bonjour' }],
+    });
+  });
+
+  it('maps conversation.response.error onto the error taxonomy, after the text so far', async () => {
+    fake.enqueue(
+      { kind: 'script', steps: [{ text: 'Je ' }, { error: { message: 'overloaded', code: 503 } }] },
+      { kind: 'script', steps: [{ error: { message: 'slow down', code: 429 } }] },
+    );
+
+    const received: string[] = [];
+    const unavailable = await failureOf(
+      (async () => {
+        for await (const event of client().stream({
+          agentId: AGENT,
+          messages: [userMessage('x')],
+          isShared: false,
+        }))
+          if (event.kind === 'text') received.push(event.text);
+      })(),
+    );
+    const limited = await failureOf(collect(client()));
+
+    expect(received).toEqual(['Je ']);
+    expect(unavailable.code).toBe('AGENT_UNAVAILABLE');
+    expect(limited.code).toBe('AGENT_RATE_LIMITED');
+  });
+
   it('streams the answer in several chunks', async () => {
     fake.enqueue({ kind: 'reply', text: 'Bonjour, comment allez-vous ?', chunkSize: 5 });
 
