@@ -4,7 +4,8 @@
  * Vercel Chat SDK bot. Each gets fresh fakes on 127.0.0.1 (and each Redis bot its own
  * redis-server), a short warm-up,
  * then closed-loop levels of N conversations. Prints figures with their ratios to the baseline.
- * `BENCH_LOAD_LEVELS=150x4,500x3` (conversations × questions each) chooses the levels.
+ * `BENCH_LOAD_LEVELS=150x4,500x3` (conversations × questions each) chooses the levels;
+ * `BENCH_LOAD_BOTS=queue,memory` which bots run (all four by default).
  */
 import { execFile } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
@@ -143,6 +144,16 @@ async function closeRun(run: BotRun, fakes: Fakes): Promise<void> {
   await fakes.mistral.close();
 }
 
+/** The bots `BENCH_LOAD_BOTS` names (comma-separated), in the usual order; all by default. */
+function botsToRun(): readonly BotKind[] {
+  const named = process.env.BENCH_LOAD_BOTS?.split(',').map((name) => name.trim());
+  if (named === undefined || named.join('') === '') return BOT_ORDER;
+  const unknown = named.filter((name) => !BOT_ORDER.includes(name as BotKind));
+  if (unknown.length > 0)
+    throw new Error(`BENCH_LOAD_BOTS: ${unknown.join(', ')} not one of ${BOT_ORDER.join(', ')}`);
+  return BOT_ORDER.filter((kind) => named.includes(kind));
+}
+
 function progressLine(kind: BotKind, figures: LevelFigures): string {
   const final = summarize(figures.final);
   const rate = answersPerSecond(figures) ?? 0;
@@ -258,7 +269,7 @@ export async function runLoad(): Promise<void> {
   console.log(machineLine());
   await buildParley();
   const results: LevelResults[] = plans.map(() => ({}));
-  for (const kind of BOT_ORDER) {
+  for (const kind of botsToRun()) {
     try {
       const levels = await measureBot(kind, plans);
       levels.forEach((figures, index) => {

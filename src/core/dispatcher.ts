@@ -95,11 +95,13 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     options: DispatchOptions,
     recorded: readonly Message[] | undefined,
   ) {
-    const history = await appendWithContext(deps.store, incoming, recorded);
-    const [agentId] = await Promise.all([
+    // Three independent steps at once, each a round trip (store, store, platform); all settle
+    // before a failure is told, so the sink is never started and failed at the same time.
+    const [history, agentId] = await settledAll([
+      appendWithContext(deps.store, incoming, recorded),
       resolveAgentId(deps.store, incoming.thread, deps.defaultAgentId),
       sink.start(),
-    ]);
+    ] as const);
     // Told above the answer, and kept out of it: the recorded answer is the agent's words only.
     if (isTruncated(history.find((message) => message.id === incoming.message.id))) {
       log.info('message cut to budget', { thread: threadKey(incoming.thread) });
@@ -261,6 +263,18 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       else await turn.release().catch((error: unknown) => log.warn('turn not released', { error }));
     }
   }
+}
+
+/** Like Promise.all, but waits for every promise before rejecting with the first failure. */
+async function settledAll<const T extends readonly unknown[]>(
+  promises: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const results = await Promise.allSettled(promises);
+  const failure = results.find((result) => result.status === 'rejected');
+  if (failure !== undefined) throw failure.reason;
+  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as {
+    -readonly [K in keyof T]: Awaited<T[K]>;
+  };
 }
 
 function metricOutcome(
