@@ -7,8 +7,14 @@ export type ReplyPart = Omit<ReplySink, 'handOff'>;
 /** Makes the first part of a reply; `journal` holds that part's own messages. */
 export type FirstPartMaker = (journal: ReplyJournal | undefined) => ReplyPart;
 
-/** Makes the part handed over to `persona`; `journal` holds that part's own messages. */
-export type NextPartMaker = (persona: Persona, journal: ReplyJournal | undefined) => ReplyPart;
+/**
+ * Makes a later part: handed over to `persona`, or Parley's own after a file (`undefined`);
+ * `journal` holds that part's own messages.
+ */
+export type NextPartMaker = (
+  persona: Persona | undefined,
+  journal: ReplyJournal | undefined,
+) => ReplyPart;
 
 /** The line that ends an agent's part of an answer when it hands the rest to another. */
 export function handoffMarker(persona: Persona): string {
@@ -61,27 +67,64 @@ export function withHandoffs(
   let part = journal === undefined ? undefined : partJournal(journal, 0);
   let offset = 0;
   let current = first(part);
+  // Who speaks in the current part (undefined: Parley's own identity).
+  let speaker: Persona | undefined;
+  let hasText = false;
+  // The current part was finished before a file, so the file shows below its words; what
+  // comes next starts a new part below the file.
+  let isClosed = false;
+
+  /** Goes on in a new part, below everything posted so far. */
+  async function nextPart(persona: Persona | undefined): Promise<void> {
+    if (!isClosed) await current.finish();
+    if (part !== undefined && journal !== undefined) {
+      offset += part.taken;
+      part = partJournal(journal, offset);
+    }
+    speaker = persona;
+    hasText = false;
+    isClosed = false;
+    current = next(persona, part);
+    await current.start();
+  }
+
+  /** The part to show something new in: a new one after a file. */
+  async function open(): Promise<ReplyPart> {
+    if (isClosed) await nextPart(speaker);
+    return current;
+  }
+
   return {
     start: () => current.start(),
-    append: (delta) => current.append(delta),
-    activity: (label) => current.activity(label),
+    async append(delta) {
+      if (delta.trim() === '' && isClosed) return;
+      const shown = await open();
+      if (delta.trim() !== '') hasText = true;
+      await shown.append(delta);
+    },
+    async activity(label) {
+      if (label === undefined && isClosed) return;
+      await (await open()).activity(label);
+    },
     async attach(file: OutgoingFile) {
+      // Words before a file are shown in full first, so the answer reads in the order the agent
+      // wrote it. A file a retry finds uploaded already ends the part all the same.
+      if (hasText && !isClosed) {
+        await current.finish();
+        isClosed = true;
+      }
       if (journal?.files.has(file.index) === true) return;
       await current.attach(file);
       if (journal !== undefined) await bestEffort(journal.recordFile(file.index));
     },
     async handOff(persona) {
-      await current.append(handoffMarker(persona));
-      await current.finish();
-      if (part !== undefined && journal !== undefined) {
-        offset += part.taken;
-        part = partJournal(journal, offset);
-      }
-      current = next(persona, part);
-      await current.start();
+      await (await open()).append(handoffMarker(persona));
+      await nextPart(persona);
     },
-    finish: () => current.finish(),
-    fail: (notice) => current.fail(notice),
+    finish: async () => {
+      if (!isClosed) await current.finish();
+    },
+    fail: async (notice) => (await open()).fail(notice),
   };
 }
 
@@ -96,7 +139,8 @@ export function replyWithHandoffs<Target extends { readonly persona?: Persona }>
 ): ReplySink {
   return withHandoffs(
     (journal) => makePart(target, { ...context, ...journalOf(journal) }),
-    (persona, journal) => makePart({ ...target, persona }, journalOf(journal)),
+    (persona, journal) =>
+      makePart(persona === undefined ? target : { ...target, persona }, journalOf(journal)),
     context.journal,
   );
 }

@@ -203,7 +203,7 @@ describe('withHandoffs', () => {
     const log: string[] = [];
     const sink = withHandoffs(
       () => part(log, 'a'),
-      (persona) => part(log, persona.name),
+      (persona) => part(log, persona?.name ?? 'a'),
     );
 
     await sink.start();
@@ -235,7 +235,7 @@ describe('withHandoffs', () => {
     };
     const sink = withHandoffs(
       () => part(log, 'a'),
-      (persona) => part(log, persona.name),
+      (persona) => part(log, persona?.name ?? 'a'),
       journal,
     );
     const file = { name: 'x.png', mimeType: 'image/png', bytes: new Uint8Array() };
@@ -250,5 +250,67 @@ describe('withHandoffs', () => {
 
   it('keeps pings and markup out of the marker', () => {
     expect(handoffMarker({ name: '@here *Bob*' })).toBe('\n\n_↪ handed over to here  Bob_');
+  });
+});
+
+describe('a reply with files in it', () => {
+  function part(log: string[], name: string) {
+    const sink = recordingSink();
+    return {
+      ...sink.sink,
+      start: async () => void log.push(`${name}:start`),
+      append: async (delta: string) => void log.push(`${name}:${delta}`),
+      finish: async () => void log.push(`${name}:finish`),
+      attach: async (file: { name: string }) => void log.push(`${name}:file ${file.name}`),
+    };
+  }
+  const file = (index: number, name: string) => ({
+    index,
+    name,
+    mimeType: 'image/png',
+    bytes: new Uint8Array(),
+  });
+
+  it('goes on below a file, so it reads in the order the agent wrote it', async () => {
+    let parts = 0;
+    const log: string[] = [];
+    const sink = withHandoffs(
+      () => part(log, 'p0'),
+      (persona) => part(log, persona?.name ?? `p${(parts += 1)}`),
+    );
+
+    await sink.start();
+    await sink.append('Here is the cat:');
+    await sink.attach(file(0, 'cat.png'));
+    await sink.append('\n\n');
+    await sink.append('And the plot:');
+    await sink.attach(file(1, 'plot.png'));
+    await sink.finish();
+
+    expect(log).toEqual([
+      'p0:start',
+      'p0:Here is the cat:',
+      'p0:finish',
+      'p0:file cat.png',
+      'p1:start',
+      'p1:And the plot:',
+      'p1:finish',
+      'p1:file plot.png',
+    ]);
+  });
+
+  it('keeps one part when the file comes before any words', async () => {
+    const log: string[] = [];
+    const sink = withHandoffs(
+      () => part(log, 'p0'),
+      () => part(log, 'p1'),
+    );
+
+    await sink.start();
+    await sink.attach(file(0, 'cat.png'));
+    await sink.append('A cat.');
+    await sink.finish();
+
+    expect(log).toEqual(['p0:start', 'p0:file cat.png', 'p0:A cat.', 'p0:finish']);
   });
 });

@@ -42,7 +42,7 @@ function messagePart(said: string[], name: string, journal: ReplyJournal | undef
 async function playTwoParts(journal: ReplyJournal, said: string[]): Promise<void> {
   const sink = withHandoffs(
     (part) => messagePart(said, 'first', part),
-    (persona, part) => messagePart(said, persona.name, part),
+    (persona, part) => messagePart(said, persona?.name ?? 'first', part),
     journal,
   );
   await sink.start();

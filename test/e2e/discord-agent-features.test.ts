@@ -106,7 +106,13 @@ describe('agent features in a Discord thread', () => {
       ['files[0]', 'code-run-1.md'],
       ['files[0]', 'plot.png'],
     ]);
-    expect(onlyAnswer(rig, question.id).content).toBe('Here is your cat: \n\nAnd the plot .');
+    // The thread reads in the order the agent wrote: words after a file go below it.
+    expect(
+      botMessages(rig, question.id).map(
+        (message) =>
+          message.content || message.attachments.map((file) => file.filename).join(','),
+      ),
+    ).toEqual(['cat.png', 'Here is your cat: ', 'code-run-1.md', 'plot.png', 'And the plot .']);
     for (const text of writtenTexts(rig)) expect(text).not.toMatch(/__emitted_|!\[/);
     for (const { body } of messageWrites(rig))
       expect(body).toMatchObject({ allowed_mentions: { parse: [] } });
