@@ -1,7 +1,6 @@
 import { Mistral } from '@mistralai/mistralai';
 import type { InputEntries } from '@mistralai/mistralai/models/components';
 import type { MistralConfig } from '../config/config.js';
-import type { FileBytes } from '../core/model.js';
 import { sleep } from '../core/timing.js';
 import { ParleyError } from '../errors.js';
 import type { Logger } from '../log/logger.js';

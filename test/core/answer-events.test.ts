@@ -276,7 +276,10 @@ describe('a reply with files in it', () => {
     const log: string[] = [];
     const sink = withHandoffs(
       () => part(log, 'p0'),
-      (persona) => part(log, persona?.name ?? `p${(parts += 1)}`),
+      (persona) => {
+        parts += 1;
+        return part(log, persona?.name ?? `p${parts}`);
+      },
     );
 
     await sink.start();

@@ -109,8 +109,7 @@ describe('agent features in a Discord thread', () => {
     // The thread reads in the order the agent wrote: words after a file go below it.
     expect(
       botMessages(rig, question.id).map(
-        (message) =>
-          message.content || message.attachments.map((file) => file.filename).join(','),
+        (message) => message.content || message.attachments.map((file) => file.filename).join(','),
       ),
     ).toEqual(['cat.png', 'Here is your cat: ', 'code-run-1.md', 'plot.png', 'And the plot .']);
     for (const text of writtenTexts(rig)) expect(text).not.toMatch(/__emitted_|!\[/);
