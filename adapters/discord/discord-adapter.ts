@@ -14,7 +14,7 @@ import type { Roster } from '../../src/config/roster.js';
 import type { ConversationCommands } from '../../src/core/commands.js';
 import type { Persona, ReplySink, ThreadRef } from '../../src/core/model.js';
 import { noticeFor } from '../../src/core/notices.js';
-import { isPartOf, join } from '../../src/core/participation.js';
+import { isPartOf } from '../../src/core/participation.js';
 import type { Inbox, ReplyPort, WireMessage } from '../../src/core/replies.js';
 import type { PlatformHealth, PlatformStatus } from '../../src/http/health.js';
 import type { Logger } from '../../src/log/logger.js';
@@ -164,13 +164,15 @@ export function createDiscordAdapter(
     if (!isOpening && !(await gate.isWithinLimit(message, replyingTo(message)))) return;
     const withContext = route.kind === 'thread-mention';
     // Asked in (a mention opening a thread, or one inside a thread): follow-ups are answered.
-    if (route.kind !== 'dm' && route.kind !== 'thread-reply') await join(deps.store, place.ref);
+    const joins = route.kind !== 'dm' && route.kind !== 'thread-reply';
     const target = discordTarget(place.channel.id);
-    await deps.inbox.submit({ incoming, target, withContext }).catch(async (error: unknown) => {
-      // The gateway does not redeliver: say so in the thread rather than drop the message silently.
-      log.error('discord message not taken', { error });
-      await port.sink(target).fail(noticeFor('STORE_UNAVAILABLE'));
-    });
+    await deps.inbox
+      .submit({ incoming, target, withContext, joins })
+      .catch(async (error: unknown) => {
+        // The gateway does not redeliver: say so in the thread rather than drop the message silently.
+        log.error('discord message not taken', { error });
+        await port.sink(target).fail(noticeFor('STORE_UNAVAILABLE'));
+      });
   }
 
   function toIncoming(

@@ -135,9 +135,11 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
     if (route.kind === 'thread-reply' && !(await isPartOf(deps.store, incoming.thread))) return;
     const isReset = RESET_WORDS.has(incoming.message.text.trim().toLowerCase());
     if (!isReset && !(await gate.isWithinLimit(event, incoming))) return;
-    if (route.kind === 'answer' && route.trigger === 'mention')
-      await join(deps.store, incoming.thread);
-    if (isReset) return resetFromMessage(incoming);
+    const joins = route.kind === 'answer' && route.trigger === 'mention';
+    if (isReset) {
+      if (joins) await join(deps.store, incoming.thread);
+      return resetFromMessage(incoming);
+    }
     const place = {
       channel: event.channel,
       threadTs: incoming.thread.thread,
@@ -148,6 +150,7 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
       incoming,
       target: slackTarget(place),
       withContext: incoming.thread.thread !== event.ts,
+      joins,
     });
   }
 

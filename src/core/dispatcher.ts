@@ -41,6 +41,8 @@ export interface DispatchOptions {
   readonly stream?: boolean;
   /** The delivery was already claimed (a queue's ingress dedupes before enqueuing). */
   readonly isClaimed?: boolean;
+  /** Parley joins the thread (a mention) as the delivery is claimed; see `Submission.joins`. */
+  readonly join?: boolean;
   /** Another attempt at the same message (a worker died): don't record it twice. */
   readonly isRetry?: boolean;
   /** The thread's turn place taken when the message was admitted (see ConversationStore.admit). */
@@ -229,9 +231,11 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   };
 
   async function handleOnce(incoming: IncomingMessage, sink: ReplySink, options: DispatchOptions) {
-    const isFirst =
+    const joining = options.join === true ? deps.store.joinThread(incoming.thread) : undefined;
+    const claiming =
       options.isClaimed === true ||
-      (await deps.store.claim(deliveryClaim(incoming.deliveryKey), DEDUPE_TTL_MS));
+      deps.store.claim(deliveryClaim(incoming.deliveryKey), DEDUPE_TTL_MS);
+    const [isFirst] = await Promise.all([claiming, joining]);
     if (!isFirst) return { kind: 'skipped' as const, reason: 'duplicate' as const };
     const waitSignal = anySignal(options.signal, options.handBack);
     const turn = await deps.store

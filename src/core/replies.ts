@@ -78,6 +78,8 @@ export interface Submission {
   readonly target: ReplyTarget;
   /** A mention mid-thread: the agent also gets the thread so far. */
   readonly withContext: boolean;
+  /** A mention: Parley takes part in this thread from now on (joined as the message is taken in). */
+  readonly joins?: boolean;
 }
 
 /** A submission as queued: admitted (its turn place taken) and acknowledged at ingress. */
@@ -112,7 +114,8 @@ export function createDirectInbox(dispatcher: Dispatcher, ports: PortFinder): In
     async submit(submission) {
       const port = ports(submission.target.platform);
       if (port === undefined) throw new Error(`no reply port for ${submission.target.platform}`);
-      await dispatcher.handle(incomingFor(submission, port), port.sink(submission.target));
+      const options = submission.joins === true ? { join: true } : {};
+      await dispatcher.handle(incomingFor(submission, port), port.sink(submission.target), options);
     },
   };
 }

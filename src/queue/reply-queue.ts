@@ -90,7 +90,8 @@ export function createWorkQueue(settings: QueueSettings, deps: WorkQueueDeps): W
     async submit(submission) {
       const { thread, deliveryKey } = submission.incoming;
       const claim = deliveryClaim(deliveryKey);
-      const place = await deps.store.admit(thread, claim, DEDUPE_TTL_MS);
+      const join = submission.joins === true ? { join: true } : {};
+      const place = await deps.store.admit(thread, claim, DEDUPE_TTL_MS, join);
       if (place === undefined) return;
       try {
         const acknowledged = await acknowledge(deps.ports, submission);

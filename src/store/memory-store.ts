@@ -55,7 +55,9 @@ export function createMemoryConversationStore(options: MemoryStoreOptions): Conv
   return {
     claim: async (key, ttlMs) => claims.claim(requireName(key, 'claim key'), requireTtlMs(ttlMs)),
     isClaimed: async (key) => claims.holds(requireName(key, 'claim key')),
-    async admit(thread, key, ttlMs) {
+    async admit(thread, key, ttlMs, admitOptions = {}) {
+      if (admitOptions.join === true)
+        threads.update(thread, (state) => ({ ...state, isJoined: true }));
       if (!claims.claim(requireName(key, 'claim key'), requireTtlMs(ttlMs))) return undefined;
       return turns.admit(threadKey(thread), options.placeHoldMs ?? DEFAULT_PLACE_HOLD_MS);
     },

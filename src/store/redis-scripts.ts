@@ -148,10 +148,15 @@ return headState(KEYS[2], KEYS[3])
 `);
 
 /**
- * KEYS: claim, turnseq, turns, alive. ARGV: claimTtlMs, holdMs, idleMs. Claims a delivery and,
- * only when it is new, queues a place (alive for holdMs) last in the thread's line; 1 when new.
+ * KEYS: claim, turnseq, turns, alive[, conversation]. ARGV: claimTtlMs, holdMs, idleMs[, ttlMs].
+ * Marks the thread joined when given its conversation key; claims a delivery and, only when it
+ * is new, queues a place (alive for holdMs) last in the thread's line; 1 when new.
  */
 export const ADMIT_SCRIPT = lua(`
+if KEYS[5] then
+  redis.call('HSET', KEYS[5], 'joined', '1')
+  redis.call('PEXPIRE', KEYS[5], ARGV[4])
+end
 if not redis.call('SET', KEYS[1], '1', 'PX', ARGV[1], 'NX') then return 0 end
 local seq = redis.call('INCR', KEYS[2])
 redis.call('ZADD', KEYS[3], seq, KEYS[4])

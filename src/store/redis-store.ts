@@ -70,9 +70,16 @@ export function createRedisConversationStore(options: RedisStoreOptions): RedisC
       const ttl = requireTtlMs(ttlMs);
       return (await io.trip((client) => client.set(name, '1', 'PX', ttl, 'NX'))) === 'OK';
     },
-    async admit(thread, claimKey, claimTtlMs) {
+    async admit(thread, claimKey, claimTtlMs, admitOptions = {}) {
       const name = key({ kind: 'claim', key: requireName(claimKey, 'claim key') });
-      return turns.admit(threadKey(thread), name, requireTtlMs(claimTtlMs));
+      const join =
+        admitOptions.join === true
+          ? {
+              key: key({ kind: 'conversation', thread: threadKey(thread) }),
+              ttlMs: requireTtlMs(options.limits.ttlMs),
+            }
+          : undefined;
+      return turns.admit(threadKey(thread), name, requireTtlMs(claimTtlMs), join);
     },
     async withdraw(thread, claimKey, place) {
       const name = key({ kind: 'claim', key: requireName(claimKey, 'claim key') });

@@ -20,7 +20,13 @@ import { abortError } from './store-input.js';
 /** Turn-taking over Redis: a queue per thread, leases renewed while alive, releases published. */
 export interface RedisTurns {
   /** Claims the delivery and, when new, queues a place held for `placeHoldMs`; its token. */
-  admit(thread: string, claimKey: string, claimTtlMs: number): Promise<string | undefined>;
+  /** `join`: the thread's conversation key to mark joined, and how long it lives. */
+  admit(
+    thread: string,
+    claimKey: string,
+    claimTtlMs: number,
+    join?: { readonly key: string; readonly ttlMs: number },
+  ): Promise<string | undefined>;
   /** Drops the claim and the admitted place. */
   withdraw(thread: string, claimKey: string, place: string): Promise<void>;
   take(thread: string, options?: TakeTurnOptions): Promise<Turn>;
@@ -81,10 +87,15 @@ export function createRedisTurns(deps: RedisTurnsDeps): RedisTurns {
   });
   const context: Context = { ...deps, renewer, feed, inUse: new Set() };
   return {
-    async admit(thread, claimKey, claimTtlMs) {
+    async admit(thread, claimKey, claimTtlMs, join) {
       const place = placeOf(context, thread, randomUUID());
-      const keys = [claimKey, place.seq, place.queue, place.alive];
-      const args = [claimTtlMs, deps.placeHoldMs, TURN_QUEUE_IDLE_MS];
+      const keys = [claimKey, place.seq, place.queue, place.alive, ...(join ? [join.key] : [])];
+      const args = [
+        claimTtlMs,
+        deps.placeHoldMs,
+        TURN_QUEUE_IDLE_MS,
+        ...(join ? [join.ttlMs] : []),
+      ];
       return (await runScript(io, ADMIT_SCRIPT, keys, args)) === 1 ? place.token : undefined;
     },
     async withdraw(thread, claimKey, token) {

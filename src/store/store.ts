@@ -57,6 +57,12 @@ export interface TakeTurnOptions {
 }
 
 /** Conversation state: history, settings, delivery dedupe and turn-taking. */
+/** What else one admission does. */
+export interface AdmitOptions {
+  /** Parley takes part in the thread from now on (a mention): `joinThread` in the same step. */
+  readonly join?: boolean;
+}
+
 export interface ConversationStore {
   /** True exactly once for a key within `ttlMs`; every later claim of the key is false. */
   claim(key: string, ttlMs: number): Promise<boolean>;
@@ -89,9 +95,15 @@ export interface ConversationStore {
    * Claims `claimKey` (as `claim` does) and only when it is new takes a place in the thread's
    * turn line at once, before the work travels anywhere: the line keeps arrival order whichever
    * process answers. The place is kept until a taker adopts it (`takeTurn({ place })`) or lapses
-   * on its own after the store's place hold; undefined for a duplicate.
+   * on its own after the store's place hold; undefined for a duplicate. With `join`, Parley
+   * also joins the thread (as `joinThread`) in the same step, new message or not.
    */
-  admit(thread: ThreadRef, claimKey: string, claimTtlMs: number): Promise<string | undefined>;
+  admit(
+    thread: ThreadRef,
+    claimKey: string,
+    claimTtlMs: number,
+    options?: AdmitOptions,
+  ): Promise<string | undefined>;
   /** Undoes an admit whose work could not be queued: a redelivery is new again, the place leaves. */
   withdraw(thread: ThreadRef, claimKey: string, place: string): Promise<void>;
   /**

@@ -112,6 +112,22 @@ function describeAdmission(open: OpenStore): void {
   const thread = threadRef('admitted');
   const claimTtl = 60_000;
 
+  it('joins the thread in the same step when asked, new delivery or not', async () => {
+    const store = await open();
+    const joined = threadRef('admitted-joined');
+    const other = threadRef('admitted-not-joined');
+
+    const place = await store.admit(joined, 'delivery:join', claimTtl, { join: true });
+    const twin = await store.admit(joined, 'delivery:join', claimTtl, { join: true });
+    const plain = await store.admit(other, 'delivery:plain', claimTtl);
+
+    expect(twin).toBeUndefined();
+    expect((await store.threadState(joined)).isJoined).toBe(true);
+    expect((await store.threadState(other)).isJoined).toBe(false);
+    await (await store.takeTurn(joined, { place: place ?? '' })).release();
+    await (await store.takeTurn(other, { place: plain ?? '' })).release();
+  });
+
   it('admits a delivery once', async () => {
     const store = await open();
 
