@@ -84,10 +84,13 @@ export async function playAnswer(
     } catch (error) {
       if (signal?.aborted === true) throw error;
       deps.logger.warn('file not uploaded', { index, error });
-      await sink.append(`\n\n_(a file, ${safeName(name)}, could not be shown)_\n\n`);
+      await sink.append(aside(`a file, ${safeName(name)}, could not be shown`));
       return false;
     }
   }
+
+  /** A line of Parley's own in the reply, a paragraph apart from the agent's words around it. */
+  const aside = (text: string): string => `${hasText ? '\n\n' : ''}_(${text})_\n\n`;
 
   for await (const event of events) {
     switch (event.kind) {
@@ -134,7 +137,9 @@ export async function playAnswer(
         if (missing.has(event.name)) break;
         missing.add(event.name);
         await sink.append(
-          `\n\n_(The agent asked for the tool “${safeName(event.name)}”, which this chat does not offer.)_\n\n`,
+          aside(
+            `The agent asked for the tool “${safeName(event.name)}”, which this chat does not offer.`,
+          ),
         );
         break;
       case 'done':

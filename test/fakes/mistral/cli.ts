@@ -2,26 +2,12 @@
  * Runs the fake Mistral API by hand (`npm run fake:mistral`) so Parley can be tried without a key.
  * Listens on 127.0.0.1:$FAKE_MISTRAL_PORT (default 8787) until SIGINT or SIGTERM.
  */
+
+import { DEMO_AGENT, DEMO_ANALYST, demoAnswer } from './demo-agent.js';
 import { startFakeMistral } from './fake-mistral.js';
-import type { Responder } from './types.js';
 
 const DEFAULT_PORT = 8787;
 const API_KEY = 'fake-key';
-const AGENT = { id: 'ag:parley:demo', name: 'Parley Demo' } as const;
-// Small pieces a little apart, so streaming is visible in a chat window.
-const CHUNK_SIZE = 4;
-const CHUNK_DELAY_MS = 30;
-
-const friendlyEcho: Responder = (request) => {
-  const last = request.messages.findLast((message) => message.role === 'user')?.content;
-  const heard = typeof last === 'string' ? last : 'your message';
-  return {
-    kind: 'reply',
-    text: `Hello from the fake Mistral agent! You said: "${heard}"`,
-    chunkSize: CHUNK_SIZE,
-    chunkDelayMs: CHUNK_DELAY_MS,
-  };
-};
 
 function portFromEnv(raw: string | undefined): number {
   if (raw === undefined || raw === '') return DEFAULT_PORT;
@@ -35,12 +21,12 @@ function portFromEnv(raw: string | undefined): number {
 async function main(): Promise<void> {
   const fake = await startFakeMistral({
     apiKey: API_KEY,
-    agents: [AGENT],
+    agents: [DEMO_AGENT, DEMO_ANALYST],
     port: portFromEnv(process.env.FAKE_MISTRAL_PORT),
-    responder: friendlyEcho,
+    responder: demoAnswer,
   });
   process.stdout.write(
-    `fake Mistral listening on ${fake.url} — use MISTRAL_SERVER_URL=${fake.url} MISTRAL_API_KEY=${API_KEY} MISTRAL_AGENT_ID=${AGENT.id}\n`,
+    `fake Mistral listening on ${fake.url} — use MISTRAL_SERVER_URL=${fake.url} MISTRAL_API_KEY=${API_KEY} MISTRAL_AGENT_ID=${DEMO_AGENT.id}\n`,
   );
   const stop = (): void => {
     fake.close().then(
