@@ -16,6 +16,7 @@ import type { Persona, ReplySink, ThreadRef } from '../../src/core/model.js';
 import { noticeFor } from '../../src/core/notices.js';
 import { isPartOf } from '../../src/core/participation.js';
 import type { Inbox, ReplyPort, WireMessage } from '../../src/core/replies.js';
+import { isResetWord, resetFromMessage } from '../../src/core/reset-word.js';
 import type { PlatformHealth, PlatformStatus } from '../../src/http/health.js';
 import type { Logger } from '../../src/log/logger.js';
 import type { RoleplaySetup } from '../../src/roleplay/roleplay-engine.js';
@@ -161,6 +162,11 @@ export function createDiscordAdapter(
     if (route.kind === 'thread-reply' && !(await isPartOf(deps.store, place.ref))) return;
     // Without the Message Content intent a follow-up arrives empty: nothing to answer.
     if (incoming.message.text === '' && incoming.message.attachments.length === 0) return;
+    // "reset" alone, in a Parley thread or a DM, forgets it: no command (or permission) needed.
+    if (route.kind !== 'open-thread' && isResetWord(incoming.message.text))
+      return resetFromMessage(deps.store, deps.commands, incoming, (text) =>
+        port.say(discordTarget(place.channel.id), text),
+      );
     if (!isOpening && !(await gate.isWithinLimit(message, replyingTo(message)))) return;
     const withContext = route.kind === 'thread-mention';
     // Asked in (a mention opening a thread, or one inside a thread): follow-ups are answered.

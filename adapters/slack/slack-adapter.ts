@@ -2,10 +2,10 @@ import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { Access } from '../../src/access/access.js';
 import type { SlackConfig } from '../../src/config/config.js';
 import type { ConversationCommands } from '../../src/core/commands.js';
-import { DEDUPE_TTL_MS, deliveryClaim } from '../../src/core/dispatcher.js';
 import type { Persona, ReplySink, ThreadRef } from '../../src/core/model.js';
 import { isPartOf, join } from '../../src/core/participation.js';
 import type { Inbox, ReplyPort, WireMessage } from '../../src/core/replies.js';
+import { isResetWord, resetFromMessage } from '../../src/core/reset-word.js';
 import type { PlatformHealth, PlatformStatus } from '../../src/http/health.js';
 import type { HttpServer } from '../../src/http/http-server.js';
 import type { Logger } from '../../src/log/logger.js';
@@ -57,8 +57,6 @@ export const SLACK_EVENTS_PATH = '/slack/events';
 // A Web API call that takes longer is failed rather than left hanging a reply.
 const ROLEPLAY_NOT_YET =
   'Role-play is not available in this version of Parley yet: your command was received, but no dialogue was started.';
-const RESET_WORDS: ReadonlySet<string> = new Set(['reset', '/reset']);
-
 /** Slack through Bolt: events and commands in, streamed replies out. */
 export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps): SlackAdapter {
   const log = deps.logger.child({ platform: 'slack' });
@@ -133,12 +131,12 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
     )
       return;
     if (route.kind === 'thread-reply' && !(await isPartOf(deps.store, incoming.thread))) return;
-    const isReset = RESET_WORDS.has(incoming.message.text.trim().toLowerCase());
+    const isReset = isResetWord(incoming.message.text);
     if (!isReset && !(await gate.isWithinLimit(event, incoming))) return;
     const joins = route.kind === 'answer' && route.trigger === 'mention';
     if (isReset) {
       if (joins) await join(deps.store, incoming.thread);
-      return resetFromMessage(incoming);
+      return resetByWord(incoming);
     }
     const place = {
       channel: event.channel,
@@ -154,18 +152,16 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
     });
   }
 
-  async function resetFromMessage(incoming: WireMessage): Promise<void> {
-    const claimed = await deps.store.claim(deliveryClaim(incoming.deliveryKey), DEDUPE_TTL_MS);
-    if (!claimed) return;
-    // Cut at the asking message's own time: Slack's clock orders the thread, not ours.
-    const reply = await deps.commands.reset(incoming.thread, incoming.message.at);
-    await callSlack(() =>
-      app.client.chat.postMessage({
-        channel: incoming.thread.channel,
-        thread_ts: incoming.thread.thread,
-        text: reply.text,
-      }),
-    );
+  async function resetByWord(incoming: WireMessage): Promise<void> {
+    await resetFromMessage(deps.store, deps.commands, incoming, async (text) => {
+      await callSlack(() =>
+        app.client.chat.postMessage({
+          channel: incoming.thread.channel,
+          thread_ts: incoming.thread.thread,
+          text,
+        }),
+      );
+    });
   }
 
   function personaSink(channel: string, threadTs: string, persona: Persona): ReplySink {

@@ -437,6 +437,28 @@ describe('Discord slash commands', () => {
     expect(rig.mistral.completions[1]?.messages).toHaveLength(1);
   });
 
+  it('"reset" alone in a Parley thread forgets it, with no command (members who cannot see /parley)', async () => {
+    await start();
+    rig.mistral.setResponder((request) => ({
+      kind: 'reply',
+      text: `seen ${request.messages.length}`,
+    }));
+    const question = mention('remember');
+    await replyIn(question.id, 'seen 1');
+
+    rig.discord.sendMessage({ channelId: question.id, authorId: ALICE, content: 'reset' });
+    await rig.discord.waitFor(
+      () =>
+        botMessages(question.id).some((message) =>
+          message.content.includes('Conversation reset'),
+        ) || undefined,
+    );
+    rig.discord.sendMessage({ channelId: question.id, authorId: ALICE, content: 'fresh' });
+    await rig.discord.waitFor(() => rig.mistral.completions.length === 2 || undefined);
+
+    expect(rig.mistral.completions[1]?.messages).toHaveLength(1);
+  });
+
   it('after /parley reset, a mention in the thread does not bring back what was said before', async () => {
     await start();
     await registered();
