@@ -94,7 +94,8 @@ export function createLiveReply<Id>(
       if (label === statusLine) return;
       statusLine = label;
       lastStatus = label ?? lastStatus;
-      if (shown().trim() !== '') flusher.request();
+      // A tool that finished before any words: its line says done until the words arrive.
+      if (shown().trim() !== '' || posted.length > 0) flusher.request();
     },
     async finish() {
       statusLine = undefined;

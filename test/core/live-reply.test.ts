@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createLiveReply, type MessageTransport } from '../../src/core/live-reply.js';
 
 function recordingTransport(options: { failOn?: 'post' | 'edit' } = {}) {
@@ -62,6 +62,39 @@ describe('createLiveReply', () => {
     await reply.finish();
 
     expect(messages).toEqual(['DONE']);
+  });
+
+  it('says a tool is done when it finished before any words, then shows the words', async () => {
+    vi.useFakeTimers();
+    try {
+      const seen: string[] = [];
+      const { transport } = recordingTransport();
+      const watched = createLiveReply(
+        {
+          post: async (text) => {
+            seen.push(text);
+            return transport.post(text);
+          },
+          edit: async (id, text) => {
+            seen.push(text);
+            await transport.edit(id, text);
+          },
+        },
+        { maxChars: 100, minEditIntervalMs: 0, render },
+      );
+
+      await watched.placeholder('…');
+      watched.status('Searching the web…');
+      await vi.runAllTimersAsync();
+      watched.status(undefined);
+      await vi.runAllTimersAsync();
+      watched.append('found it');
+      await watched.finish();
+
+      expect(seen).toEqual(['…', '_SEARCHING THE WEB…_', '_SEARCHING THE WEB… DONE_', 'FOUND IT']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('says where the answer is when it was files only (posted below the placeholder)', async () => {
