@@ -1,14 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type FakeMistral, startFakeMistral } from '../fakes/mistral/fake-mistral.js';
-import { type FakeSlack, startFakeSlack } from '../fakes/slack/index.js';
-import { redisUrl } from '../setup/redis.js';
+import { describe, expect, it, vi } from 'vitest';
 import { gate } from '../support/gate.js';
-import {
-  type ParleyProcess,
-  slackQueueEnv,
-  startParleyProcess,
-} from '../support/parley-process.js';
+import { useQueueRig } from '../support/queue-rig.js';
 
 /**
  * The production path as deployed: Redis + the queue, Parley as child processes with the
@@ -22,40 +14,13 @@ const WAIT_MS = 30_000;
 // 30–60 s would pass this ceiling. The measured figure is printed, and `npm run bench` reports it.
 const TAKEOVER_CEILING_MS = 20_000;
 
-let slack: FakeSlack;
-let mistral: FakeMistral;
-const running: ParleyProcess[] = [];
-
-beforeAll(async () => {
-  slack = await startFakeSlack({ teamId: `T${randomUUID().slice(0, 8).toUpperCase()}` });
-  mistral = await startFakeMistral({ apiKey: 'prod-key', agents: [{ id: AGENT, name: 'Prod' }] });
-});
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((parley) => parley.kill()));
-  mistral.reset();
-});
-afterAll(async () => {
-  await slack.close();
-  await mistral.close();
-});
-
-async function parley(prefix: string, role: string): Promise<ParleyProcess> {
-  const started = await startParleyProcess(
-    slackQueueEnv({ slack, mistral, agentId: AGENT, redisUrl: redisUrl(), prefix }),
-    ['--role', role],
-  );
-  running.push(started);
-  return started;
-}
-
-/** A prefix of its own per test: other files share the test Redis (and queues would mix). */
-const newPrefix = () => `t${randomUUID().slice(0, 8)}`;
+const { fakes, parley, newPrefix } = useQueueRig({ id: AGENT, name: 'Prod' }, 'prod-key');
 
 function mention(text: string, threadTs?: string) {
-  return slack.userMessage({
+  return fakes.slack.userMessage({
     channel: GENERAL,
     user: 'U0ALICE',
-    text: `<@${slack.botUserId}> ${text}`,
+    text: `<@${fakes.slack.botUserId}> ${text}`,
     mention: true,
     ...(threadTs === undefined ? {} : { threadTs }),
   });
@@ -63,7 +28,7 @@ function mention(text: string, threadTs?: string) {
 
 /** The bot's finished replies in a thread (streams stopped, or plain posts). */
 function answers(threadTs: string): string[] {
-  return slack
+  return fakes.slack
     .messages(GENERAL, threadTs)
     .filter((message) => message.isBot && message.stream !== 'streaming')
     .map((message) => message.text);
@@ -72,8 +37,8 @@ function answers(threadTs: string): string[] {
 /** True once the person can see Parley is on it: a status under the thread, or a message. */
 function showsLife(threadTs: string): boolean {
   return (
-    slack.assistantStatus(GENERAL, threadTs) !== '' ||
-    slack.messages(GENERAL, threadTs).some((message) => message.isBot)
+    fakes.slack.assistantStatus(GENERAL, threadTs) !== '' ||
+    fakes.slack.messages(GENERAL, threadTs).some((message) => message.isBot)
   );
 }
 
@@ -81,7 +46,7 @@ describe('the production path (Redis + queue)', () => {
   it('answers a follow-up after a mention delivered as app_mention, message and a retry', {
     timeout: 60_000,
   }, async () => {
-    mistral.setResponder((request) => ({
+    fakes.mistral.setResponder((request) => ({
       kind: 'reply',
       text: `re: ${String(request.messages.at(-1)?.content).split(': ').at(-1)}`,
     }));
@@ -90,25 +55,30 @@ describe('the production path (Redis + queue)', () => {
     const event = mention('first');
     const root = String(event.ts);
 
-    await slack.sendEvent(events, event);
-    await slack.sendEvent(events, { ...event, type: 'message', channel_type: 'channel' });
-    await slack.sendEvent(events, event, { retryNum: 1, retryReason: 'http_timeout' });
-    await slack.waitFor(() => answers(root).length === 1, WAIT_MS);
-    await slack.sendEvent(
+    await fakes.slack.sendEvent(events, event);
+    await fakes.slack.sendEvent(events, { ...event, type: 'message', channel_type: 'channel' });
+    await fakes.slack.sendEvent(events, event, { retryNum: 1, retryReason: 'http_timeout' });
+    await fakes.slack.waitFor(() => answers(root).length === 1, WAIT_MS);
+    await fakes.slack.sendEvent(
       events,
-      slack.userMessage({ channel: GENERAL, user: 'U0ALICE', text: 'second', threadTs: root }),
+      fakes.slack.userMessage({
+        channel: GENERAL,
+        user: 'U0ALICE',
+        text: 'second',
+        threadTs: root,
+      }),
     );
-    await slack.waitFor(() => answers(root).length === 2, WAIT_MS);
+    await fakes.slack.waitFor(() => answers(root).length === 2, WAIT_MS);
 
     expect(answers(root)).toHaveLength(2);
-    expect(mistral.completions).toHaveLength(2);
+    expect(fakes.mistral.completions).toHaveLength(2);
   });
 
   it('shows a sign of life for each of 100 simultaneous mentions while the agent still works', {
     timeout: 90_000,
   }, async () => {
     const agentWorks = gate();
-    mistral.setResponder(() => ({
+    fakes.mistral.setResponder(() => ({
       kind: 'gate',
       until: agentWorks.until,
       next: { kind: 'reply', text: 'done thinking', chunkSize: 5 },
@@ -121,12 +91,12 @@ describe('the production path (Redis + queue)', () => {
     const roots = mentions.map((event) => String(event.ts));
 
     const sent = Date.now();
-    await Promise.all(mentions.map((event) => slack.sendEvent(events, event)));
-    await slack.waitFor(() => roots.every(showsLife), WAIT_MS);
+    await Promise.all(mentions.map((event) => fakes.slack.sendEvent(events, event)));
+    await fakes.slack.waitFor(() => roots.every(showsLife), WAIT_MS);
     const answeredEarly = roots.filter((root) => answers(root).length > 0);
     const lifeAfterMs = Date.now() - sent;
     agentWorks.open();
-    await slack.waitFor(() => roots.every((root) => answers(root).length === 1), WAIT_MS);
+    await fakes.slack.waitFor(() => roots.every((root) => answers(root).length === 1), WAIT_MS);
 
     console.log(`production path: 100 mentions all showed life within ${lifeAfterMs} ms`);
     expect(answeredEarly).toEqual([]);
@@ -137,11 +107,11 @@ describe('the production path (Redis + queue)', () => {
     timeout: 90_000,
   }, async () => {
     // The first attempt streams slowly (so the kill lands mid-answer); the retry answers at once.
-    mistral.setResponder(() => ({
+    fakes.mistral.setResponder(() => ({
       kind: 'reply',
       text: 'a slow answer that streams in many small pieces',
       chunkSize: 2,
-      chunkDelayMs: mistral.completions.length === 1 ? 400 : 0,
+      chunkDelayMs: fakes.mistral.completions.length === 1 ? 400 : 0,
     }));
     const prefix = newPrefix();
     const web = await parley(prefix, 'web');
@@ -149,15 +119,15 @@ describe('the production path (Redis + queue)', () => {
     const event = mention('slow one');
     const root = String(event.ts);
 
-    await slack.sendEvent(`${web.baseUrl}/slack/events`, event);
-    await slack.waitFor(
-      () => slack.messages(GENERAL, root).some((m) => m.isBot && m.text !== ''),
+    await fakes.slack.sendEvent(`${web.baseUrl}/slack/events`, event);
+    await fakes.slack.waitFor(
+      () => fakes.slack.messages(GENERAL, root).some((m) => m.isBot && m.text !== ''),
       WAIT_MS,
     );
     await parley(prefix, 'worker');
     await doomed.kill();
     const killed = Date.now();
-    await slack.waitFor(
+    await fakes.slack.waitFor(
       () => answers(root).includes('a slow answer that streams in many small pieces'),
       WAIT_MS,
     );
@@ -174,7 +144,7 @@ describe('the production path (Redis + queue)', () => {
     timeout: 90_000,
   }, async () => {
     let calls = 0;
-    mistral.setResponder(() => {
+    fakes.mistral.setResponder(() => {
       calls += 1;
       return calls === 1 ? { kind: 'hang' } : { kind: 'reply', text: 'handed over' };
     });
@@ -184,13 +154,13 @@ describe('the production path (Redis + queue)', () => {
     const event = mention('during a deploy');
     const root = String(event.ts);
 
-    await slack.sendEvent(`${web.baseUrl}/slack/events`, event);
+    await fakes.slack.sendEvent(`${web.baseUrl}/slack/events`, event);
     await vi.waitFor(() => expect(calls).toBe(1), { timeout: WAIT_MS });
     await parley(prefix, 'worker');
     const asked = Date.now();
     const code = await leaving.terminate();
     const stopMs = Date.now() - asked;
-    await slack.waitFor(() => answers(root).includes('handed over'), WAIT_MS);
+    await fakes.slack.waitFor(() => answers(root).includes('handed over'), WAIT_MS);
 
     console.log(
       `production path: a worker with an answer under way stopped ${stopMs} ms after SIGTERM`,

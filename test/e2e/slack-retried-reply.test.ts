@@ -1,14 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeMistral, startFakeMistral } from '../fakes/mistral/fake-mistral.js';
-import { type FakeSlack, startFakeSlack } from '../fakes/slack/index.js';
-import { redisUrl } from '../setup/redis.js';
+import { describe, expect, it } from 'vitest';
 import { gate } from '../support/gate.js';
-import {
-  type ParleyProcess,
-  slackQueueEnv,
-  startParleyProcess,
-} from '../support/parley-process.js';
+import type { ParleyProcess } from '../support/parley-process.js';
+import { useQueueRig } from '../support/queue-rig.js';
 
 /**
  * Issue #11's "a retried reply does not upload a file twice", as deployed: Redis and the queue,
@@ -22,56 +15,29 @@ const WAIT_MS = 30_000;
 const PLOT = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 1, 1]);
 const REDRAWN = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 2, 2, 2]);
 
-let slack: FakeSlack;
-let mistral: FakeMistral;
-const running: ParleyProcess[] = [];
-
-beforeAll(async () => {
-  slack = await startFakeSlack({ teamId: `T${randomUUID().slice(0, 8).toUpperCase()}` });
-  mistral = await startFakeMistral({ apiKey: 'retry-key', agents: [{ id: AGENT, name: 'Main' }] });
-});
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((parley) => parley.kill()));
-  mistral.reset();
-});
-afterAll(async () => {
-  await slack.close();
-  await mistral.close();
-});
-
-async function parley(prefix: string, role: string): Promise<ParleyProcess> {
-  const started = await startParleyProcess(
-    slackQueueEnv({ slack, mistral, agentId: AGENT, redisUrl: redisUrl(), prefix }),
-    ['--role', role],
-  );
-  running.push(started);
-  return started;
-}
-
-/** A prefix of its own per test: other files share the test Redis (and queues would mix). */
-const newPrefix = () => `t${randomUUID().slice(0, 8)}`;
+const { fakes, running, parley, newPrefix } = useQueueRig({ id: AGENT, name: 'Main' }, 'retry-key');
 
 function botMessages(root: string) {
-  return slack.messages(DM, root).filter((message) => message.isBot);
+  return fakes.slack.messages(DM, root).filter((message) => message.isBot);
 }
 
 /** Sends a DM (an assistant thread) through the web process; returns the thread's ts. */
 async function ask(web: ParleyProcess, text: string): Promise<string> {
-  const event = slack.userMessage({ channel: DM, user: 'U0ALICE', text });
-  await slack.sendEvent(`${web.baseUrl}/slack/events`, event);
+  const event = fakes.slack.userMessage({ channel: DM, user: 'U0ALICE', text });
+  await fakes.slack.sendEvent(`${web.baseUrl}/slack/events`, event);
   return String(event.ts);
 }
 
 /** Neither credential in what any Parley process printed, nor in anything it posted. */
 function expectNoSecrets(): void {
-  const seen = [...running.map((process) => process.output()), JSON.stringify(slack.calls)];
-  for (const secret of [slack.botToken, mistral.apiKey])
+  const seen = [...running.map((process) => process.output()), JSON.stringify(fakes.slack.calls)];
+  for (const secret of [fakes.slack.botToken, fakes.mistral.apiKey])
     for (const text of seen) expect(text).not.toContain(secret);
 }
 
 /** Kills the worker once the thread shows `status`, and lets a fresh worker take the job over. */
 async function killWhenShown(prefix: string, doomed: ParleyProcess, root: string, status: string) {
-  await slack.waitFor(() => slack.assistantStatus(DM, root) === status, WAIT_MS);
+  await fakes.slack.waitFor(() => fakes.slack.assistantStatus(DM, root) === status, WAIT_MS);
   await parley(prefix, 'worker');
   await doomed.kill();
 }
@@ -81,7 +47,7 @@ describe('a Slack reply retried on another worker', () => {
     timeout: 90_000,
   }, async () => {
     const stuck = gate();
-    mistral.enqueue(
+    fakes.mistral.enqueue(
       {
         kind: 'script',
         steps: [
@@ -106,15 +72,15 @@ describe('a Slack reply retried on another worker', () => {
 
     const root = await ask(web, 'plot it and check it');
     await killWhenShown(prefix, doomed, root, 'is running code…');
-    await slack.waitFor(
+    await fakes.slack.waitFor(
       () => botMessages(root).some((message) => message.text.includes('all good')),
       WAIT_MS,
     );
 
-    const uploads = slack.files.uploads(DM, root);
+    const uploads = fakes.slack.files.uploads(DM, root);
     expect(uploads.map((file) => file.name)).toEqual(['plot_0.png']);
     expect(new Uint8Array(uploads[0]?.bytes ?? [])).toEqual(PLOT);
-    expect(mistral.completions).toHaveLength(2);
+    expect(fakes.mistral.completions).toHaveLength(2);
     const texts = botMessages(root)
       .map((message) => message.text)
       .filter((text) => text !== '');
@@ -128,7 +94,7 @@ describe('a Slack reply retried on another worker', () => {
   }, async () => {
     const stuck = gate();
     const analyst = { toAgentId: 'ag:retry:analyst', toAgentName: 'Analyst' };
-    mistral.enqueue(
+    fakes.mistral.enqueue(
       {
         kind: 'script',
         steps: [
@@ -152,13 +118,13 @@ describe('a Slack reply retried on another worker', () => {
     const doomed = await parley(prefix, 'worker');
 
     const root = await ask(web, 'who can analyse this?');
-    await slack.waitFor(
+    await fakes.slack.waitFor(
       () => botMessages(root).some((message) => message.text.includes('let me look')),
       WAIT_MS,
     );
     await parley(prefix, 'worker');
     await doomed.kill();
-    await slack.waitFor(
+    await fakes.slack.waitFor(
       () => botMessages(root).some((message) => message.text.includes('Found it')),
       WAIT_MS,
     );
