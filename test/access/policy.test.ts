@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { type Asker, refusalOf } from '../../src/access/policy.js';
 import type { AccessConfig } from '../../src/config/access-config.js';
+import { OPEN_ACCESS } from '../support/access.js';
 
-const OPEN: AccessConfig = {
-  workspaces: undefined,
-  channels: undefined,
-  users: undefined,
-  roles: undefined,
-  allowDms: true,
-  admins: new Set(),
-  userRateLimit: undefined,
-  roleplayMaxPerUser: 2,
-};
+const OPEN = OPEN_ACCESS;
 
 const IN_CHANNEL: Asker = {
   platform: 'discord',

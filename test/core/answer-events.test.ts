@@ -187,18 +187,20 @@ describe('an answer as events', () => {
   });
 });
 
-describe('withHandoffs', () => {
-  function part(log: string[], name: string) {
-    const sink = recordingSink();
-    return {
-      ...sink.sink,
-      start: async () => void log.push(`${name}:start`),
-      append: async (delta: string) => void log.push(`${name}:${delta}`),
-      finish: async () => void log.push(`${name}:finish`),
-      attach: async (file: { index: number }) => void log.push(`${name}:file${file.index}`),
-    };
-  }
+/** A reply part that logs what it is asked to do, as `<part>:<what>`. */
+function part(log: string[], name: string) {
+  const sink = recordingSink();
+  return {
+    ...sink.sink,
+    start: async () => void log.push(`${name}:start`),
+    append: async (delta: string) => void log.push(`${name}:${delta}`),
+    finish: async () => void log.push(`${name}:finish`),
+    attach: async (file: { index: number; name: string }) =>
+      void log.push(`${name}:file ${file.name}`),
+  };
+}
 
+describe('withHandoffs', () => {
   it('ends a part with the marker and goes on under the next persona', async () => {
     const log: string[] = [];
     const sink = withHandoffs(
@@ -244,7 +246,7 @@ describe('withHandoffs', () => {
     await sink.attach({ ...file, index: 1 });
     await sink.attach({ ...file, index: 1 });
 
-    expect(log).toEqual(['a:file1']);
+    expect(log).toEqual(['a:file x.png']);
     expect([...uploaded]).toEqual([0, 1]);
   });
 
@@ -254,16 +256,6 @@ describe('withHandoffs', () => {
 });
 
 describe('a reply with files in it', () => {
-  function part(log: string[], name: string) {
-    const sink = recordingSink();
-    return {
-      ...sink.sink,
-      start: async () => void log.push(`${name}:start`),
-      append: async (delta: string) => void log.push(`${name}:${delta}`),
-      finish: async () => void log.push(`${name}:finish`),
-      attach: async (file: { name: string }) => void log.push(`${name}:file ${file.name}`),
-    };
-  }
   const file = (index: number, name: string) => ({
     index,
     name,

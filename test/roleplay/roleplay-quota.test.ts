@@ -8,19 +8,11 @@ import { silentLogger } from '../../src/log/logger.js';
 import { createMemoryPlayStore } from '../../src/roleplay/memory-play-store.js';
 import { createRoleplayEngine } from '../../src/roleplay/roleplay-engine.js';
 import { createMemoryConversationStore } from '../../src/store/memory-store.js';
+import { OPEN_ACCESS } from '../support/access.js';
 import { scriptedAgent } from '../support/scripted-agent.js';
 import { ALI, JIMMY, recordingStage, THREAD } from './roleplay-harness.js';
 
-const OPEN: AccessConfig = {
-  workspaces: undefined,
-  channels: undefined,
-  users: undefined,
-  roles: undefined,
-  allowDms: true,
-  admins: new Set(),
-  userRateLimit: undefined,
-  roleplayMaxPerUser: 2,
-};
+const OPEN = OPEN_ACCESS;
 const ADA = { id: 'U1', name: 'Ada' };
 
 /** An engine under access limits, with an agent that holds every line until `hold` is false. */
