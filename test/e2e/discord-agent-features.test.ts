@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { gate } from '../support/gate.js';
 import {
   answered,
@@ -9,7 +9,7 @@ import {
   mistralBytes,
   onlyAnswer,
   png,
-  startFeatureRig,
+  useFeatureRigs,
   writtenTexts,
 } from './discord-features-rig.js';
 
@@ -18,17 +18,10 @@ import {
  * and the fake Mistral's Conversations API, the history in the test Redis.
  */
 let rig: FeatureRig;
-const rigs: FeatureRig[] = [];
-
-async function start(): Promise<FeatureRig> {
-  rig = await startFeatureRig();
-  rigs.push(rig);
-  return rig;
-}
-
-afterEach(async () => {
-  await Promise.all(rigs.splice(0).map((opened) => opened.close()));
-});
+const openRig = useFeatureRigs();
+const start = async () => {
+  rig = await openRig();
+};
 
 const SEARCHING = '_Searching the web…_';
 

@@ -1,8 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
-import { vi } from 'vitest';
+import { afterEach, vi } from 'vitest';
 import type { Message, ThreadRef } from '../../src/core/model.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { createRedisConversationStore } from '../../src/store/redis-store.js';
@@ -22,6 +21,19 @@ const WAIT_MS = 15_000;
 export interface FeatureRig extends DiscordRig {
   /** The Redis key prefix this rig's store writes under. */
   readonly prefix: string;
+}
+
+/** Opens rigs for one test file's tests; each is closed after its test. */
+export function useFeatureRigs(): (discord?: FakeDiscordOptions) => Promise<FeatureRig> {
+  const opened: FeatureRig[] = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((rig) => rig.close()));
+  });
+  return async (discord) => {
+    const rig = await startFeatureRig(discord);
+    opened.push(rig);
+    return rig;
+  };
 }
 
 /**
@@ -162,24 +174,5 @@ export function attachmentsIn(history: readonly Message[], messageId: string) {
   return history.find((line) => line.id === messageId)?.attachments ?? [];
 }
 
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-function pngChunk(type: string, data: Buffer): Buffer {
-  const typed = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(typed));
-  return Buffer.concat([length, typed, crc]);
-}
-
-/** A real (RGB, one shade) PNG of the given size: each size gives other bytes. */
-export function png(width: number, height: number, shade = 0): Buffer {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8);
-  const pixels = deflateSync(Buffer.alloc((width * 3 + 1) * height, shade));
-  const end = pngChunk('IEND', Buffer.alloc(0));
-  return Buffer.concat([PNG_SIGNATURE, pngChunk('IHDR', header), pngChunk('IDAT', pixels), end]);
-}
+/** A real PNG of the given size (see test/support/png.ts). */
+export { png } from '../support/png.js';

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ATTACHMENT_LIMITS, CDN_URL_LIFETIME_MS } from '../fakes/discord/index.js';
 import { gate } from '../support/gate.js';
 import {
@@ -11,7 +11,7 @@ import {
   mention,
   png,
   rawHistory,
-  startFeatureRig,
+  useFeatureRigs,
 } from './discord-features-rig.js';
 
 /**
@@ -19,19 +19,12 @@ import {
  * Mistral SDK against the fakes, the history in the test Redis.
  */
 let rig: FeatureRig;
-const rigs: FeatureRig[] = [];
 let clock = Date.now();
-
-async function start(): Promise<FeatureRig> {
+const openRig = useFeatureRigs();
+const start = async () => {
   clock = Date.now();
-  rig = await startFeatureRig({ now: () => clock });
-  rigs.push(rig);
-  return rig;
-}
-
-afterEach(async () => {
-  await Promise.all(rigs.splice(0).map((opened) => opened.close()));
-});
+  rig = await openRig({ now: () => clock });
+};
 
 const NOTES = '# Plan\n\n- ship files in\n- then **files out**\n';
 const DATA = '{"revenue": [10, 12, 15]}';

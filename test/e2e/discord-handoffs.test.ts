@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ALICE,
   ANALYST_AVATAR,
@@ -12,7 +12,7 @@ import {
   personaMessages,
   png,
   rawHistory,
-  startFeatureRig,
+  useFeatureRigs,
 } from './discord-features-rig.js';
 
 /**
@@ -20,17 +20,10 @@ import {
  * fakes, the history in the test Redis, the roster from an `AGENTS` JSON file.
  */
 let rig: FeatureRig;
-const rigs: FeatureRig[] = [];
-
-async function start(): Promise<FeatureRig> {
-  rig = await startFeatureRig();
-  rigs.push(rig);
-  return rig;
-}
-
-afterEach(async () => {
-  await Promise.all(rigs.splice(0).map((opened) => opened.close()));
-});
+const openRig = useFeatureRigs();
+const start = async () => {
+  rig = await openRig();
+};
 
 describe('a handoff in a Discord conversation', () => {
   it('hands off to a second agent: its part under the roster persona, the history says who said what', async () => {

@@ -1,5 +1,4 @@
 import { once } from 'node:events';
-import { crc32, deflateSync } from 'node:zlib';
 import {
   type APIMessage,
   Client,
@@ -14,6 +13,7 @@ import {
   type TextChannel,
 } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { png } from '../support/png.js';
 import {
   ATTACHMENT_LIMITS,
   CDN_URL_LIFETIME_MS,
@@ -32,28 +32,6 @@ const BASE_INTENTS = [
 const SIGNED_URL =
   /^http:\/\/127\.0\.0\.1:\d+\/attachments\/\d+\/\d+\/[\w.-]+\?ex=[0-9a-f]+&is=[0-9a-f]+&hm=[0-9a-f]{64}&$/;
 const GONE = 'This content is no longer available.';
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-function pngChunk(type: string, data: Buffer): Buffer {
-  const typed = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(typed));
-  return Buffer.concat([length, typed, crc]);
-}
-
-/** A real (black, RGB) PNG of the given size. */
-function png(width: number, height: number): Buffer {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8);
-  const pixels = deflateSync(Buffer.alloc((width * 3 + 1) * height));
-  const end = pngChunk('IEND', Buffer.alloc(0));
-  return Buffer.concat([PNG_SIGNATURE, pngChunk('IHDR', header), pngChunk('IDAT', pixels), end]);
-}
-
 function restFor(fake: FakeDiscord): REST {
   // Sweepers off: their intervals would outlive the test.
   return new REST({
