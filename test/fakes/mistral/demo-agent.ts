@@ -3,6 +3,7 @@
  * today's agent features: ask it to search, draw, plot or run code, hand over, or check the
  * weather (a function Parley does not run); anything else is echoed back.
  */
+import { lastUserText } from './fake-mistral.js';
 import type { Behaviour, CompletionRecord, ScriptStep } from './types.js';
 
 export const DEMO_AGENT = { id: 'ag:parley:demo', name: 'Parley Demo' } as const;
@@ -78,7 +79,7 @@ export function demoAnswer(request: CompletionRecord): Behaviour {
         { text: 'I cannot check the weather from here; take an umbrella.', chunkSize: CHUNK_SIZE },
       ],
     };
-  const heard = textOf(last?.content);
+  const heard = lastUserText(request);
   const scene =
     request.endpoint === 'conversations' ? SCENES.find((s) => s.words.test(heard)) : undefined;
   if (scene !== undefined) return { kind: 'script', steps: scene.steps() };
@@ -88,19 +89,4 @@ export function demoAnswer(request: CompletionRecord): Behaviour {
     chunkSize: CHUNK_SIZE,
     chunkDelayMs: 30,
   };
-}
-
-function textOf(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  return content
-    .map((chunk: unknown) =>
-      typeof chunk === 'object' &&
-      chunk !== null &&
-      'text' in chunk &&
-      typeof chunk.text === 'string'
-        ? chunk.text
-        : '',
-    )
-    .join('\n');
 }

@@ -124,7 +124,8 @@ function urlOf(address: AddressInfo): string {
   return `http://${host}:${address.port}`;
 }
 
-function lastUserText(request: CompletionRecord): string {
+/** The text of the request's last user message (text chunks joined). */
+export function lastUserText(request: CompletionRecord): string {
   const content = request.messages.findLast((message) => message.role === 'user')?.content;
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
