@@ -10,7 +10,7 @@ import {
 } from 'discord.js';
 import type { Access } from '../../src/access/access.js';
 import type { Chooser } from '../../src/access/agent-rights.js';
-import { type Asker, refusalText } from '../../src/access/policy.js';
+import type { Asker } from '../../src/access/policy.js';
 import type { ThreadRef } from '../../src/core/model.js';
 import type { Logger } from '../../src/log/logger.js';
 import type { DiscordRoute } from './discord-events.js';
@@ -60,21 +60,11 @@ export function createDiscordAccess(access: Access, logger: Logger) {
     },
     /** Counts the agent call a message causes; over USER_RATE_LIMIT, says so (once) and is false. */
     async isWithinLimit(message: Message, say: (text: string) => Promise<void>): Promise<boolean> {
-      const outcome = await access.take('discord', message.author.id, `discord:${message.id}`);
-      if (outcome.kind === 'allowed') return true;
-      if (outcome.notice !== undefined)
-        await say(outcome.notice).catch((error: unknown) =>
-          logger.warn('rate-limit notice not posted', { error }),
-        );
-      return false;
+      return access.allowsCall('discord', message.author.id, `discord:${message.id}`, say);
     },
     /** What a slash command (or button) used here is answered with when Parley is not enabled for it. */
     interactionRefusal(interaction: Interaction): string | undefined {
-      const asker = interactionAsker(interaction);
-      const refusal = access.refusal(asker);
-      if (refusal === undefined) return undefined;
-      access.refuse(asker, refusal);
-      return refusalText(refusal);
+      return access.commandRefusal(interactionAsker(interaction));
     },
     /** The person changing a setting, with their rights. */
     chooser(interaction: Interaction): Chooser {

@@ -84,19 +84,13 @@ export function createSlackAccess(access: Access, client: WebClient, logger: Log
     },
     /** Counts the agent call this message causes; over USER_RATE_LIMIT, says so (once) and is false. */
     async isWithinLimit(event: SlackMessageEvent, incoming: WireMessage): Promise<boolean> {
-      const outcome = await access.take('slack', event.user, incoming.deliveryKey);
-      if (outcome.kind === 'allowed') return true;
-      if (outcome.notice !== undefined)
-        await note(event.channel, event.user, incoming.thread.thread, outcome.notice);
-      return false;
+      return access.allowsCall('slack', event.user, incoming.deliveryKey, (notice) =>
+        note(event.channel, event.user, incoming.thread.thread, notice),
+      );
     },
     /** What a slash command typed here is answered with when Parley is not enabled for it. */
     commandRefusal(place: SlackCommandPlace): string | undefined {
-      const asker = commandAsker(place);
-      const refusal = access.refusal(asker);
-      if (refusal === undefined) return undefined;
-      access.refuse(asker, refusal);
-      return refusalText(refusal);
+      return access.commandRefusal(commandAsker(place));
     },
     /** The person changing a setting, with their rights. */
     async chooser(place: SlackCommandPlace): Promise<Chooser> {

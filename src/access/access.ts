@@ -4,7 +4,13 @@ import { ParleyError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { ConversationStore } from '../store/store.js';
 import { personKey } from './person.js';
-import { type AccessRefusal, type Asker, type RefusalReason, refusalOf } from './policy.js';
+import {
+  type AccessRefusal,
+  type Asker,
+  type RefusalReason,
+  refusalOf,
+  refusalText,
+} from './policy.js';
 import { type RateLimiter, rateLimitText } from './rate-limit.js';
 
 /** Whether one agent call may go ahead, and what to tell the person when it may not. */
@@ -32,6 +38,18 @@ export interface Access {
   shouldNote(asker: Asker): Promise<boolean>;
   /** Counts one agent call (named, so a redelivery counts once) against a person under USER_RATE_LIMIT. */
   take(platform: Platform, userId: string, callId: string): Promise<LimitOutcome>;
+  /**
+   * `take` for a person's message: false over the limit, after telling them (once a spell)
+   * through `tell`; a notice that cannot be posted is only logged.
+   */
+  allowsCall(
+    platform: Platform,
+    userId: string,
+    callId: string,
+    tell: (notice: string) => Promise<void>,
+  ): Promise<boolean>;
+  /** What a slash command typed here is answered with when Parley is not enabled (counted). */
+  commandRefusal(asker: Asker): string | undefined;
   /** ADMIN_USERS, or the platform's own admins (`isPlatformAdmin`). */
   isAdmin(userId: string, isPlatformAdmin: boolean): boolean;
   /** Counts a refusal decided elsewhere (an admin-only setting, a role-play over the count). */
@@ -57,7 +75,7 @@ export function createAccess(deps: AccessDeps): Access {
   const { config } = deps;
   const log = deps.logger.child({ component: 'access' });
   const counted = recentSet(RECENT_DELIVERIES);
-  return {
+  const access: Access = {
     config,
     refusal: (asker) => refusalOf(config, asker),
     refuse(asker, refusal, deliveryKey) {
@@ -93,10 +111,26 @@ export function createAccess(deps: AccessDeps): Access {
           : undefined;
       return { kind: 'limited', notice, retryAfterMs: verdict.retryAfterMs };
     },
+    async allowsCall(platform, userId, callId, tell) {
+      const outcome = await access.take(platform, userId, callId);
+      if (outcome.kind === 'allowed') return true;
+      if (outcome.notice !== undefined)
+        await tell(outcome.notice).catch((error: unknown) =>
+          log.warn('rate-limit notice not posted', { error }),
+        );
+      return false;
+    },
+    commandRefusal(asker) {
+      const refusal = refusalOf(config, asker);
+      if (refusal === undefined) return undefined;
+      access.refuse(asker, refusal);
+      return refusalText(refusal);
+    },
     isAdmin: (userId, isPlatformAdmin) => isPlatformAdmin || config.admins.has(userId),
     refused: (reason) => deps.onRefused(reason),
     close: () => deps.limiter.close(),
   };
+  return access;
 }
 
 /** A bounded set of recent keys; `add` is false for a key already in it. */
