@@ -4,6 +4,7 @@ import type {
   InputEntries,
   MessageOutputEntry,
 } from '@mistralai/mistralai/models/components';
+import { mimeTypeOf } from '../core/mime-types.js';
 import { type ErrorCode, ParleyError } from '../errors.js';
 import type { AgentEvent } from './agent-client.js';
 import { createPlaceholderFilter } from './emitted-filter.js';
@@ -67,7 +68,9 @@ function createTranslator(record: ResponseRecord) {
           kind: 'file',
           fileId: chunk.fileId,
           name: chunk.fileName ?? `${chunk.fileId}.${chunk.fileType ?? 'bin'}`,
-          ...(chunk.fileType ? { mimeType: mimeTypeOf(chunk.fileType) } : {}),
+          ...(chunk.fileType
+            ? { mimeType: mimeTypeOf(chunk.fileType) ?? 'application/octet-stream' }
+            : {}),
         };
       }
     }
@@ -212,24 +215,6 @@ function stringField(value: unknown, field: string): string | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const found = (value as Record<string, unknown>)[field];
   return typeof found === 'string' ? found : undefined;
-}
-
-const MIME_TYPES: Readonly<Record<string, string>> = {
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  gif: 'image/gif',
-  webp: 'image/webp',
-  svg: 'image/svg+xml',
-  csv: 'text/csv',
-  txt: 'text/plain',
-  json: 'application/json',
-  pdf: 'application/pdf',
-};
-
-/** A file type as the API names it (`png`), as a MIME type. */
-export function mimeTypeOf(fileType: string): string {
-  return MIME_TYPES[fileType.toLowerCase()] ?? 'application/octet-stream';
 }
 
 // `conversation.response.error` carries an HTTP-like code; map it like a failed request.

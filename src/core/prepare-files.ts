@@ -1,5 +1,6 @@
 import type { PreparedFile } from '../agent/agent-client.js';
 import type { Logger } from '../log/logger.js';
+import { mimeTypeOf, VIEWABLE_IMAGE_TYPES } from './mime-types.js';
 import type { Attachment, FileBytes, FileReader, Message } from './model.js';
 
 /** What files reach an agent, and how (issue: images, text files, PDFs; the rest named). */
@@ -15,14 +16,6 @@ export const FILE_LIMITS = {
   maxBytesPerRequest: 20 * 1024 * 1024,
 } as const;
 
-const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
-const IMAGE_EXTENSIONS: Readonly<Record<string, string>> = {
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  gif: 'image/gif',
-  webp: 'image/webp',
-};
 const TEXT_EXTENSIONS = new Set(
   (
     'txt md markdown csv tsv json jsonl yaml yml toml ini xml html css log sql ' +
@@ -183,7 +176,8 @@ function kindOf(attachment: Attachment): Kind | Refusal {
   if (attachment.size !== undefined && attachment.size > FILE_LIMITS.maxBytes) return 'size';
   const extension = attachment.name.split('.').at(-1)?.toLowerCase() ?? '';
   const mime = attachment.mimeType?.toLowerCase().split(';')[0]?.trim() ?? '';
-  if (IMAGE_TYPES.has(mime) || IMAGE_EXTENSIONS[extension] !== undefined) return 'image';
+  if (VIEWABLE_IMAGE_TYPES.has(mime) || VIEWABLE_IMAGE_TYPES.has(mimeTypeOf(extension) ?? ''))
+    return 'image';
   if (mime === 'application/pdf' || extension === 'pdf') return 'document';
   if (TEXT_EXTENSIONS.has(extension) || mime.startsWith('text/') || mime === 'application/json') {
     if (attachment.size !== undefined && attachment.size > FILE_LIMITS.maxTextBytes) return 'size';
@@ -194,8 +188,8 @@ function kindOf(attachment: Attachment): Kind | Refusal {
 
 function imageType(attachment: Attachment, file: FileBytes): string {
   const mime = (attachment.mimeType ?? file.mimeType).toLowerCase().split(';')[0]?.trim() ?? '';
-  if (IMAGE_TYPES.has(mime)) return mime;
-  return IMAGE_EXTENSIONS[attachment.name.split('.').at(-1)?.toLowerCase() ?? ''] ?? 'image/png';
+  if (VIEWABLE_IMAGE_TYPES.has(mime)) return mime;
+  return mimeTypeOf(attachment.name) ?? 'image/png';
 }
 
 function noticeOf(refused: readonly string[]): string | undefined {
