@@ -27,8 +27,17 @@ export function createDocumentCache(
   now: () => number = Date.now,
 ): (file: FileBytes, signal: AbortSignal) => Promise<string> {
   const entries = new Map<string, Entry>();
+  // The file preparer hands the same bytes every turn: hashed once, not once a turn.
+  const hashes = new WeakMap<Uint8Array, string>();
+  const keyOf = (bytes: Uint8Array): string => {
+    const known = hashes.get(bytes);
+    if (known !== undefined) return known;
+    const key = createHash('sha256').update(bytes).digest('hex');
+    hashes.set(bytes, key);
+    return key;
+  };
   return async (file, signal) => {
-    const key = createHash('sha256').update(file.bytes).digest('hex');
+    const key = keyOf(file.bytes);
     const entry = entries.get(key) ?? {};
     entries.delete(key);
     entries.set(key, entry);
