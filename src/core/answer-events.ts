@@ -38,7 +38,7 @@ const TOOL_LABELS: Readonly<Record<string, string>> = {
 };
 
 /** What a person sees while a built-in tool runs. */
-export function toolLabel(tool: string): string {
+function toolLabel(tool: string): string {
   return TOOL_LABELS[tool] ?? `Using ${tool.replace(/[^\w .-]/g, '').slice(0, 40)}…`;
 }
 
@@ -164,7 +164,7 @@ function addSource(sources: Source[], source: Source): void {
 }
 
 /** Numbered sources under the answer, as Markdown links (each platform renders its own). */
-export function sourcesBlock(sources: readonly Source[]): string {
+function sourcesBlock(sources: readonly Source[]): string {
   const lines = sources.map((source, index) => {
     const title = linkText(source.title || source.url || 'source');
     const url = source.url === undefined ? undefined : safeUrl(source.url);
