@@ -92,9 +92,16 @@ function botEnv(kind: BotKind, targets: BotTargets, port: number): Record<string
   };
 }
 
+/** `BENCH_CPU_PROFILE=<dir>`: each bot writes a V8 CPU profile there when it exits. */
+function profileFlags(kind: BotKind): readonly string[] {
+  const dir = process.env.BENCH_CPU_PROFILE;
+  return dir === undefined || dir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(dir, kind)}`];
+}
+
 function commandFor(kind: BotKind): readonly string[] {
   const source = TSX_BOTS[kind];
-  return source === undefined ? [PARLEY_MAIN, '--role', 'all'] : ['--import', 'tsx', source];
+  const main = source === undefined ? [PARLEY_MAIN, '--role', 'all'] : ['--import', 'tsx', source];
+  return [...profileFlags(kind), ...main];
 }
 
 async function untilHealthy(baseUrl: string, child: ChildProcess, output: () => string) {
