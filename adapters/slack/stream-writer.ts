@@ -56,17 +56,17 @@ export function createStreamWriter(calls: StreamCalls, options: StreamWriterOpti
     sent = '';
   }
 
+  // One run sends what was pending when it began (cut across messages when it must): text that
+  // arrives during the calls waits for the next run, an interval later. Draining it at once
+  // would make a slow Slack get more calls, not fewer, just when it can least take them.
   async function flush(): Promise<void> {
-    while (pending.trim() !== '' || (ts !== undefined && pending !== '')) {
-      const batch = pending;
-      pending = '';
+    let batch = pending;
+    pending = '';
+    while (batch.trim() !== '' || (ts !== undefined && batch !== '')) {
       const room = options.maxMessageChars - sent.length;
-      if (batch.length <= room) {
-        await send(batch);
-        continue;
-      }
+      if (batch.length <= room) return send(batch);
       const cut = cutStream(sent, batch, room);
-      pending = `${cut.tail}${pending}`;
+      batch = cut.tail;
       if (cut.head.trim() !== '') await send(cut.head);
       await endMessage();
     }
