@@ -97,15 +97,17 @@ function createDiscordReplyPart(
   };
 }
 
-/** Ingress's sign of life: typing in the channel, which needs no message. Never throws. */
+/**
+ * Ingress's sign of life: typing in the channel, which needs no message. It is not waited for,
+ * so the message is queued a round trip sooner; the reply renews it while the agent works (and
+ * so carries it on even if this one failed). Never throws.
+ */
 export async function acknowledgeInDiscord(
   rest: REST,
   channelId: string,
 ): Promise<Acknowledgement> {
-  return rest.post(Routes.channelTyping(channelId)).then(
-    () => ({ kind: 'status' }) as const,
-    () => ({ kind: 'none' }) as const,
-  );
+  void rest.post(Routes.channelTyping(channelId)).catch(() => undefined);
+  return { kind: 'status' };
 }
 
 /** Posts one file as a message of its own (under the persona's webhook when there is one). */

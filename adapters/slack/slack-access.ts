@@ -1,6 +1,7 @@
 import type { Access } from '../../src/access/access.js';
 import type { Chooser } from '../../src/access/agent-rights.js';
 import { type Asker, refusalText } from '../../src/access/policy.js';
+import { setBounded } from '../../src/core/bounded-map.js';
 import type { ThreadRef } from '../../src/core/model.js';
 import type { WireMessage } from '../../src/core/replies.js';
 import type { Logger } from '../../src/log/logger.js';
@@ -40,9 +41,9 @@ export function createSlackAccess(access: Access, client: WebClient, logger: Log
     if (access.isAdmin(userId, false)) return true;
     const cached = admins.get(userId);
     if (cached !== undefined && cached.expiresAt > Date.now()) return cached.isAdmin;
-    if (admins.size >= MAX_CACHED_ADMINS) admins.delete(admins.keys().next().value ?? '');
     const isPlatformAdmin = lookUpAdmin(userId);
-    admins.set(userId, { isAdmin: isPlatformAdmin, expiresAt: Date.now() + ADMIN_TTL_MS });
+    const entry = { isAdmin: isPlatformAdmin, expiresAt: Date.now() + ADMIN_TTL_MS };
+    setBounded(admins, userId, entry, MAX_CACHED_ADMINS);
     return isPlatformAdmin;
   }
 

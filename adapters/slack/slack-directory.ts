@@ -1,3 +1,4 @@
+import { setBounded } from '../../src/core/bounded-map.js';
 import type { Logger } from '../../src/log/logger.js';
 import { callSlack, type WebClient } from './slack-calls.js';
 
@@ -42,9 +43,8 @@ export function createUserDirectory(
   const personOf = (userId: string): Promise<SlackPerson> => {
     const cached = cache.get(userId);
     if (cached !== undefined && cached.expiresAt > now()) return cached.person;
-    if (cache.size >= MAX_CACHED_PEOPLE) cache.delete(cache.keys().next().value ?? '');
     const person = lookUp(userId);
-    cache.set(userId, { person, expiresAt: now() + PERSON_TTL_MS });
+    setBounded(cache, userId, { person, expiresAt: now() + PERSON_TTL_MS }, MAX_CACHED_PEOPLE);
     return person;
   };
   return {

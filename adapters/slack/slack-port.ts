@@ -10,6 +10,7 @@ import { callSlack, type WebClient } from './slack-calls.js';
 import { loadThreadContext } from './slack-context.js';
 import { createUserDirectory, type UserDirectory } from './slack-directory.js';
 import { acknowledgeInSlack, createSlackReplySink, type SlackReplyTarget } from './slack-reply.js';
+import { createAssistantStatus } from './slack-status.js';
 
 // A Web API call that takes longer is failed rather than left hanging a reply.
 const SLACK_CALL_TIMEOUT_MS = 15_000;
@@ -60,6 +61,7 @@ export function createSlackReplyPort(
   const web = client ?? new webApi.WebClient(config.botToken, slackClientOptions(config));
   const directory = createUserDirectory(web, logger);
   const streaming = { isEnabled: true };
+  const status = createAssistantStatus(web);
   let identity: Promise<BotIdentity> | undefined;
   const identify = (): Promise<BotIdentity> => {
     identity ??= callSlack(() => web.auth.test()).then((auth) => ({
@@ -79,9 +81,13 @@ export function createSlackReplyPort(
     directory,
     identity: identify,
     sink(target, context) {
-      return createSlackReplySink({ client: web, logger, streaming }, placeOf(target), context);
+      return createSlackReplySink(
+        { client: web, logger, streaming, status },
+        placeOf(target),
+        context,
+      );
     },
-    acknowledge: (target) => acknowledgeInSlack(web, placeOf(target)),
+    acknowledge: (target) => acknowledgeInSlack(web, status, placeOf(target)),
     async readFile(_target, attachment, signal) {
       // The file's private URL is asked for when needed and read with the bot's token only.
       const info = await callSlack(() => web.files.info({ file: attachment.ref }));

@@ -10,6 +10,7 @@ import {
 } from '../../src/core/replies.js';
 import type { Logger } from '../../src/log/logger.js';
 import { callSlack, slackErrorCode, type WebClient } from './slack-calls.js';
+import { type AssistantStatus, statusOf, THINKING_STATUS } from './slack-status.js';
 import { markdownToMrkdwn } from './slack-text.js';
 import { createStreamWriter, type StreamCalls, type StreamWriter } from './stream-writer.js';
 
@@ -28,6 +29,7 @@ export interface SlackReplyDeps {
   readonly logger: Logger;
   /** Off when the workspace refused chat streaming once; shared by every reply of the adapter. */
   readonly streaming: { isEnabled: boolean };
+  readonly status: AssistantStatus;
 }
 
 // Markdown per posted message: a section's text stops at 3,000 characters and mrkdwn can grow
@@ -40,7 +42,6 @@ const EDIT_INTERVAL_MS = 1_000;
 // A streamed answer grows about once a second too: twice as often read no better and cost a
 // Web API call (and its CPU) each time; the load bench measured ~4.5 appends per 2 s answer at 500 ms.
 const STREAM_INTERVAL_MS = 1_000;
-const THINKING_STATUS = 'is thinking…';
 // Slack takes files up to 1 GB; an agent's file past 100 MB is not worth a thread's scroll.
 const SLACK_FILE_MAX_BYTES = 100 * 1024 * 1024;
 const PLACEHOLDER_TEXT = '_Thinking…_';
@@ -104,7 +105,7 @@ function createSlackReplyPart(
       if (earlier.length > 0) return;
       const hasStatus =
         context.acknowledged?.kind === 'status' ||
-        (target.persona === undefined && (await showStatus(deps.client, target)));
+        (target.persona === undefined && (await deps.status.set(target, THINKING_STATUS)));
       if (hasStatus && deps.streaming.isEnabled)
         stream = createStreamWriter(journaledStream(streamCalls(deps.client, target), journal), {
           maxMessageChars: SLACK_STREAM_MESSAGE_MAX_CHARS,
@@ -122,7 +123,7 @@ function createSlackReplyPart(
       // Streaming happens in AI app threads, where the assistant status says what runs. Once a
       // tool is done the agent still works: until its first words show, the person is told so.
       const status = label !== undefined ? statusOf(label) : text === '' ? THINKING_STATUS : '';
-      await setStatus(deps.client, target, status);
+      await deps.status.set(target, status);
     },
     async attach(file) {
       await uploadFile(deps.client, target, file);
@@ -178,45 +179,22 @@ function journaledStream(calls: StreamCalls, journal: ReplyJournal | undefined):
 
 /**
  * The sign of life ingress shows before the message waits for a worker: the assistant status
- * where Slack shows it, else the placeholder the reply will edit. Never throws.
+ * where Slack shows it, else the placeholder the reply will edit. Never throws. In a channel
+ * where the status showed last time it is set without waiting for Slack, so the message is
+ * queued a round trip sooner (should it fail after all, the answer itself is the sign of life).
  */
 export async function acknowledgeInSlack(
   client: WebClient,
+  status: AssistantStatus,
   target: SlackReplyTarget,
 ): Promise<Acknowledgement> {
-  if (await showStatus(client, target)) return { kind: 'status' };
+  const showing = status.set(target, THINKING_STATUS);
+  if (status.isKnownToShow(target.channel) || (await showing)) return { kind: 'status' };
   try {
     return { kind: 'placeholder', messageId: await postNotice(client, target, PLACEHOLDER_TEXT) };
   } catch {
     return { kind: 'none' };
   }
-}
-
-/** Shows "is thinking…" under the thread (AI app threads only); false where Slack refuses. */
-function showStatus(client: WebClient, target: SlackReplyTarget): Promise<boolean> {
-  return setStatus(client, target, THINKING_STATUS);
-}
-
-async function setStatus(
-  client: WebClient,
-  target: SlackReplyTarget,
-  status: string,
-): Promise<boolean> {
-  try {
-    await client.assistant.threads.setStatus({
-      channel_id: target.channel,
-      thread_ts: target.threadTs,
-      status,
-    });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** "Searching the web…" as the assistant status reads: "is searching the web…". */
-function statusOf(label: string): string {
-  return `is ${label.charAt(0).toLowerCase()}${label.slice(1)}`;
 }
 
 /**

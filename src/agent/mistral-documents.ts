@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setBounded } from '../core/bounded-map.js';
 import type { FileBytes } from '../core/model.js';
 
 /** What the files API does for documents: keep one (its id), and sign a URL to it. */
@@ -39,9 +40,7 @@ export function createDocumentCache(
   return async (file, signal) => {
     const key = keyOf(file.bytes);
     const entry = entries.get(key) ?? {};
-    entries.delete(key);
-    entries.set(key, entry);
-    if (entries.size > MOST_DOCUMENTS) entries.delete(entries.keys().next().value ?? '');
+    setBounded(entries, key, entry, MOST_DOCUMENTS);
     if (entry.url !== undefined && entry.url.until - URL_MARGIN_MS > now()) return entry.url.value;
     entry.fileId ??= files.upload(file, signal);
     const fileId = await entry.fileId.catch((error: unknown) => {
