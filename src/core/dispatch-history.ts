@@ -19,10 +19,15 @@ export async function appendWithContext(
 ) {
   if (recorded?.some((message) => message.id === incoming.message.id)) return recorded;
   const load = incoming.loadContext;
-  const isFirst = async () =>
-    (recorded?.length ?? (await store.historyLength(incoming.thread))) === 0;
-  const earlier =
-    load !== undefined && (await isFirst()) ? await backfill(store, incoming, load) : [];
+  if (load === undefined || (recorded !== undefined && recorded.length > 0))
+    return store.append(incoming.thread, [incoming.message]);
+  // Mid-thread: the thread so far comes first only when the history has not begun.
+  const appended =
+    recorded === undefined
+      ? await store.appendIfStarted(incoming.thread, [incoming.message])
+      : undefined;
+  if (appended !== undefined) return appended;
+  const earlier = await backfill(store, incoming, load);
   return store.append(incoming.thread, [...earlier, incoming.message]);
 }
 

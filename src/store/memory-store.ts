@@ -51,6 +51,12 @@ export function createMemoryConversationStore(options: MemoryStoreOptions): Conv
     histories.delete(key);
     return [];
   };
+  const append = (thread: ThreadRef, messages: readonly Message[]): readonly Message[] => {
+    const added = messages.map(toStoredMessage);
+    const kept = keepWithinLimits([...historyOf(thread), ...added], options.limits);
+    histories.set(threadKey(thread), { messages: kept, expiresAt: now() + options.limits.ttlMs });
+    return kept;
+  };
 
   return {
     claim: async (key, ttlMs) => claims.claim(requireName(key, 'claim key'), requireTtlMs(ttlMs)),
@@ -65,11 +71,9 @@ export function createMemoryConversationStore(options: MemoryStoreOptions): Conv
       claims.forget(requireName(key, 'claim key'));
       turns.withdraw(threadKey(thread), place);
     },
-    async append(thread, messages) {
-      const added = messages.map(toStoredMessage);
-      const kept = keepWithinLimits([...historyOf(thread), ...added], options.limits);
-      histories.set(threadKey(thread), { messages: kept, expiresAt: now() + options.limits.ttlMs });
-      return kept;
+    append: async (thread, messages) => append(thread, messages),
+    async appendIfStarted(thread, messages) {
+      return historyOf(thread).length === 0 ? undefined : append(thread, messages);
     },
     history: async (thread) => historyOf(thread),
     historyLength: async (thread) => historyOf(thread).length,

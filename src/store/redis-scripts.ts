@@ -81,14 +81,16 @@ end
 `;
 
 /**
- * KEYS: history. ARGV: maxMessages, maxChars, ttlMs, entries…. Appends, keeps the newest
- * maxMessages, cuts the newest to maxChars when it alone is over, then drops the oldest until
- * the rest fits (as keepWithinLimits does). Returns the kept entries.
+ * KEYS: history. ARGV: maxMessages, maxChars, ttlMs, 'always' | 'if-started', entries….
+ * Appends, keeps the newest maxMessages, cuts the newest to maxChars when it alone is over, then
+ * drops the oldest until the rest fits (as keepWithinLimits does). Returns the kept entries, or
+ * nil without writing when 'if-started' finds no history.
  */
 export const APPEND_SCRIPT = lua(`${SENT_CHARS}${CUT_ENTRY}
 local key = KEYS[1]
 local maxChars = tonumber(ARGV[2])
-for i = 4, #ARGV do redis.call('RPUSH', key, ARGV[i]) end
+if ARGV[4] == 'if-started' and redis.call('EXISTS', key) == 0 then return false end
+for i = 5, #ARGV do redis.call('RPUSH', key, ARGV[i]) end
 redis.call('LTRIM', key, -tonumber(ARGV[1]), -1)
 local entries = redis.call('LRANGE', key, 0, -1)
 local last = #entries

@@ -36,6 +36,8 @@ export interface RedisConversationStore extends ConversationStore {
 }
 
 const DEFAULT_KEY_PREFIX = 'parley:';
+// Whether the append script writes to an empty history (see APPEND_SCRIPT).
+type AppendWhen = 'always' | 'if-started';
 // Long enough that a busy event loop or a slow Redis never costs a live holder its turn, and
 // that a queue retry of a dead worker's job (5–7 s later) still finds its place and keeps the
 // thread's order; short enough that a crashed instance blocks its threads for seconds.
@@ -110,6 +112,7 @@ export function createRedisConversationStore(options: RedisStoreOptions): RedisC
 type HistoryMethods = Pick<
   ConversationStore,
   | 'append'
+  | 'appendIfStarted'
   | 'history'
   | 'historyLength'
   | 'clear'
@@ -131,15 +134,20 @@ function createHistory(
   const ttlMs = requireTtlMs(options.limits.ttlMs);
   const readLines = (thread: ThreadRef, lines: unknown) =>
     parseLines(lines, threadKey(thread), options.logger);
+  /** The append script's reply: the kept lines, or null when `if-started` met an empty history. */
+  const appendLines = (thread: ThreadRef, messages: readonly Message[], when: AppendWhen) => {
+    const lines = messages.map((message) => JSON.stringify(toStoredMessage(message)));
+    const { maxMessages, maxChars, ttlMs } = options.limits;
+    const limits = [Math.max(1, maxMessages), maxChars, requireTtlMs(ttlMs), when];
+    return runScript(io, APPEND_SCRIPT, [historyKey(thread)], [...limits, ...lines]);
+  };
   return {
     async append(thread, messages) {
-      const lines = messages.map((message) => JSON.stringify(toStoredMessage(message)));
-      const { maxMessages, maxChars, ttlMs } = options.limits;
-      const limits = [Math.max(1, maxMessages), maxChars, requireTtlMs(ttlMs)];
-      return readLines(
-        thread,
-        await runScript(io, APPEND_SCRIPT, [historyKey(thread)], [...limits, ...lines]),
-      );
+      return readLines(thread, await appendLines(thread, messages, 'always'));
+    },
+    async appendIfStarted(thread, messages) {
+      const kept = await appendLines(thread, messages, 'if-started');
+      return kept === null ? undefined : readLines(thread, kept);
     },
     history: async (thread) =>
       readLines(thread, await io.trip((client) => client.lrange(historyKey(thread), 0, -1))),

@@ -70,6 +70,15 @@ export interface ConversationStore {
   isClaimed(key: string): Promise<boolean>;
   /** Appends, trims to the limits, refreshes the TTL, and returns the kept history, atomically. */
   append(thread: ThreadRef, messages: readonly Message[]): Promise<readonly Message[]>;
+  /**
+   * Like `append`, but only to a history that has begun: on an empty one nothing is written and
+   * the result is undefined (a first mention mid-thread brings the thread so far first). One
+   * round trip where asking the length and then appending would be two.
+   */
+  appendIfStarted(
+    thread: ThreadRef,
+    messages: readonly Message[],
+  ): Promise<readonly Message[] | undefined>;
   history(thread: ThreadRef): Promise<readonly Message[]>;
   historyLength(thread: ThreadRef): Promise<number>;
   /** Forgets the thread's history (a conversation reset). */

@@ -137,6 +137,19 @@ function describeHistory(open: OpenStore, advance: (ms: number) => void): void {
     expect(await store.historyLength(thread)).toBe(2);
   });
 
+  it('appends only to a history that has begun when asked to (appendIfStarted)', async () => {
+    const store = await open();
+    const first = userMessage('one');
+    const second = userMessage('two');
+
+    await expect(store.appendIfStarted(thread, [first])).resolves.toBeUndefined();
+    expect(await store.historyLength(thread)).toBe(0);
+
+    await store.append(thread, [first]);
+    await expect(store.appendIfStarted(thread, [second])).resolves.toEqual([first, second]);
+    expect(await store.history(thread)).toEqual([first, second]);
+  });
+
   it('keeps only the newest maxMessages', async () => {
     const store = await open({ ...CONTRACT_LIMITS, maxMessages: 3 });
 
