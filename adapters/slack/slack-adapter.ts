@@ -1,8 +1,9 @@
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { Access } from '../../src/access/access.js';
 import type { SlackConfig } from '../../src/config/config.js';
+import { setBounded } from '../../src/core/bounded-map.js';
 import type { ConversationCommands } from '../../src/core/commands.js';
-import type { Persona, ReplySink, ThreadRef } from '../../src/core/model.js';
+import { type Persona, type ReplySink, type ThreadRef, threadKey } from '../../src/core/model.js';
 import { isPartOf, join } from '../../src/core/participation.js';
 import type { Inbox, ReplyPort, WireMessage } from '../../src/core/replies.js';
 import { isResetWord, resetFromMessage } from '../../src/core/reset-word.js';
@@ -54,7 +55,8 @@ export interface SlackAdapter extends PlatformHealth {
 }
 
 export const SLACK_EVENTS_PATH = '/slack/events';
-// A Web API call that takes longer is failed rather than left hanging a reply.
+// Threads remembered as a person's (see personThreads); past this the oldest is forgotten.
+const MOST_PERSON_THREADS = 50_000;
 const ROLEPLAY_NOT_YET =
   'Role-play is not available in this version of Parley yet: your command was received, but no dialogue was started.';
 /** Slack through Bolt: events and commands in, streamed replies out. */
@@ -89,6 +91,9 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
   const port = createSlackReplyPort(config, log, app.client);
   const directory = port.directory;
   const gate = createSlackAccess(deps.access, app.client, log);
+  // Threads rooted at a person's message. A role-play runs in the thread of Parley's own
+  // announcement, so these never hold one, and a message in them needs no play looked up.
+  const personThreads = new Map<string, true>();
 
   async function toIncoming(
     event: SlackMessageEvent,
@@ -124,9 +129,12 @@ export function createSlackAdapter(config: SlackConfig, deps: SlackAdapterDeps):
       return;
     const isDm = event.channelType === 'im';
     const incoming = await toIncoming(event, self, !isDm);
+    const key = threadKey(incoming.thread);
+    if (event.threadTs === undefined) setBounded(personThreads, key, true, MOST_PERSON_THREADS);
     // In a role-play thread a person's message is heard by the next speaker, not answered.
     if (
       event.threadTs !== undefined &&
+      !personThreads.has(key) &&
       (await deps.roleplay?.engine.interject(incoming.thread, incoming.message))
     )
       return;

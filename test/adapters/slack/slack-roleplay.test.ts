@@ -166,4 +166,30 @@ describe('Slack role-play', () => {
     );
     expect(rig.mistral.completions).toHaveLength(2);
   });
+
+  it('looks no play up for a message in a thread a person started (plays run in their own)', async () => {
+    const interject = vi.spyOn(rig.core.roleplay, 'interject');
+    const question = rig.slack.userMessage({
+      channel: GENERAL,
+      user: ALICE,
+      text: `<@${rig.slack.botUserId}> hello`,
+      mention: true,
+    });
+    await rig.slack.sendEvent(rig.eventsUrl, question);
+    await vi.waitFor(() => expect(rig.mistral.completions).toHaveLength(1));
+
+    await rig.slack.sendEvent(
+      rig.eventsUrl,
+      rig.slack.userMessage({
+        channel: GENERAL,
+        user: ALICE,
+        text: `<@${rig.slack.botUserId}> and then?`,
+        threadTs: String(question.ts),
+        mention: true,
+      }),
+    );
+    await vi.waitFor(() => expect(rig.mistral.completions).toHaveLength(2));
+
+    expect(interject).not.toHaveBeenCalled();
+  });
 });
