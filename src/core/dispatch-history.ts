@@ -1,4 +1,5 @@
 import type { ConversationStore } from '../store/store.js';
+import { resolveAgentId } from './agent-choice.js';
 import type { IncomingMessage, Message } from './model.js';
 
 // What the dispatcher writes to a thread's history: the person's line (with backfill) and the answer.
@@ -24,11 +25,70 @@ export async function appendWithContext(
   // Mid-thread: the thread so far comes first only when the history has not begun.
   const appended =
     recorded === undefined
-      ? await store.appendIfStarted(incoming.thread, [incoming.message])
+      ? await store.appendIf(incoming.thread, [incoming.message], { ifStarted: true })
       : undefined;
   if (appended !== undefined) return appended;
   const earlier = await backfill(store, incoming, load);
   return store.append(incoming.thread, [...earlier, incoming.message]);
+}
+
+/** What a queued message starts before its turn is confirmed (see beginEarly). */
+export interface Early {
+  /** The history with the message appended; undefined when it was not (not first in line). */
+  readonly history: Promise<readonly Message[] | undefined>;
+  readonly agentId: Promise<string>;
+}
+
+/** What an answer starts from once the turn is taken. */
+export interface Begun {
+  /** The history a retry (or an unsure early append) read. */
+  readonly recorded: readonly Message[] | undefined;
+  /** The early append's history and agent, when the message was appended early. */
+  readonly early?: { readonly history: readonly Message[]; readonly agentId: Promise<string> };
+}
+
+/**
+ * A queued message's place is usually first in its line already (its thread is idle), so its
+ * line is appended and its agent read in the same flight as the turn is taken, not after it.
+ * The append is written only while the place is first, so the thread's order holds either way.
+ */
+export function beginEarly(
+  deps: { readonly store: ConversationStore; readonly defaultAgentId: string },
+  incoming: IncomingMessage,
+  place: string | undefined,
+): Early | undefined {
+  if (place === undefined) return undefined;
+  const condition = {
+    whileFirst: place,
+    ...(incoming.loadContext === undefined ? {} : { ifStarted: true }),
+  };
+  const history = deps.store.appendIf(incoming.thread, [incoming.message], condition);
+  const agentId = resolveAgentId(deps.store, incoming.thread, deps.defaultAgentId);
+  // Awaited later, or not at all when the turn is not taken: never an unhandled rejection.
+  for (const step of [history, agentId]) step.catch(() => undefined);
+  return { history, agentId };
+}
+
+/**
+ * What an answer begins from once its turn is taken. A retry reads the history once: the answer
+ * may already be recorded (the process died after recording it), or the person's message may be
+ * (it died mid-answer). So does a message whose early append failed: it may be written all the same.
+ */
+export async function beginAnswer(
+  store: ConversationStore,
+  incoming: IncomingMessage,
+  early: Early | undefined,
+  isRetry: boolean,
+): Promise<Begun> {
+  const appended = await early?.history.then(
+    (history) => ({ history, isUnsure: false }),
+    () => ({ history: undefined, isUnsure: true }),
+  );
+  const recorded =
+    isRetry || appended?.isUnsure === true ? await store.history(incoming.thread) : undefined;
+  const history = appended?.history;
+  if (early === undefined || history === undefined) return { recorded };
+  return { recorded, early: { history, agentId: early.agentId } };
 }
 
 /** The thread so far, as the platform has it, less what a reset cut off and what was refused. */

@@ -6,8 +6,15 @@ import type { ConversationStore } from '../store/store.js';
 import { isTruncated } from '../store/stored-message.js';
 import { resolveAgentId } from './agent-choice.js';
 import { playAnswer, type Spoken } from './answer-events.js';
-import { appendWithContext, assistantMessage, replyIdOf } from './dispatch-history.js';
-import type { IncomingMessage, Message, Persona, ReplySink } from './model.js';
+import {
+  appendWithContext,
+  assistantMessage,
+  type Begun,
+  beginAnswer,
+  beginEarly,
+  replyIdOf,
+} from './dispatch-history.js';
+import type { IncomingMessage, Persona, ReplySink } from './model.js';
 import { threadKey } from './model.js';
 import { MESSAGE_CUT_NOTICE, noticeFor } from './notices.js';
 import { createFilePreparer, type FilePreparer } from './prepare-files.js';
@@ -95,13 +102,14 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     incoming: IncomingMessage,
     sink: ReplySink,
     options: DispatchOptions,
-    recorded: readonly Message[] | undefined,
+    begun: Begun,
   ) {
+    const { recorded, early } = begun;
     // Three independent steps at once, each a round trip (store, store, platform); all settle
     // before a failure is told, so the sink is never started and failed at the same time.
     const [history, agentId] = await settledAll([
-      appendWithContext(deps.store, incoming, recorded),
-      resolveAgentId(deps.store, incoming.thread, deps.defaultAgentId),
+      early?.history ?? appendWithContext(deps.store, incoming, recorded),
+      early?.agentId ?? resolveAgentId(deps.store, incoming.thread, deps.defaultAgentId),
       sink.start(),
     ] as const);
     // Told above the answer, and kept out of it: the recorded answer is the agent's words only.
@@ -238,6 +246,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     const [isFirst] = await Promise.all([claiming, joining]);
     if (!isFirst) return { kind: 'skipped' as const, reason: 'duplicate' as const };
     const waitSignal = anySignal(options.signal, options.handBack);
+    const early = options.isRetry === true ? undefined : beginEarly(deps, incoming, options.place);
     const turn = await deps.store
       .takeTurn(incoming.thread, { signal: waitSignal, ...placeOf(options) })
       .catch((error: unknown) => {
@@ -247,15 +256,12 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     if (turn === undefined) return { kind: 'handed-back' as const };
     let isHandedBack = false;
     try {
-      // A retry reads the history once: the answer may already be recorded (the process died
-      // after recording it), or the person's message may be (it died mid-answer).
-      const recorded =
-        options.isRetry === true ? await deps.store.history(incoming.thread) : undefined;
-      if (recorded?.some((message) => message.id === replyIdOf(incoming))) {
+      const begun = await beginAnswer(deps.store, incoming, early, options.isRetry === true);
+      if (begun.recorded?.some((message) => message.id === replyIdOf(incoming))) {
         return { kind: 'skipped' as const, reason: 'duplicate' as const };
       }
       const signal = anySignal(turn.signal, options.signal, options.handBack);
-      return await answer(incoming, sink, { ...options, signal }, recorded);
+      return await answer(incoming, sink, { ...options, signal }, begun);
     } catch (error) {
       isHandedBack = options.handBack?.aborted === true;
       if (isHandedBack) return { kind: 'handed-back' as const };

@@ -19,7 +19,7 @@ export function guardStore(store: ConversationStore): ConversationStore {
     admit: guard(store.admit.bind(store)),
     withdraw: guard(store.withdraw.bind(store)),
     append: guard(store.append.bind(store)),
-    appendIfStarted: guard(store.appendIfStarted.bind(store)),
+    appendIf: guard(store.appendIf.bind(store)),
     history: guard(store.history.bind(store)),
     historyLength: guard(store.historyLength.bind(store)),
     clear: guard(store.clear.bind(store)),

@@ -72,8 +72,12 @@ export function createMemoryConversationStore(options: MemoryStoreOptions): Conv
       turns.withdraw(threadKey(thread), place);
     },
     append: async (thread, messages) => append(thread, messages),
-    async appendIfStarted(thread, messages) {
-      return historyOf(thread).length === 0 ? undefined : append(thread, messages);
+    async appendIf(thread, messages, condition) {
+      if (condition.ifStarted === true && historyOf(thread).length === 0) return undefined;
+      const { whileFirst } = condition;
+      if (whileFirst !== undefined && !turns.isFirst(threadKey(thread), whileFirst))
+        return undefined;
+      return append(thread, messages);
     },
     history: async (thread) => historyOf(thread),
     historyLength: async (thread) => historyOf(thread).length,
@@ -187,6 +191,8 @@ interface Entry {
 interface MemoryTurns {
   admit(key: string, holdMs: number): string;
   withdraw(key: string, place: string): void;
+  /** True when the place is first in the thread's line. */
+  isFirst(key: string, place: string): boolean;
   take(key: string, options?: TakeTurnOptions): Promise<Turn>;
   close(): void;
 }
@@ -255,6 +261,7 @@ function createMemoryTurns(): MemoryTurns {
       keep(key, entry, holdMs);
       return entry.token;
     },
+    isFirst: (key, place) => lines.get(key)?.[0]?.token === place,
     withdraw(key, place) {
       const entry = lines.get(key)?.find((candidate) => candidate.token === place);
       if (entry !== undefined) remove(key, entry);

@@ -80,16 +80,30 @@ local function cutEntry(entry, overBy)
 end
 `;
 
+const HEAD_STATE = `
+local function headState(queue, token)
+  if not redis.call('ZSCORE', queue, token) then return ${TURN_LOST} end
+  while true do
+    local head = redis.call('ZRANGE', queue, 0, 0)[1]
+    if head == token then return ${TURN_HEAD} end
+    if redis.call('EXISTS', head) == 1 then return ${TURN_WAIT} end
+    redis.call('ZREM', queue, head)
+  end
+end
+`;
+
 /**
- * KEYS: history. ARGV: maxMessages, maxChars, ttlMs, 'always' | 'if-started', entries….
- * Appends, keeps the newest maxMessages, cuts the newest to maxChars when it alone is over, then
- * drops the oldest until the rest fits (as keepWithinLimits does). Returns the kept entries, or
- * nil without writing when 'if-started' finds no history.
+ * KEYS: history[, turns, alive]. ARGV: maxMessages, maxChars, ttlMs, 'always' | 'if-started',
+ * entries…. Appends, keeps the newest maxMessages, cuts the newest to maxChars when it alone is
+ * over, then drops the oldest until the rest fits (as keepWithinLimits does). Returns the kept
+ * entries, or nil without writing when 'if-started' finds no history, or when the place (turns,
+ * alive) is not first in its line.
  */
-export const APPEND_SCRIPT = lua(`${SENT_CHARS}${CUT_ENTRY}
+export const APPEND_SCRIPT = lua(`${SENT_CHARS}${CUT_ENTRY}${HEAD_STATE}
 local key = KEYS[1]
 local maxChars = tonumber(ARGV[2])
 if ARGV[4] == 'if-started' and redis.call('EXISTS', key) == 0 then return false end
+if #KEYS == 3 and headState(KEYS[2], KEYS[3]) ~= ${TURN_HEAD} then return false end
 for i = 5, #ARGV do redis.call('RPUSH', key, ARGV[i]) end
 redis.call('LTRIM', key, -tonumber(ARGV[1]), -1)
 local entries = redis.call('LRANGE', key, 0, -1)
@@ -127,17 +141,6 @@ function luaString(text: string): string {
  * Whether token heads the queue. Heads whose alive key lapsed (their process died) are
  * dropped on the way; a live head blocks. The queue's members are the alive keys themselves.
  */
-const HEAD_STATE = `
-local function headState(queue, token)
-  if not redis.call('ZSCORE', queue, token) then return ${TURN_LOST} end
-  while true do
-    local head = redis.call('ZRANGE', queue, 0, 0)[1]
-    if head == token then return ${TURN_HEAD} end
-    if redis.call('EXISTS', head) == 1 then return ${TURN_WAIT} end
-    redis.call('ZREM', queue, head)
-  end
-end
-`;
 
 /** KEYS: turnseq, turns, alive. ARGV: leaseMs, idleMs. Queues the caller last; returns its state. */
 export const ENQUEUE_SCRIPT = lua(`${HEAD_STATE}

@@ -4,8 +4,9 @@ import { createRedisIo, type RedisIo } from './redis-connection.js';
 import { FORGET_SCRIPT } from './redis-history-scripts.js';
 import { type RedisName, redisKey } from './redis-keys.js';
 import { APPEND_SCRIPT, runScript } from './redis-scripts.js';
-import { createRedisTurns } from './redis-turns.js';
+import { adoptedLineKeys, createRedisTurns } from './redis-turns.js';
 import type {
+  AppendCondition,
   ConversationStore,
   HistoryLimits,
   ScopeSettings,
@@ -36,8 +37,6 @@ export interface RedisConversationStore extends ConversationStore {
 }
 
 const DEFAULT_KEY_PREFIX = 'parley:';
-// Whether the append script writes to an empty history (see APPEND_SCRIPT).
-type AppendWhen = 'always' | 'if-started';
 // Long enough that a busy event loop or a slow Redis never costs a live holder its turn, and
 // that a queue retry of a dead worker's job (5–7 s later) still finds its place and keeps the
 // thread's order; short enough that a crashed instance blocks its threads for seconds.
@@ -112,7 +111,7 @@ export function createRedisConversationStore(options: RedisStoreOptions): RedisC
 type HistoryMethods = Pick<
   ConversationStore,
   | 'append'
-  | 'appendIfStarted'
+  | 'appendIf'
   | 'history'
   | 'historyLength'
   | 'clear'
@@ -134,19 +133,27 @@ function createHistory(
   const ttlMs = requireTtlMs(options.limits.ttlMs);
   const readLines = (thread: ThreadRef, lines: unknown) =>
     parseLines(lines, threadKey(thread), options.logger);
-  /** The append script's reply: the kept lines, or null when `if-started` met an empty history. */
-  const appendLines = (thread: ThreadRef, messages: readonly Message[], when: AppendWhen) => {
+  /** The append script's reply: the kept lines, or null when a condition did not hold. */
+  const appendLines = (
+    thread: ThreadRef,
+    messages: readonly Message[],
+    condition: AppendCondition = {},
+  ) => {
     const lines = messages.map((message) => JSON.stringify(toStoredMessage(message)));
     const { maxMessages, maxChars, ttlMs } = options.limits;
+    const when = condition.ifStarted === true ? 'if-started' : 'always';
     const limits = [Math.max(1, maxMessages), maxChars, requireTtlMs(ttlMs), when];
-    return runScript(io, APPEND_SCRIPT, [historyKey(thread)], [...limits, ...lines]);
+    const { whileFirst } = condition;
+    const line =
+      whileFirst === undefined ? [] : adoptedLineKeys(key, threadKey(thread), whileFirst);
+    return runScript(io, APPEND_SCRIPT, [historyKey(thread), ...line], [...limits, ...lines]);
   };
   return {
     async append(thread, messages) {
-      return readLines(thread, await appendLines(thread, messages, 'always'));
+      return readLines(thread, await appendLines(thread, messages));
     },
-    async appendIfStarted(thread, messages) {
-      const kept = await appendLines(thread, messages, 'if-started');
+    async appendIf(thread, messages, condition) {
+      const kept = await appendLines(thread, messages, condition);
       return kept === null ? undefined : readLines(thread, kept);
     },
     history: async (thread) =>

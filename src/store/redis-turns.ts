@@ -203,14 +203,33 @@ function adoptable(place: string | undefined): string {
 }
 
 function placeOf(context: Context, thread: string, token: string): Place {
+  const [queue, alive] = lineKeysOf(context.key, thread, token);
   return {
     thread,
     token,
-    queue: context.key({ kind: 'turns', thread }),
+    queue,
     seq: context.key({ kind: 'turnseq', thread }),
     channel: context.key({ kind: 'released', thread }),
-    alive: context.key({ kind: 'turn', thread, token }),
+    alive,
   };
+}
+
+/** A place's keys in its thread's line (turns, alive): what says whether it is first. */
+export function lineKeysOf(
+  key: (name: RedisName) => string,
+  thread: string,
+  token: string,
+): readonly [string, string] {
+  return [key({ kind: 'turns', thread }), key({ kind: 'turn', thread, token })];
+}
+
+/** The line keys of a place named from elsewhere (a queued job's data), checked first. */
+export function adoptedLineKeys(
+  key: (name: RedisName) => string,
+  thread: string,
+  place: string,
+): readonly [string, string] {
+  return lineKeysOf(key, thread, adoptable(place));
 }
 
 async function enqueue(context: Context, place: Place): Promise<TurnState> {

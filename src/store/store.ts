@@ -57,6 +57,17 @@ export interface TakeTurnOptions {
 }
 
 /** Conversation state: history, settings, delivery dedupe and turn-taking. */
+/** When `appendIf` writes: every condition given must hold. */
+export interface AppendCondition {
+  /** The history has begun (a first mention mid-thread brings the thread so far first). */
+  readonly ifStarted?: boolean;
+  /**
+   * This place (a token from `admit`) is first in the thread's line: its turn has come, so no
+   * earlier message still waits for its answer to be recorded.
+   */
+  readonly whileFirst?: string;
+}
+
 /** What else one admission does. */
 export interface AdmitOptions {
   /** Parley takes part in the thread from now on (a mention): `joinThread` in the same step. */
@@ -71,13 +82,13 @@ export interface ConversationStore {
   /** Appends, trims to the limits, refreshes the TTL, and returns the kept history, atomically. */
   append(thread: ThreadRef, messages: readonly Message[]): Promise<readonly Message[]>;
   /**
-   * Like `append`, but only to a history that has begun: on an empty one nothing is written and
-   * the result is undefined (a first mention mid-thread brings the thread so far first). One
-   * round trip where asking the length and then appending would be two.
+   * Like `append`, but only when the condition holds; otherwise nothing is written and the result
+   * is undefined. One round trip where checking first and then appending would be two.
    */
-  appendIfStarted(
+  appendIf(
     thread: ThreadRef,
     messages: readonly Message[],
+    condition: AppendCondition,
   ): Promise<readonly Message[] | undefined>;
   history(thread: ThreadRef): Promise<readonly Message[]>;
   historyLength(thread: ThreadRef): Promise<number>;

@@ -159,6 +159,29 @@ describe('the work queue', () => {
     expect(agent.calls).toHaveLength(4);
   });
 
+  it('appends a follow-up that arrives mid-answer only once that answer is recorded', async () => {
+    const { prefix, queue, seen, port } = setUp();
+    const held = gate();
+    const agent = scriptedAgent(async (request, call) => {
+      if (call === 1) await held.until;
+      return { chunks: [`re: ${lastText(request)}`] };
+    });
+    startWorker(prefix, agent.client, port);
+    const thread = randomUUID();
+
+    await queue.submit(submission(thread, 'one'));
+    await waitUntil(() => agent.calls.length === 1);
+    await queue.submit(submission(thread, 'two'));
+    held.open();
+    await waitUntil(() => seen.replies.length >= 2);
+
+    expect(agent.calls[1]?.messages.map((message) => message.text)).toEqual([
+      'one',
+      're: one',
+      'two',
+    ]);
+  });
+
   it('answers a follow-up at once after a message delivered three times (no hole in the order)', async () => {
     const { prefix, queue, seen, agent, port } = setUp();
     startWorker(prefix, agent.client, port);

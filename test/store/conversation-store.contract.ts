@@ -137,17 +137,38 @@ function describeHistory(open: OpenStore, advance: (ms: number) => void): void {
     expect(await store.historyLength(thread)).toBe(2);
   });
 
-  it('appends only to a history that has begun when asked to (appendIfStarted)', async () => {
+  it('appends only to a history that has begun when asked to (appendIf ifStarted)', async () => {
     const store = await open();
     const first = userMessage('one');
     const second = userMessage('two');
 
-    await expect(store.appendIfStarted(thread, [first])).resolves.toBeUndefined();
+    await expect(store.appendIf(thread, [first], { ifStarted: true })).resolves.toBeUndefined();
     expect(await store.historyLength(thread)).toBe(0);
 
     await store.append(thread, [first]);
-    await expect(store.appendIfStarted(thread, [second])).resolves.toEqual([first, second]);
+    await expect(store.appendIf(thread, [second], { ifStarted: true })).resolves.toEqual([
+      first,
+      second,
+    ]);
     expect(await store.history(thread)).toEqual([first, second]);
+  });
+
+  it('appends for an admitted place only while it is first in line (appendIf whileFirst)', async () => {
+    const store = await open();
+    const first = await store.admit(thread, 'claim:first', 60_000);
+    const second = await store.admit(thread, 'claim:second', 60_000);
+    if (first === undefined || second === undefined) throw new Error('not admitted');
+    const early = userMessage('early');
+    const late = userMessage('late');
+
+    await expect(store.appendIf(thread, [late], { whileFirst: second })).resolves.toBeUndefined();
+    await expect(store.appendIf(thread, [early], { whileFirst: first })).resolves.toEqual([early]);
+    const turn = await store.takeTurn(thread, { place: first });
+    await turn.release();
+    await expect(store.appendIf(thread, [late], { whileFirst: second })).resolves.toEqual([
+      early,
+      late,
+    ]);
   });
 
   it('keeps only the newest maxMessages', async () => {
