@@ -53,7 +53,9 @@ function createDiscordReplyPart(
   target: DiscordReplyTarget,
   context: SinkContext = {},
 ): ReplyPart {
-  const live = createLiveReply(journaledTransport(transportFor(deps, target), context.journal), {
+  // The first post carries the first words: its intent is journaled ahead.
+  const transport = journaledTransport(transportFor(deps, target), context.journal, true);
+  const live = createLiveReply(transport, {
     maxChars: DISCORD_MAX_MESSAGE_LENGTH,
     minEditIntervalMs: EDIT_INTERVAL_MS,
     render: withoutUnfurls,

@@ -4,6 +4,7 @@ import type { OutgoingFile, Persona, ReplySink } from '../../src/core/model.js';
 import {
   type Acknowledgement,
   bestEffort,
+  intentsAhead,
   journaledTransport,
   type ReplyJournal,
   type SinkContext,
@@ -164,11 +165,12 @@ async function endOpenStreams(
 /** Records each streamed message in the journal, so a retry edits them. */
 function journaledStream(calls: StreamCalls, journal: ReplyJournal | undefined): StreamCalls {
   if (journal === undefined) return calls;
+  const intend = intentsAhead(journal);
   let index = 0;
   return {
     ...calls,
     start: async (markdown) => {
-      await bestEffort(journal.intend(index));
+      await intend(index);
       const ts = await calls.start(markdown);
       await bestEffort(journal.record(index, ts));
       index += 1;

@@ -135,12 +135,37 @@ export async function handleSubmission(
   );
 }
 
-/** Turns the first posts of a retried reply into edits of the messages it posted before. */
+/**
+ * Writes each post's intent to the journal before the post. With `ahead`, the first new post's
+ * intent is written at once, as the reply is set up (the agent is still thinking then), so the
+ * answer's first words wait for no round trip; a retry that finds it with nothing posted just
+ * looks in the thread.
+ */
+export function intentsAhead(
+  journal: ReplyJournal,
+  ahead = true,
+): (index: number) => Promise<void> {
+  let early: { readonly index: number; readonly written: Promise<void> } | undefined = ahead
+    ? { index: journal.posted.length, written: bestEffort(journal.intend(journal.posted.length)) }
+    : undefined;
+  return (index) => {
+    const written = early?.index === index ? early.written : bestEffort(journal.intend(index));
+    early = undefined;
+    return written;
+  };
+}
+
+/**
+ * Turns the first posts of a retried reply into edits of the messages it posted before.
+ * `intendAhead`: the first post carries the answer's first words (see intentsAhead).
+ */
 export function journaledTransport<Id extends string>(
   transport: MessageTransport<Id>,
   journal: ReplyJournal | undefined,
+  intendAhead = false,
 ): MessageTransport<Id> {
   if (journal === undefined) return transport;
+  const intend = intentsAhead(journal, intendAhead);
   let index = 0;
   return {
     post: async (text) => {
@@ -152,7 +177,7 @@ export function journaledTransport<Id extends string>(
         await transport.edit(earlier, text);
         return earlier;
       }
-      await bestEffort(journal.intend(at));
+      await intend(at);
       const id = await transport.post(text);
       await bestEffort(journal.record(at, id));
       return id;
