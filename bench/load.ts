@@ -5,7 +5,8 @@
  * redis-server), a short warm-up,
  * then closed-loop levels of N conversations. Prints figures with their ratios to the baseline.
  * `BENCH_LOAD_LEVELS=150x4,500x3` (conversations × questions each) chooses the levels;
- * `BENCH_LOAD_BOTS=queue,memory` which bots run (all four by default).
+ * `BENCH_LOAD_BOTS=queue,memory` which bots run (all four by default);
+ * `BENCH_LOAD_ROUNDS=2` how often each runs every level (ABBA order, samples pooled).
  */
 import { execFile } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
@@ -25,6 +26,7 @@ import { AGENT_ANSWER_MS, realisticAgent } from './load-answers.js';
 import { BOT_LABELS, type BotKind, type BotProcess, startBot, usesRedis } from './load-bots.js';
 import type { LevelPlan } from './load-driver.js';
 import { type LevelFigures, type LevelRig, measureLevel } from './load-level.js';
+import { poolFigures } from './load-merge.js';
 import {
   answersPerSecond,
   type LevelResults,
@@ -42,6 +44,8 @@ const AGENT = 'ag:bench:load';
 const API_KEY = 'bench-load-key';
 const BOT_ORDER: readonly BotKind[] = ['queue', 'memory', 'bare', 'sdk'];
 const DEFAULT_LEVELS = '150x4,500x3';
+// Two rounds, the second in reverse order: figures minutes apart on a shared VM drift by ~10%.
+const DEFAULT_ROUNDS = 2;
 const LEVEL_PATTERN = /^(\d+)x(\d+)$/;
 // Two people talking in each channel at once: at ~2 s an answer, one new bot message per second
 // per channel, which is Slack's chat.postMessage limit (bursts of a few allowed).
@@ -66,6 +70,7 @@ const NOTES = [
   'bare Bolt and the Chat SDK bot run under tsx, whose loader is in their RSS (see "RSS at start"); Parley runs the compiled build',
   'answers/s is N ÷ the mean time from a question to the next one (closed loop)',
   'harness = this process (fakes + driver); other = the rest of the machine (the redis-server apart)',
+  'with BENCH_LOAD_ROUNDS > 1 every bot runs each level once a round (reversed order every other round); samples and counts are pooled, so "questions sent" counts every round',
 ];
 
 interface LevelSize {
@@ -259,6 +264,35 @@ function machineLine(): string {
   return `  machine: ${availableParallelism()} cores, load average ${oneMinute.toFixed(2)} (1 min)`;
 }
 
+/** Measures one bot at every level and pools the figures into what earlier rounds measured. */
+async function measureInto(
+  results: LevelResults[],
+  kind: BotKind,
+  plans: readonly LevelPlan[],
+): Promise<void> {
+  try {
+    const levels = await measureBot(kind, plans);
+    levels.forEach((figures, index) => {
+      const level = results[index];
+      if (level === undefined) return;
+      const earlier = level[kind];
+      level[kind] = earlier === undefined ? figures : poolFigures(earlier, figures);
+    });
+  } catch (error) {
+    console.log(
+      `  ! ${BOT_LABELS[kind]} not measured: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+/** `BENCH_LOAD_ROUNDS` (default 2): how many times every bot runs every level. */
+function roundsToRun(): number {
+  const rounds = Number(process.env.BENCH_LOAD_ROUNDS ?? DEFAULT_ROUNDS);
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 10)
+    throw new Error('BENCH_LOAD_ROUNDS: a whole number from 1 to 10');
+  return rounds;
+}
+
 /** The load section of `npm run bench`. */
 export async function runLoad(): Promise<void> {
   const started = Date.now();
@@ -269,18 +303,12 @@ export async function runLoad(): Promise<void> {
   console.log(machineLine());
   await buildParley();
   const results: LevelResults[] = plans.map(() => ({}));
-  for (const kind of botsToRun()) {
-    try {
-      const levels = await measureBot(kind, plans);
-      levels.forEach((figures, index) => {
-        const level = results[index];
-        if (level !== undefined) level[kind] = figures;
-      });
-    } catch (error) {
-      console.log(
-        `  ! ${BOT_LABELS[kind]} not measured: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
+  const rounds = roundsToRun();
+  for (let round = 0; round < rounds; round += 1) {
+    if (rounds > 1) console.log(`  round ${round + 1} of ${rounds}`);
+    // Every other round runs the bots in reverse: a machine that drifts weighs on each alike.
+    const bots = round % 2 === 0 ? botsToRun() : [...botsToRun()].reverse();
+    for (const kind of bots) await measureInto(results, kind, plans);
   }
   for (const level of results) {
     printLevelTable(level);
