@@ -41,7 +41,7 @@ export const SLACK_STREAM_MESSAGE_MAX_CHARS = 11_000;
 // chat.update is Tier 3 (~50 per minute): about one edit a second per reply.
 const EDIT_INTERVAL_MS = 1_000;
 // A streamed answer grows about once a second too: twice as often read no better and cost a
-// Web API call (and its CPU) each time; the load bench measured ~4.5 appends per 2 s answer at 500 ms.
+// Web API call (and its CPU) each time; a 2 s answer takes two appends (the load bench).
 const STREAM_INTERVAL_MS = 1_000;
 // Slack takes files up to 1 GB; an agent's file past 100 MB is not worth a thread's scroll.
 const SLACK_FILE_MAX_BYTES = 100 * 1024 * 1024;
