@@ -11,8 +11,9 @@ import {
 import type { Access } from '../../src/access/access.js';
 import type { DiscordConfig } from '../../src/config/config.js';
 import type { Roster } from '../../src/config/roster.js';
+import { setBounded } from '../../src/core/bounded-map.js';
 import type { ConversationCommands } from '../../src/core/commands.js';
-import type { Persona, ReplySink, ThreadRef } from '../../src/core/model.js';
+import { type Persona, type ReplySink, type ThreadRef, threadKey } from '../../src/core/model.js';
 import { noticeFor } from '../../src/core/notices.js';
 import { isPartOf } from '../../src/core/participation.js';
 import type { Inbox, ReplyPort, WireMessage } from '../../src/core/replies.js';
@@ -72,6 +73,8 @@ const DISALLOWED_INTENTS_CLOSE_CODE = 4014;
 const THREAD_ARCHIVE_MINUTES = 1_440;
 // Discord answers 160004 when a thread already exists for the message (a redelivery).
 const THREAD_ALREADY_EXISTS = 160004;
+// Conversation threads remembered (see conversationThreads); past this the oldest is forgotten.
+const MOST_CONVERSATION_THREADS = 50_000;
 export const MESSAGE_CONTENT_HELP =
   'The Message Content intent is not enabled: Parley only sees mentions and DMs, not follow-ups in threads. Enable it at https://discord.com/developers/applications → your app → Bot → Privileged Gateway Intents → Message Content Intent, then restart Parley.';
 
@@ -86,6 +89,9 @@ export function createDiscordAdapter(
   let hasMessageContent = true;
   const port = createDiscordReplyPort(discordRest(config), log);
   const gate = createDiscordAccess(deps.access, log);
+  // Threads this process opened for a conversation: no role-play runs in them, so a message
+  // there needs no play looked up.
+  const conversationThreads = new Map<string, true>();
   const roleplay: DiscordRoleplay | undefined =
     deps.roleplay === undefined
       ? undefined
@@ -156,9 +162,12 @@ export function createDiscordAdapter(
     const place = await conversationOf(message, route);
     if (place === undefined) return;
     const incoming = toIncoming(message, place, route, botId);
+    const key = threadKey(place.ref);
+    // A thread Parley opened for a conversation holds no role-play (a play opens its own).
+    if (isOpening) setBounded(conversationThreads, key, true, MOST_CONVERSATION_THREADS);
     // In a role-play thread a person's message is heard by the next speaker, not answered.
-    if (route.kind !== 'dm' && (await deps.roleplay?.engine.interject(place.ref, incoming.message)))
-      return;
+    const mayBePlay = route.kind !== 'dm' && !conversationThreads.has(key);
+    if (mayBePlay && (await deps.roleplay?.engine.interject(place.ref, incoming.message))) return;
     if (route.kind === 'thread-reply' && !(await isPartOf(deps.store, place.ref))) return;
     // Without the Message Content intent a follow-up arrives empty: nothing to answer.
     if (incoming.message.text === '' && incoming.message.attachments.length === 0) return;

@@ -1,5 +1,5 @@
 import { REST, Routes } from 'discord.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createDiscordAdapter } from '../../../adapters/discord/discord-adapter.js';
 import { inviteUrl } from '../../../adapters/discord/discord-commands.js';
 import { SHARED_THREAD_NOTE } from '../../../src/agent/shape-messages.js';
@@ -106,6 +106,22 @@ describe('Discord adapter', () => {
     expect(rig.mistral.completions[0]?.messages).toEqual([
       { role: 'user', content: framed([ALICE, 'Alice', 'why use **threads**?']) },
     ]);
+  });
+
+  it('looks no role-play up in a thread it opened for a conversation (plays open their own)', async () => {
+    await start();
+    const interject = vi.spyOn(rig.core.roleplay, 'interject');
+    rig.mistral.setResponder((request) => ({
+      kind: 'reply',
+      text: `seen ${request.messages.length}`,
+    }));
+    const question = mention('first');
+    await replyIn(question.id, 'seen 1');
+
+    rig.discord.sendMessage({ channelId: question.id, authorId: BOB, content: 'and then?' });
+    await replyIn(question.id, 'seen 3');
+
+    expect(interject).not.toHaveBeenCalled();
   });
 
   it('continues in its thread without a new mention, and stays out of other threads', async () => {
