@@ -18,7 +18,7 @@ import type { IncomingMessage, Persona, ReplySink } from './model.js';
 import { threadKey } from './model.js';
 import { MESSAGE_CUT_NOTICE, noticeFor } from './notices.js';
 import { createFilePreparer, type FilePreparer } from './prepare-files.js';
-import { withinMs } from './timing.js';
+import { anySignal, settledAll, withinMs } from './timing.js';
 
 /** How handling one message ended. */
 export type DispatchOutcome =
@@ -275,18 +275,6 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   }
 }
 
-/** Like Promise.all, but waits for every promise before rejecting with the first failure. */
-async function settledAll<const T extends readonly unknown[]>(
-  promises: T,
-): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
-  const results = await Promise.allSettled(promises);
-  const failure = results.find((result) => result.status === 'rejected');
-  if (failure !== undefined) throw failure.reason;
-  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as {
-    -readonly [K in keyof T]: Awaited<T[K]>;
-  };
-}
-
 function metricOutcome(
   outcome: DispatchOutcome,
 ): 'replied' | 'duplicate' | 'failed' | 'handed_back' {
@@ -307,8 +295,4 @@ function signalAndStream(options: DispatchOptions): { signal?: AbortSignal; stre
     ...withSignal(options.signal),
     ...(options.stream === undefined ? {} : { stream: options.stream }),
   };
-}
-
-function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal {
-  return AbortSignal.any(signals.filter((signal): signal is AbortSignal => signal !== undefined));
 }

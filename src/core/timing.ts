@@ -27,3 +27,20 @@ export async function withinMs<T, F>(work: Promise<T>, ms: number, fallback: F):
     clearTimeout(timer);
   }
 }
+
+/** Like Promise.all, but waits for every promise before rejecting with the first failure. */
+export async function settledAll<const T extends readonly unknown[]>(
+  promises: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const results = await Promise.allSettled(promises);
+  const failure = results.find((result) => result.status === 'rejected');
+  if (failure !== undefined) throw failure.reason;
+  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as {
+    -readonly [K in keyof T]: Awaited<T[K]>;
+  };
+}
+
+/** One signal that aborts when any of the given ones does (the undefined ones left out). */
+export function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal {
+  return AbortSignal.any(signals.filter((signal): signal is AbortSignal => signal !== undefined));
+}
