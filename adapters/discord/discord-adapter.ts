@@ -5,7 +5,6 @@ import {
   type Message,
   Partials,
   REST,
-  type SendableChannels,
   type ThreadChannel,
 } from 'discord.js';
 import type { Access } from '../../src/access/access.js';
@@ -16,7 +15,7 @@ import type { ConversationCommands } from '../../src/core/commands.js';
 import { type Persona, type ReplySink, type ThreadRef, threadKey } from '../../src/core/model.js';
 import { noticeFor } from '../../src/core/notices.js';
 import { isPartOf } from '../../src/core/participation.js';
-import type { Inbox, ReplyPort, WireMessage } from '../../src/core/replies.js';
+import type { Inbox, ReplyPort } from '../../src/core/replies.js';
 import { isResetWord, resetFromMessage } from '../../src/core/reset-word.js';
 import type { PlatformHealth, PlatformStatus } from '../../src/http/health.js';
 import type { Logger } from '../../src/log/logger.js';
@@ -25,7 +24,7 @@ import type { ConversationStore } from '../../src/store/store.js';
 import { createDiscordAccess, replyingTo } from './discord-access.js';
 import { inviteUrl } from './discord-commands.js';
 import { type DiscordRoute, routeDiscordMessage, threadNameFrom } from './discord-events.js';
-import { attachmentsOf, authorNameOf, factsOf, mentionNamesOf } from './discord-facts.js';
+import { factsOf, mentionNamesOf, wireMessageOf } from './discord-facts.js';
 import { handleInteraction } from './discord-interactions.js';
 import { createDiscordReplyPort, discordTarget } from './discord-port.js';
 import { createDiscordRoleplay, type DiscordRoleplay } from './discord-roleplay.js';
@@ -161,7 +160,7 @@ export function createDiscordAdapter(
     if (isOpening && !(await gate.isWithinLimit(message, replyingTo(message)))) return;
     const place = await conversationOf(message, route);
     if (place === undefined) return;
-    const incoming = toIncoming(message, place, route, botId);
+    const incoming = wireMessageOf(message, place.ref, route, botId);
     const key = threadKey(place.ref);
     // A thread Parley opened for a conversation holds no role-play (a play opens its own).
     if (isOpening) setBounded(conversationThreads, key, true, MOST_CONVERSATION_THREADS);
@@ -188,29 +187,6 @@ export function createDiscordAdapter(
         log.error('discord message not taken', { error });
         await port.sink(target).fail(noticeFor('STORE_UNAVAILABLE'));
       });
-  }
-
-  function toIncoming(
-    message: Message,
-    place: { ref: ThreadRef; channel: SendableChannels },
-    route: DiscordRoute,
-    botId: string,
-  ): WireMessage {
-    const text = discordTextToMarkdown(message.content, botId, mentionNamesOf(message));
-    const author = { id: message.author.id, name: authorNameOf(message), isBot: false };
-    return {
-      thread: place.ref,
-      deliveryKey: `discord:${message.id}`,
-      isShared: route.kind !== 'dm',
-      message: {
-        id: message.id,
-        role: 'user',
-        author,
-        text,
-        attachments: attachmentsOf(message),
-        at: message.createdTimestamp,
-      },
-    };
   }
 
   async function conversationOf(message: Message, route: DiscordRoute) {

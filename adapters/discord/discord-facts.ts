@@ -1,7 +1,8 @@
 import { ChannelType, type Message } from 'discord.js';
-import type { Attachment } from '../../src/core/model.js';
-import type { DiscordMessageFacts } from './discord-events.js';
-import type { MentionNames } from './discord-text.js';
+import type { Attachment, ThreadRef } from '../../src/core/model.js';
+import type { WireMessage } from '../../src/core/replies.js';
+import type { DiscordMessageFacts, DiscordRoute } from './discord-events.js';
+import { discordTextToMarkdown, type MentionNames } from './discord-text.js';
 
 const THREAD_TYPES: ReadonlySet<ChannelType> = new Set([
   ChannelType.PublicThread,
@@ -84,5 +85,29 @@ export function discordAttachment(
     ref: `${channelId}/${messageId}/${file.id}`,
     size: file.size,
     ...(typeof file.contentType === 'string' ? { mimeType: file.contentType.slice(0, 100) } : {}),
+  };
+}
+
+/** A person's Discord message as Parley's wire message, in the conversation `thread`. */
+export function wireMessageOf(
+  message: Message,
+  thread: ThreadRef,
+  route: DiscordRoute,
+  botId: string,
+): WireMessage {
+  const text = discordTextToMarkdown(message.content, botId, mentionNamesOf(message));
+  const author = { id: message.author.id, name: authorNameOf(message), isBot: false };
+  return {
+    thread,
+    deliveryKey: `discord:${message.id}`,
+    isShared: route.kind !== 'dm',
+    message: {
+      id: message.id,
+      role: 'user',
+      author,
+      text,
+      attachments: attachmentsOf(message),
+      at: message.createdTimestamp,
+    },
   };
 }
