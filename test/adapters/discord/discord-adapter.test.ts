@@ -108,24 +108,9 @@ describe('Discord adapter', () => {
     ]);
   });
 
-  it('looks no role-play up in a thread it opened for a conversation (plays open their own)', async () => {
-    await start();
-    const interject = vi.spyOn(rig.core.roleplay, 'interject');
-    rig.mistral.setResponder((request) => ({
-      kind: 'reply',
-      text: `seen ${request.messages.length}`,
-    }));
-    const question = mention('first');
-    await replyIn(question.id, 'seen 1');
-
-    rig.discord.sendMessage({ channelId: question.id, authorId: BOB, content: 'and then?' });
-    await replyIn(question.id, 'seen 3');
-
-    expect(interject).not.toHaveBeenCalled();
-  });
-
   it('continues in its thread without a new mention, and stays out of other threads', async () => {
     await start();
+    const interject = vi.spyOn(rig.core.roleplay, 'interject');
     rig.mistral.setResponder((request) => ({
       kind: 'reply',
       text: `seen ${request.messages.length}`,
@@ -140,6 +125,8 @@ describe('Discord adapter', () => {
       role: 'user',
       content: `⟦speaker ${BOB} "Bob"⟧\nand then?`,
     });
+    // A thread Parley opened for a conversation holds no role-play: none is looked up.
+    expect(interject).not.toHaveBeenCalled();
   });
 
   it('answers a mention inside an existing thread, seeing the thread so far with names', async () => {
