@@ -1,17 +1,12 @@
-import { Mistral } from '@mistralai/mistralai';
+import type { Mistral } from '@mistralai/mistralai';
 import { MistralError } from '@mistralai/mistralai/models/errors';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { mistralFor } from '../support/sdk-clients.js';
 import { type FakeMistral, startFakeMistral } from './mistral/fake-mistral.js';
 
 let fake: FakeMistral;
 
-function sdk(): Mistral {
-  return new Mistral({
-    apiKey: fake.apiKey,
-    serverURL: fake.url,
-    retryConfig: { strategy: 'none' },
-  });
-}
+const sdk = (): Mistral => mistralFor(fake);
 
 async function statusOf(call: Promise<unknown>): Promise<number | undefined> {
   try {

@@ -6,6 +6,7 @@ import type {
 } from '@mistralai/mistralai/models/components';
 import { MistralError } from '@mistralai/mistralai/models/errors';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { mistralFor } from '../support/sdk-clients.js';
 import { type FakeMistral, type ScriptStep, startFakeMistral } from './mistral/fake-mistral.js';
 
 const AGENT = 'ag_0683a1b2c3d4e5f60718293a4b5c6d7e';
@@ -14,13 +15,7 @@ const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2
 
 let fake: FakeMistral;
 
-function sdk(): Mistral {
-  return new Mistral({
-    apiKey: fake.apiKey,
-    serverURL: fake.url,
-    retryConfig: { strategy: 'none' },
-  });
-}
+const sdk = (): Mistral => mistralFor(fake);
 
 type EventData = ConversationEvents['data'];
 type StartOptions = Partial<ConversationStreamRequest>;

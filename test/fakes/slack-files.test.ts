@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, type Logger, LogLevel, webApi } from '@slack/bolt';
+import { App, HTTPReceiver, webApi } from '@slack/bolt';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { silentSlackLogger } from '../support/sdk-clients.js';
 import { type FakeSlack, SLACK_MAX_FILE_BYTES, startFakeSlack } from './slack/index.js';
 
 const CHANNEL = 'C0GENERAL';
@@ -10,16 +11,6 @@ const OUTSIDE_PUBLIC = 'C0OUTSIDE';
 const OUTSIDE_PRIVATE = 'G0SECRET';
 const PLOT = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff]);
 
-const silentLogger: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  setLevel: () => undefined,
-  getLevel: () => LogLevel.ERROR,
-  setName: () => undefined,
-};
-
 let fake: FakeSlack;
 let client: webApi.WebClient;
 
@@ -27,7 +18,7 @@ let client: webApi.WebClient;
 function webClient(token: string | undefined): webApi.WebClient {
   return new webApi.WebClient(token, {
     slackApiUrl: fake.apiUrl,
-    logger: silentLogger,
+    logger: silentSlackLogger,
     retryConfig: { retries: 0 },
   });
 }
@@ -254,13 +245,13 @@ describe('fake Slack delivering files people share', () => {
   beforeAll(async () => {
     const receiver = new HTTPReceiver({
       signingSecret: fake.signingSecret,
-      logger: silentLogger,
+      logger: silentSlackLogger,
       processBeforeResponse: true,
     });
     app = new App({
       token: fake.botToken,
       receiver,
-      logger: silentLogger,
+      logger: silentSlackLogger,
       clientOptions: { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 } },
     });
     app.event('message', async ({ event }) => {

@@ -1,21 +1,12 @@
-import { type Logger, LogLevel, webApi } from '@slack/bolt';
+import { webApi } from '@slack/bolt';
 import { SocketModeClient } from '@slack/socket-mode';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { silentSlackLogger } from '../support/sdk-clients.js';
 import { DEFAULT_APP_TOKEN, type FakeSlack, startFakeSlack } from './slack/index.js';
 
 const CHANNEL = 'C0GENERAL';
 const ALICE = 'U0ALICE';
-
-const silentLogger: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  setLevel: () => undefined,
-  getLevel: () => LogLevel.ERROR,
-  setName: () => undefined,
-};
 
 interface Envelope {
   readonly type: string;
@@ -45,7 +36,7 @@ function socketClient(
 ): SocketModeClient {
   const client = new SocketModeClient({
     appToken: options.appToken ?? fake.appToken,
-    logger: silentLogger,
+    logger: silentSlackLogger,
     autoReconnectEnabled: options.autoReconnect ?? false,
     ...(options.clientPingTimeout === undefined
       ? {}
@@ -100,7 +91,7 @@ describe('fake Slack in Socket Mode, with the real SocketModeClient', () => {
   it('refuses the app-level token for bot methods', async () => {
     const client = new webApi.WebClient(fake.appToken, {
       slackApiUrl: fake.apiUrl,
-      logger: silentLogger,
+      logger: silentSlackLogger,
       retryConfig: { retries: 0 },
     });
 

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, type Logger, LogLevel, webApi } from '@slack/bolt';
+import { App, HTTPReceiver, webApi } from '@slack/bolt';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { silentSlackLogger } from '../support/sdk-clients.js';
 import {
   type FakeSlack,
   SLACK_MAX_SECTION_TEXT_LENGTH,
@@ -14,22 +15,12 @@ const CHANNEL = 'C0GENERAL';
 const DM = 'D0ALICE';
 const ALICE = 'U0ALICE';
 
-const silentLogger: Logger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  setLevel: () => undefined,
-  getLevel: () => LogLevel.ERROR,
-  setName: () => undefined,
-};
-
 let fake: FakeSlack;
 
 function webClient(options: webApi.WebClientOptions = {}, token = fake.botToken): webApi.WebClient {
   return new webApi.WebClient(token, {
     slackApiUrl: fake.apiUrl,
-    logger: silentLogger,
+    logger: silentSlackLogger,
     retryConfig: { retries: 0 },
     ...options,
   });
@@ -66,11 +57,14 @@ describe('fake Slack delivering to a real Bolt app', () => {
   let eventsUrl: string;
 
   beforeAll(async () => {
-    const receiver = new HTTPReceiver({ signingSecret: fake.signingSecret, logger: silentLogger });
+    const receiver = new HTTPReceiver({
+      signingSecret: fake.signingSecret,
+      logger: silentSlackLogger,
+    });
     app = new App({
       token: fake.botToken,
       receiver,
-      logger: silentLogger,
+      logger: silentSlackLogger,
       clientOptions: { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 } },
     });
     app.event('app_mention', async ({ event, context, say }) => {
@@ -252,7 +246,7 @@ describe('fake Slack Web API through the real WebClient', () => {
   it('refuses a wrong token, a missing token and an unknown method', async () => {
     const anonymous = new webApi.WebClient(undefined, {
       slackApiUrl: fake.apiUrl,
-      logger: silentLogger,
+      logger: silentSlackLogger,
     });
 
     expect(await slackError(webClient({}, 'xoxb-wrong').auth.test())).toBe('invalid_auth');
@@ -578,7 +572,7 @@ describe('fake Slack rate limits', () => {
   it('limits chat.postMessage per channel, with a burst, until the bucket refills', async () => {
     const client = new webApi.WebClient(limited.botToken, {
       slackApiUrl: limited.apiUrl,
-      logger: silentLogger,
+      logger: silentSlackLogger,
       rejectRateLimitedCalls: true,
     });
     const post = (channel: string) => client.chat.postMessage({ channel, text: 'hi' });
@@ -603,7 +597,7 @@ describe('fake Slack stream expiry', () => {
     const idle = await startFakeSlack({ streamIdleMs: 60_000, clock: () => now });
     const client = new webApi.WebClient(idle.botToken, {
       slackApiUrl: idle.apiUrl,
-      logger: silentLogger,
+      logger: silentSlackLogger,
     });
     const root = idle.seedMessage({ channel: DM, user: ALICE, text: 'hi' });
     const { ts } = await client.chat.startStream({

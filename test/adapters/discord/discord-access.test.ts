@@ -2,6 +2,7 @@ import { PermissionFlagsBits } from 'discord.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { deliveryClaim } from '../../../src/core/dispatcher.js';
 import { DEFAULT_IDS, type FakeGuildInput } from '../../fakes/discord/index.js';
+import { refusalsOf } from '../../support/access.js';
 import { redisStores } from '../../support/redis-stores.js';
 import { type DiscordRig, startDiscordRig } from './discord-harness.js';
 
@@ -72,13 +73,7 @@ async function settle(authorId = BOB): Promise<void> {
   await rig.discord.waitFor(() => botMessages(marker.id).length > 0 || undefined);
 }
 
-async function refusals(): Promise<string> {
-  const { body } = await rig.core.metrics.render();
-  return body
-    .split('\n')
-    .filter((line) => line.startsWith('parley_refused_total{'))
-    .join('\n');
-}
+const refusals = (): Promise<string> => refusalsOf(rig.core);
 
 async function registered(): Promise<void> {
   const { registerDiscordCommands } = await import(

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { deliveryClaim } from '../../../src/core/dispatcher.js';
 import type { ThreadRef } from '../../../src/core/model.js';
+import { refusalsOf } from '../../support/access.js';
 import { redisStores } from '../../support/redis-stores.js';
-import { type SlackRig, startSlackRig } from './slack-harness.js';
+import { pressStop, type SlackRig, startSlackRig } from './slack-harness.js';
 
 const GENERAL = 'C0GENERAL';
 const RANDOM = 'C0RANDOM';
@@ -69,13 +70,7 @@ async function settle(): Promise<void> {
   await answered(RANDOM, String(marker.ts));
 }
 
-async function refusals(): Promise<string> {
-  const { body } = await rig.core.metrics.render();
-  return body
-    .split('\n')
-    .filter((line) => line.startsWith('parley_refused_total{'))
-    .join('\n');
-}
+const refusals = (): Promise<string> => refusalsOf(rig.core);
 
 function command(name: string, text: string, user = ALICE, channel = GENERAL) {
   return rig.slack.sendSlashCommand(rig.eventsUrl, {
@@ -284,16 +279,6 @@ describe('Slack access: role-plays per person', () => {
   const announcements = () =>
     rig.slack.messages(GENERAL).filter((message) => message.isBot && message.text.startsWith('🎭'));
 
-  function pressStop(ts: string, user: string) {
-    return rig.slack.sendInteraction(rig.eventsUrl, {
-      type: 'block_actions',
-      user: { id: user },
-      channel: { id: GENERAL },
-      message: { ts, text: 'announcement' },
-      actions: [{ action_id: 'roleplay_stop', type: 'button', value: '' }],
-    });
-  }
-
   it('refuses a play past ROLEPLAY_MAX_PER_USER with the count, before announcing it', async () => {
     await start({ ROLEPLAY_MAX_PER_USER: '1' });
     rig.mistral.enqueue({ kind: 'hang' });
@@ -324,7 +309,7 @@ describe('Slack access: role-plays per person', () => {
     await vi.waitFor(() => expect(rig.mistral.completions).toHaveLength(1));
     const root = String(announcements()[0]?.ts);
 
-    await pressStop(root, BOB);
+    await pressStop(rig, GENERAL, root, BOB);
     await rig.slack.waitFor(() =>
       rig.slack.messages(GENERAL, root).some((message) => message.text.startsWith('🛑')),
     );

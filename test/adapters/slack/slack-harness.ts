@@ -107,3 +107,14 @@ export async function startSlackRig(options: SlackRigOptions = {}): Promise<Slac
 function missing(what: string): never {
   throw new Error(`test config has no ${what}`);
 }
+
+/** Presses a role-play announcement's Stop button, as `user`, in `channel`. */
+export function pressStop(rig: SlackRig, channel: string, ts: string, user: string) {
+  return rig.slack.sendInteraction(rig.eventsUrl, {
+    type: 'block_actions',
+    user: { id: user },
+    channel: { id: channel },
+    message: { ts, text: 'announcement' },
+    actions: [{ action_id: 'roleplay_stop', type: 'button', value: '' }],
+  });
+}

@@ -3,7 +3,7 @@ import { threadKey } from '../../../src/core/model.js';
 import { plainText } from '../../support/framing.js';
 import { gate } from '../../support/gate.js';
 import { expectFourLinePlay } from '../../support/roleplay-expectations.js';
-import { type SlackRig, startSlackRig } from './slack-harness.js';
+import { pressStop as pressStopIn, type SlackRig, startSlackRig } from './slack-harness.js';
 
 const GENERAL = 'C0GENERAL';
 const ALICE = 'U0ALICE';
@@ -48,15 +48,7 @@ async function closingLine(ts: string): Promise<string> {
   return thread(ts).find((message) => /^(🎬|🛑|⚠️)/.test(message.text))?.text ?? '';
 }
 
-function pressStop(ts: string, user: string) {
-  return rig.slack.sendInteraction(rig.eventsUrl, {
-    type: 'block_actions',
-    user: { id: user },
-    channel: { id: GENERAL },
-    message: { ts, text: 'announcement' },
-    actions: [{ action_id: 'roleplay_stop', type: 'button', value: '' }],
-  });
-}
+const pressStop = (ts: string, user: string) => pressStopIn(rig, GENERAL, ts, user);
 
 describe('Slack role-play', () => {
   it('stages N alternating lines under each agent persona, each agent seeing its own side', async () => {
