@@ -25,18 +25,23 @@ const start = async () => {
   rig = await openRig();
 };
 
+/** The main agent hands over to the analyst, who says `said` and shows one image. */
+function handOverToAnalyst(said: string, name: string, bytes: Uint8Array): void {
+  rig.mistral.enqueue({
+    kind: 'script',
+    steps: [
+      { text: 'Let me get the analyst on this.' },
+      { handoff: { toAgentId: rig.otherAgent, toAgentName: 'analyst-agent' } },
+      { text: said },
+      { file: { name, type: 'png', bytes } },
+    ],
+  });
+}
+
 describe('a handoff in a Discord conversation', () => {
   it('hands off to a second agent: its part under the roster persona, the history says who said what', async () => {
     await start();
-    rig.mistral.enqueue({
-      kind: 'script',
-      steps: [
-        { text: 'Let me get the analyst on this.' },
-        { handoff: { toAgentId: rig.otherAgent, toAgentName: 'analyst-agent' } },
-        { text: 'Analyst here: revenue grew 12%.' },
-        { file: { name: 'growth.png', type: 'png', bytes: png(5, 5, 90) } },
-      ],
-    });
+    handOverToAnalyst('Analyst here: revenue grew 12%.', 'growth.png', png(5, 5, 90));
 
     const question = mention(rig, 'how did revenue do?');
     const history = await answered(rig, question.id, question.id);
@@ -101,15 +106,7 @@ describe('a handoff in a Discord conversation', () => {
 
   it('hands off in a DM, where Discord has no webhooks: the bot posts the next part itself', async () => {
     await start();
-    rig.mistral.enqueue({
-      kind: 'script',
-      steps: [
-        { text: 'Let me get the analyst on this.' },
-        { handoff: { toAgentId: rig.otherAgent, toAgentName: 'analyst-agent' } },
-        { text: 'Analyst here: costs fell 3%.' },
-        { file: { name: 'costs.png', type: 'png', bytes: png(3, 3, 40) } },
-      ],
-    });
+    handOverToAnalyst('Analyst here: costs fell 3%.', 'costs.png', png(3, 3, 40));
 
     const dm = rig.discord.sendDm({ userId: ALICE, content: 'how did costs do?' });
     await answered(rig, dm.channelId, dm.id, { workspace: '@me', channel: dm.channelId });
