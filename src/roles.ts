@@ -126,8 +126,14 @@ function startQueueing(
   logger: Logger,
 ): Queueing {
   const work = createRedisWorkState({ url: redisUrl, keyPrefix: `${config.redisPrefix}:`, logger });
-  const deps = { store: core.store, ports: registry.find, logger };
-  return { work, queue: createWorkQueue({ ...settingsOf(config), redisUrl }, deps) };
+  // A process that also runs a worker answers what it admits at once (see queue/here-first).
+  const here = () => queueing.runner?.here;
+  const deps = { store: core.store, ports: registry.find, logger, here };
+  const queueing: Queueing = {
+    work,
+    queue: createWorkQueue({ ...settingsOf(config), redisUrl }, deps),
+  };
+  return queueing;
 }
 
 function startRunner(

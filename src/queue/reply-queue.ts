@@ -10,6 +10,7 @@ import type {
 } from '../core/replies.js';
 import type { Logger } from '../log/logger.js';
 import type { ConversationStore } from '../store/store.js';
+import type { HereFirst } from './here-first.js';
 
 /**
  * Parley's work queue on BullMQ. Ingress (Slack HTTP, the Discord gateway) validates, admits
@@ -27,7 +28,12 @@ export const REPLY_QUEUE_NAME = 'parley-replies';
 /** Role-plays have a queue (and capacity) of their own: a long play never holds an answer's slot. */
 export const PLAY_QUEUE_NAME = 'parley-plays';
 
-export type ReplyJob = { readonly kind: 'reply'; readonly submission: QueuedSubmission };
+export interface ReplyJob {
+  readonly kind: 'reply';
+  readonly submission: QueuedSubmission;
+  /** Answered first by the process that admitted it (see here-first): any run of the job is a retry. */
+  readonly ranHere?: true;
+}
 export type PlayJob = { readonly kind: 'play'; readonly thread: string };
 
 export interface QueueSettings {
@@ -72,6 +78,8 @@ export interface WorkQueueDeps {
   /** The ports ingress acknowledges through. */
   readonly ports: PortFinder;
   readonly logger: Logger;
+  /** This process's worker, when it runs one: it answers what it has room for at once. */
+  readonly here?: () => HereFirst | undefined;
 }
 
 /** The ingress side: admit (dedupe + place in line), acknowledge, enqueue. */
@@ -99,7 +107,17 @@ export function createWorkQueue(settings: QueueSettings, deps: WorkQueueDeps): W
           kind: 'reply',
           submission: { ...submission, place, acknowledged },
         };
-        await replies.add('reply', data, { ...options, jobId: jobIdOf('reply', deliveryKey) });
+        const jobId = jobIdOf('reply', deliveryKey);
+        const here = deps.here?.();
+        if (here?.hasRoom() === true) {
+          const backup = { ...options, jobId, delay: settings.lockMs };
+          const queued = replies.add('reply', { ...data, ranHere: true }, backup);
+          here.run(data, jobId, queued);
+          // Acknowledged to the platform once the backup is queued; its failure is logged there.
+          await queued.catch(() => undefined);
+          return;
+        }
+        await replies.add('reply', data, { ...options, jobId });
       } catch (error) {
         // Not queued: the platform's redelivery must find the message new, and nobody waits on it.
         await deps.store.withdraw(thread, claim, place).catch((withdrawError: unknown) => {

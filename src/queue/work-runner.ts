@@ -1,5 +1,5 @@
 import { getHeapStatistics } from 'node:v8';
-import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { UnrecoverableError, Worker } from 'bullmq';
 import type { Dispatcher } from '../core/dispatcher.js';
 import { threadKey } from '../core/model.js';
 import {
@@ -10,6 +10,7 @@ import {
 } from '../core/replies.js';
 import { withinMs } from '../core/timing.js';
 import type { Logger } from '../log/logger.js';
+import { createHereRuns, type HereFirst, type HereOutcome } from './here-first.js';
 import {
   jobIdOf,
   PLAY_QUEUE_NAME,
@@ -35,6 +36,8 @@ export interface WorkerDeps {
 }
 
 export interface WorkRunner {
+  /** Answers at once what this process's ingress admits, while it has room (see here-first). */
+  readonly here: HereFirst;
   /** Slows every worker of the queue (Mistral answered 429). */
   rateLimit(ms: number): void;
   /**
@@ -78,7 +81,12 @@ export function createWorkRunner(settings: QueueSettings, deps: WorkerDeps): Wor
       : { limiter: { max: settings.agentCallsPerSecond, duration: 1_000 } };
   const replies = new Worker<ReplyJob>(
     REPLY_QUEUE_NAME,
-    (job) => processReply(job, deps, handBack.signal),
+    async (job) => {
+      const isRetry = job.attemptsStarted > 1 || job.data.ranHere === true;
+      const jobId = job.id ?? jobIdOf('reply', job.data.submission.incoming.deliveryKey);
+      const outcome = await answerReply(job.data, jobId, isRetry, deps, handBack.signal);
+      if (outcome === 'handed-back') throw new HandedBack('reply handed back');
+    },
     { ...common, concurrency: settings.concurrency, ...limiter },
   );
   const plays = new Worker<PlayJob>(
@@ -96,15 +104,27 @@ export function createWorkRunner(settings: QueueSettings, deps: WorkerDeps): Wor
     });
   }
   const memory = watchMemory(replies, deps.maxHeapBytes ?? defaultMaxHeap(), log);
+  const here = createHereRuns(
+    {
+      lockMs: settings.lockMs,
+      concurrency: settings.concurrency,
+      isLimited: settings.agentCallsPerSecond !== undefined,
+      isPaused: () => replies.isPaused(),
+    },
+    (job, jobId) => answerReply(job, jobId, false, deps, handBack.signal),
+    log,
+  );
   return {
+    here,
     rateLimit(ms) {
+      here.holdBack(ms);
       void replies
         .rateLimit(ms)
         .catch((error: unknown) => log.warn('rate limit not applied', { error }));
     },
     async close(graceMs) {
       clearInterval(memory);
-      const closing = Promise.all([replies.close(), plays.close()]);
+      const closing = Promise.all([replies.close(), plays.close(), here.close()]);
       // A play runs for minutes: hand it back now rather than at the end of the grace.
       await deps.handBackPlays();
       // What is left after the hand-back and a forced close is what answers get to finish.
@@ -119,17 +139,17 @@ export function createWorkRunner(settings: QueueSettings, deps: WorkerDeps): Wor
   };
 }
 
-async function processReply(
-  job: Job<ReplyJob>,
+async function answerReply(
+  job: ReplyJob,
+  jobId: string,
+  isRetry: boolean,
   deps: WorkerDeps,
   handBack: AbortSignal,
-): Promise<void> {
-  const { submission } = job.data;
+): Promise<HereOutcome> {
+  const { submission } = job;
   const port = deps.ports(submission.target.platform);
   if (port === undefined)
     throw new UnrecoverableError(`this worker cannot reply on ${submission.target.platform}`);
-  const isRetry = job.attemptsStarted > 1;
-  const jobId = job.id ?? jobIdOf('reply', submission.incoming.deliveryKey);
   const journal = await journalFor(jobId, submission, port, deps, isRetry);
   const outcome = await handleSubmission(
     deps.dispatcher,
@@ -138,7 +158,7 @@ async function processReply(
     { journal, acknowledged: submission.acknowledged, isRetry },
     { isClaimed: true, isRetry, place: submission.place, handBack },
   );
-  if (outcome.kind === 'handed-back') throw new HandedBack('reply handed back');
+  return outcome.kind === 'handed-back' ? 'handed-back' : 'done';
 }
 
 /**

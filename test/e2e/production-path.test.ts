@@ -140,6 +140,43 @@ describe('the production path (Redis + queue)', () => {
     expect(takeoverMs).toBeLessThan(TAKEOVER_CEILING_MS);
   });
 
+  it('finishes an answer once on another process when the process that admitted and was answering it is killed', {
+    timeout: 90_000,
+  }, async () => {
+    // `all` answers what it admits at once; its job waits as a delayed backup (see here-first).
+    fakes.mistral.setResponder(() => ({
+      kind: 'reply',
+      text: 'answered where it was admitted, then elsewhere',
+      chunkSize: 2,
+      chunkDelayMs: fakes.mistral.completions.length === 1 ? 400 : 0,
+    }));
+    const prefix = newPrefix();
+    const doomed = await parley(prefix, 'all');
+    const event = mention('slow one');
+    const root = String(event.ts);
+
+    await fakes.slack.sendEvent(`${doomed.baseUrl}/slack/events`, event);
+    await fakes.slack.waitFor(
+      () => fakes.slack.messages(GENERAL, root).some((m) => m.isBot && m.text !== ''),
+      WAIT_MS,
+    );
+    await parley(prefix, 'worker');
+    await doomed.kill();
+    const killed = Date.now();
+    await fakes.slack.waitFor(
+      () => answers(root).includes('answered where it was admitted, then elsewhere'),
+      WAIT_MS,
+    );
+    const takeoverMs = Date.now() - killed;
+
+    console.log(
+      `production path: an answer whose ingress process was killed was finished ${takeoverMs} ms after the kill`,
+    );
+    expect(answers(root)).toEqual(['answered where it was admitted, then elsewhere']);
+    expect(fakes.mistral.completions).toHaveLength(2);
+    expect(takeoverMs).toBeLessThan(TAKEOVER_CEILING_MS);
+  });
+
   it('stops on SIGTERM within 25 s, handing an answer under way to another worker unseen', {
     timeout: 90_000,
   }, async () => {
@@ -168,5 +205,34 @@ describe('the production path (Redis + queue)', () => {
     expect(code).toBe(0);
     expect(stopMs).toBeLessThan(25_000);
     expect(answers(root)).toEqual(['handed over']);
+  });
+
+  it('stops an `all` process on SIGTERM within 25 s, handing the answer it was giving to a worker unseen', {
+    timeout: 90_000,
+  }, async () => {
+    let calls = 0;
+    fakes.mistral.setResponder(() => {
+      calls += 1;
+      return calls === 1 ? { kind: 'hang' } : { kind: 'reply', text: 'handed over from here' };
+    });
+    const prefix = newPrefix();
+    const leaving = await parley(prefix, 'all');
+    const event = mention('during a deploy');
+    const root = String(event.ts);
+
+    await fakes.slack.sendEvent(`${leaving.baseUrl}/slack/events`, event);
+    await vi.waitFor(() => expect(calls).toBe(1), { timeout: WAIT_MS });
+    await parley(prefix, 'worker');
+    const asked = Date.now();
+    const code = await leaving.terminate();
+    const stopMs = Date.now() - asked;
+    await fakes.slack.waitFor(() => answers(root).includes('handed over from here'), WAIT_MS);
+
+    console.log(`production path: an \`all\` process answering stopped ${stopMs} ms after SIGTERM`);
+    if (code !== 0) console.log(leaving.output());
+    expect(code).toBe(0);
+    expect(stopMs).toBeLessThan(25_000);
+    expect(answers(root)).toEqual(['handed over from here']);
+    expect(calls).toBe(2);
   });
 });
