@@ -1,18 +1,20 @@
 import type { Job } from 'bullmq';
 import type { Logger } from '../log/logger.js';
-import type { ReplyJob } from './reply-queue.js';
+import { type ReplyJob, takeoverMs } from './reply-queue.js';
 
 /**
  * Answers here what this process admits, without waiting for the queue's pick-up.
  *
  * A process that runs both ingress and a worker would otherwise send each message through
  * Redis twice before the agent hears of it: the job's `add`, then a worker's wake-up and lock.
- * Under load those two trips cost more than the rest of the bridge. So when this process has room, it
- * starts answering as soon as the message is admitted, and the job is queued as a backup:
- * delayed by one lock's length, and pushed back every half lock while the answer runs. If this
- * process dies, the job comes due within a lock's length and another worker takes it over as a
- * retry (the reply journal keeps it to one answer), exactly as it would a stalled job. An
- * answer that ends removes its job; one handed back (shutdown) makes it due at once.
+ * Under load those two trips cost more than the rest of the bridge. So when this process has
+ * room, it starts answering as soon as the message is admitted, and the job is queued as a
+ * backup, delayed by the time a stalled job takes to be taken over (a lock and two stalled
+ * checks) and pushed back every half lock while the answer runs, as a lock is renewed. If this
+ * process dies, the job comes due as a stalled job would and another worker takes it over as a
+ * retry (the reply journal keeps it to one answer). The push-back tolerates a loop stalled for
+ * that whole time less half a lock, more than a lock does. An answer that ends removes its job;
+ * one handed back (shutdown) makes it due at once.
  *
  * With a global agent-call limit (`agentCallsPerSecond`), or while Mistral is holding this
  * process back, every message goes through the queue, whose limiter counts them all.
@@ -20,7 +22,7 @@ import type { ReplyJob } from './reply-queue.js';
 export interface HereFirst {
   /** Whether a message admitted now is answered here (at most `concurrency` at once). */
   hasRoom(): boolean;
-  /** Answers `job` here; `queued` is its backup job being added (delayed by `lockMs`). */
+  /** Answers `job` here; `queued` is its backup job being added (delayed by `takeoverMs`). */
   run(job: ReplyJob, jobId: string, queued: Promise<Job<ReplyJob>>): void;
 }
 
@@ -56,8 +58,8 @@ export function createHereRuns(
   renewal.unref();
 
   async function pushBack(job: Job<ReplyJob>): Promise<void> {
-    await job.changeDelay(settings.lockMs).catch((error: unknown) => {
-      // It came due (this loop was stalled past a lock) and may be under way elsewhere.
+    await job.changeDelay(takeoverMs(settings.lockMs)).catch((error: unknown) => {
+      // It came due (this loop was stalled that long) and may be under way elsewhere.
       log.warn('backup job not pushed back', { job: job.id, error });
     });
   }

@@ -50,6 +50,21 @@ export interface QueueSettings {
   readonly agentCallsPerSecond: number | undefined;
 }
 
+// A lock is renewed every half lock. BullMQ marks a job with a lapsed lock at one stalled check
+// and moves it back at the next: with the 5 s default lock, a dead worker's job is taken over
+// 5–8 s after it died.
+const STALLED_CHECK_MS = 1_500;
+
+/** How often workers look for jobs whose lock lapsed. */
+export function stalledCheckMs(lockMs: number): number {
+  return Math.min(lockMs, STALLED_CHECK_MS);
+}
+
+/** How long after its worker died a job is taken over at the latest: its lock, two stalled checks. */
+export function takeoverMs(lockMs: number): number {
+  return lockMs + 2 * stalledCheckMs(lockMs);
+}
+
 // A job handed back by a worker shutting down is retried at once elsewhere; this many times.
 export const REPLY_ATTEMPTS = 5;
 // Failed jobs are kept a day for inspection; answered ones are not kept (the store dedupes).
@@ -110,7 +125,7 @@ export function createWorkQueue(settings: QueueSettings, deps: WorkQueueDeps): W
         const jobId = jobIdOf('reply', deliveryKey);
         const here = deps.here?.();
         if (here?.hasRoom() === true) {
-          const backup = { ...options, jobId, delay: settings.lockMs };
+          const backup = { ...options, jobId, delay: takeoverMs(settings.lockMs) };
           const queued = replies.add('reply', { ...data, ranHere: true }, backup);
           here.run(data, jobId, queued);
           // Acknowledged to the platform once the backup is queued; its failure is logged there.

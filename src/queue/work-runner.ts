@@ -19,6 +19,7 @@ import {
   queueConnection,
   REPLY_QUEUE_NAME,
   type ReplyJob,
+  stalledCheckMs,
 } from './reply-queue.js';
 import type { JobJournal, WorkState } from './work-state.js';
 
@@ -52,10 +53,6 @@ class HandedBack extends Error {
   override readonly name = 'HandedBack';
 }
 
-// A lock is renewed every half lock. BullMQ marks a job with a lapsed lock at one stalled check
-// and moves it back at the next: with the 5 s default lock, a dead worker's job is taken over
-// 5–8 s after it died.
-const STALLED_CHECK_MS = 1_500;
 // A job that stalls this many times (its worker died again and again) fails rather than loop.
 const MAX_STALLS = 3;
 // After handing back, the jobs' final writes get this long before the worker is closed hard.
@@ -72,7 +69,7 @@ export function createWorkRunner(settings: QueueSettings, deps: WorkerDeps): Wor
     connection: queueConnection(settings.redisUrl),
     prefix: settings.prefix,
     lockDuration: settings.lockMs,
-    stalledInterval: Math.min(settings.lockMs, STALLED_CHECK_MS),
+    stalledInterval: stalledCheckMs(settings.lockMs),
     maxStalledCount: MAX_STALLS,
   };
   const limiter =
