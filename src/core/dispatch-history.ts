@@ -1,4 +1,4 @@
-import type { ConversationStore } from '../store/store.js';
+import type { ConversationStore, Turn } from '../store/store.js';
 import { resolveAgentId } from './agent-choice.js';
 import type { IncomingMessage, Message } from './model.js';
 
@@ -39,6 +39,43 @@ export interface Early {
   readonly agentId: Promise<string>;
 }
 
+type EarlyDeps = { readonly store: ConversationStore; readonly defaultAgentId: string };
+
+/**
+ * A message's first trip sent with its admission, not after it (see queue/here-first): the
+ * early append and agent read, and the turn taken on the admitted place. A duplicate's place is
+ * refused: its append finds the place not in line and writes nothing, and its turn rejects
+ * without joining the line.
+ */
+export interface HeadStart {
+  /** True when admitted; false for a duplicate. */
+  readonly admission: Promise<boolean>;
+  readonly early: Early;
+  readonly turn: Promise<Turn>;
+}
+
+export function startAhead(
+  deps: EarlyDeps,
+  incoming: IncomingMessage,
+  start: { readonly place: string; readonly admission: Promise<boolean> },
+  signal: AbortSignal,
+): HeadStart {
+  const { place, admission } = start;
+  const early = beginEarly(deps, incoming, place);
+  const turn = deps.store.takeTurn(incoming.thread, { signal, place, admitted: admission });
+  // Awaited by the answer, or dropped: never an unhandled rejection.
+  for (const step of [admission, turn]) step.catch(() => undefined);
+  return { admission, early, turn };
+}
+
+/** Lets go of a head start that is not answered: a turn it took is released. */
+export function dropHeadStart(head: HeadStart): void {
+  void head.turn.then(
+    (turn) => turn.release().catch(() => undefined),
+    () => undefined,
+  );
+}
+
 /** What an answer starts from once the turn is taken. */
 export interface Begun {
   /** The history a retry (or an unsure early append) read. */
@@ -52,12 +89,7 @@ export interface Begun {
  * line is appended and its agent read in the same flight as the turn is taken, not after it.
  * The append is written only while the place is first, so the thread's order holds either way.
  */
-export function beginEarly(
-  deps: { readonly store: ConversationStore; readonly defaultAgentId: string },
-  incoming: IncomingMessage,
-  place: string | undefined,
-): Early | undefined {
-  if (place === undefined) return undefined;
+export function beginEarly(deps: EarlyDeps, incoming: IncomingMessage, place: string): Early {
   const condition = {
     whileFirst: place,
     ...(incoming.loadContext === undefined ? {} : { ifStarted: true }),

@@ -12,7 +12,10 @@ import {
   type Begun,
   beginAnswer,
   beginEarly,
+  dropHeadStart,
+  type HeadStart,
   replyIdOf,
+  startAhead,
 } from './dispatch-history.js';
 import type { IncomingMessage, Persona, ReplySink } from './model.js';
 import { threadKey } from './model.js';
@@ -59,6 +62,8 @@ export interface DispatchOptions {
    * another process will take the message up again (a work queue's retry).
    */
   readonly handBack?: AbortSignal;
+  /** The message's first trip, sent with its admission (see `startAhead`); `place` is its place. */
+  readonly headStart?: HeadStart;
 }
 
 export interface Dispatcher {
@@ -67,6 +72,15 @@ export interface Dispatcher {
     sink: ReplySink,
     options?: DispatchOptions,
   ): Promise<DispatchOutcome>;
+  /**
+   * Sends a message's first store trip with its admission, before the admission is answered;
+   * handled later with `{ headStart, place }`, or dropped (`dropHeadStart`).
+   */
+  startAhead(
+    incoming: IncomingMessage,
+    start: { readonly place: string; readonly admission: Promise<boolean> },
+    handBack?: AbortSignal,
+  ): HeadStart;
   /**
    * Stops taking messages, lets replies under way finish for up to `graceMs`, then cancels
    * the rest (each person is told to send again).
@@ -219,6 +233,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   return {
     handle(incoming, sink, options = {}) {
       if (isDraining) {
+        if (options.headStart !== undefined) dropHeadStart(options.headStart);
         return failed(
           new ParleyError('CANCELLED', 'shutting down'),
           sink,
@@ -230,6 +245,8 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       void work.finally(() => inFlight.delete(work));
       return work;
     },
+    startAhead: (incoming, start, handBack) =>
+      startAhead(deps, incoming, start, anySignal(shutdown.signal, handBack)),
     async drain(graceMs) {
       isDraining = true;
       await withinMs(Promise.allSettled([...inFlight]), graceMs, undefined);
@@ -239,20 +256,32 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   };
 
   async function handleOnce(incoming: IncomingMessage, sink: ReplySink, options: DispatchOptions) {
+    const head = options.headStart;
     const joining = options.join === true ? deps.store.joinThread(incoming.thread) : undefined;
     const claiming =
-      options.isClaimed === true ||
-      deps.store.claim(deliveryClaim(incoming.deliveryKey), DEDUPE_TTL_MS);
-    const [isFirst] = await Promise.all([claiming, joining]);
+      head?.admission ??
+      (options.isClaimed === true ||
+        deps.store.claim(deliveryClaim(incoming.deliveryKey), DEDUPE_TTL_MS));
+    // A duplicate's head start took no turn (its place was refused); a failure's is let go.
+    const [isFirst] = await Promise.all([claiming, joining]).catch((error: unknown) => {
+      if (head !== undefined) dropHeadStart(head);
+      throw error;
+    });
     if (!isFirst) return { kind: 'skipped' as const, reason: 'duplicate' as const };
     const waitSignal = anySignal(options.signal, options.handBack);
-    const early = options.isRetry === true ? undefined : beginEarly(deps, incoming, options.place);
-    const turn = await deps.store
-      .takeTurn(incoming.thread, { signal: waitSignal, ...placeOf(options) })
-      .catch((error: unknown) => {
-        if (options.handBack?.aborted === true) return undefined;
-        throw error;
-      });
+    const { place } = options;
+    const early =
+      head?.early ??
+      (options.isRetry === true || place === undefined
+        ? undefined
+        : beginEarly(deps, incoming, place));
+    const taking =
+      head?.turn ??
+      deps.store.takeTurn(incoming.thread, { signal: waitSignal, ...placeOf(options) });
+    const turn = await taking.catch((error: unknown) => {
+      if (options.handBack?.aborted === true) return undefined;
+      throw error;
+    });
     if (turn === undefined) return { kind: 'handed-back' as const };
     let isHandedBack = false;
     try {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { DEDUPE_TTL_MS, deliveryClaim } from '../core/dispatcher.js';
 import type {
@@ -10,7 +10,7 @@ import type {
 } from '../core/replies.js';
 import type { Logger } from '../log/logger.js';
 import type { ConversationStore } from '../store/store.js';
-import type { HereFirst } from './here-first.js';
+import type { HereFirst, HereStart } from './here-first.js';
 
 /**
  * Parley's work queue on BullMQ. Ingress (Slack HTTP, the Discord gateway) validates, admits
@@ -31,7 +31,7 @@ export const PLAY_QUEUE_NAME = 'parley-plays';
 export interface ReplyJob {
   readonly kind: 'reply';
   readonly submission: QueuedSubmission;
-  /** Answered first by the process that admitted it (see here-first): any run of the job is a retry. */
+  /** Answered first by the process that admitted it (see here-first): this run is a retry. */
   readonly ranHere?: true;
 }
 export type PlayJob = { readonly kind: 'play'; readonly thread: string };
@@ -60,11 +60,6 @@ export function stalledCheckMs(lockMs: number): number {
   return Math.min(lockMs, STALLED_CHECK_MS);
 }
 
-/** How long after its worker died a job is taken over at the latest: its lock, two stalled checks. */
-export function takeoverMs(lockMs: number): number {
-  return lockMs + 2 * stalledCheckMs(lockMs);
-}
-
 // A job handed back by a worker shutting down is retried at once elsewhere; this many times.
 export const REPLY_ATTEMPTS = 5;
 // Failed jobs are kept a day for inspection; answered ones are not kept (the store dedupes).
@@ -74,6 +69,13 @@ const KEEP_FAILED_S = 24 * 60 * 60;
 export function queueConnection(url: string) {
   return { url, maxRetriesPerRequest: null };
 }
+
+/** How a reply job is queued: attempts, and what is kept of it once done. */
+export const REPLY_JOB_OPTIONS = {
+  removeOnComplete: true,
+  removeOnFail: { age: KEEP_FAILED_S },
+  attempts: REPLY_ATTEMPTS,
+} as const;
 
 /** A job id from a delivery key: BullMQ ids may not contain ':'. */
 export function jobIdOf(kind: string, key: string): string {
@@ -104,34 +106,51 @@ export function createWorkQueue(settings: QueueSettings, deps: WorkQueueDeps): W
   const plays = new Queue<PlayJob>(PLAY_QUEUE_NAME, connection);
   for (const queue of [replies, plays])
     queue.on('error', (error) => deps.logger.warn('queue connection error', { error }));
-  const options = {
-    removeOnComplete: true,
-    removeOnFail: { age: KEEP_FAILED_S },
-    attempts: REPLY_ATTEMPTS,
-  };
+  const options = REPLY_JOB_OPTIONS;
+  /**
+   * Admitted and begun here: answered here whatever else fails (the message may be in its
+   * history already, so it is never withdrawn), its ledger entry standing in for a job.
+   */
+  async function answerHere(
+    here: HereStart,
+    submission: Submission,
+    place: string,
+    jobId: string,
+  ): Promise<void> {
+    const acknowledged = await acknowledge(deps.ports, submission).catch(
+      (): Acknowledgement => ({ kind: 'none' }),
+    );
+    const data: ReplyJob = { kind: 'reply', submission: { ...submission, place, acknowledged } };
+    // Acknowledged to the platform once the answer's ledger entry is written.
+    await here.run(data, jobId);
+  }
+
   return {
     async submit(submission) {
       const { thread, deliveryKey } = submission.incoming;
       const claim = deliveryClaim(deliveryKey);
       const join = submission.joins === true ? { join: true } : {};
-      const place = await deps.store.admit(thread, claim, DEDUPE_TTL_MS, join);
-      if (place === undefined) return;
+      const token = randomUUID();
+      const admitting = deps.store.admit(thread, claim, DEDUPE_TTL_MS, { ...join, place: token });
+      // Begun in the same tick: the answer's first trip goes out right behind the admission.
+      const here = deps.here?.()?.begin(
+        submission,
+        token,
+        admitting.then((place) => place !== undefined),
+      );
+      const place = await admitting.catch((error: unknown) => {
+        here?.drop();
+        throw error;
+      });
+      if (place === undefined) return here?.drop();
+      const jobId = jobIdOf('reply', deliveryKey);
+      if (here !== undefined) return answerHere(here, submission, place, jobId);
       try {
         const acknowledged = await acknowledge(deps.ports, submission);
         const data: ReplyJob = {
           kind: 'reply',
           submission: { ...submission, place, acknowledged },
         };
-        const jobId = jobIdOf('reply', deliveryKey);
-        const here = deps.here?.();
-        if (here?.hasRoom() === true) {
-          const backup = { ...options, jobId, delay: takeoverMs(settings.lockMs) };
-          const queued = replies.add('reply', { ...data, ranHere: true }, backup);
-          here.run(data, jobId, queued);
-          // Acknowledged to the platform once the backup is queued; its failure is logged there.
-          await queued.catch(() => undefined);
-          return;
-        }
         await replies.add('reply', data, { ...options, jobId });
       } catch (error) {
         // Not queued: the platform's redelivery must find the message new, and nobody waits on it.

@@ -1,22 +1,25 @@
 import { getHeapStatistics } from 'node:v8';
-import { UnrecoverableError, Worker } from 'bullmq';
+import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import type { HeadStart } from '../core/dispatch-history.js';
 import type { Dispatcher } from '../core/dispatcher.js';
 import { threadKey } from '../core/model.js';
 import {
   handleSubmission,
+  incomingFor,
   type PortFinder,
   type QueuedSubmission,
   type ReplyPort,
 } from '../core/replies.js';
 import { withinMs } from '../core/timing.js';
 import type { Logger } from '../log/logger.js';
-import { createHereRuns, type HereFirst, type HereOutcome } from './here-first.js';
+import { createHereRuns, type HereFirst, type HereOutcome, watchLedger } from './here-first.js';
 import {
   jobIdOf,
   PLAY_QUEUE_NAME,
   type PlayJob,
   type QueueSettings,
   queueConnection,
+  REPLY_JOB_OPTIONS,
   REPLY_QUEUE_NAME,
   type ReplyJob,
   stalledCheckMs,
@@ -101,6 +104,16 @@ export function createWorkRunner(settings: QueueSettings, deps: WorkerDeps): Wor
     });
   }
   const memory = watchMemory(replies, deps.maxHeapBytes ?? defaultMaxHeap(), log);
+  // Where answers of dead here-first processes (and those handed back) are queued again.
+  const requeueing = new Queue<ReplyJob>(REPLY_QUEUE_NAME, {
+    connection: common.connection,
+    prefix: common.prefix,
+  });
+  requeueing.on('error', (error) => log.warn('queue connection error', { error }));
+  const requeue = async (jobId: string, job: ReplyJob) => {
+    await requeueing.add('reply', job, { ...REPLY_JOB_OPTIONS, jobId });
+  };
+  const ledgerWatch = watchLedger(deps.work.ledger, requeue, settings.lockMs, log);
   const here = createHereRuns(
     {
       lockMs: settings.lockMs,
@@ -108,7 +121,17 @@ export function createWorkRunner(settings: QueueSettings, deps: WorkerDeps): Wor
       isLimited: settings.agentCallsPerSecond !== undefined,
       isPaused: () => replies.isPaused(),
     },
-    (job, jobId) => answerReply(job, jobId, false, deps, handBack.signal),
+    {
+      requeue,
+      start(submission, place, admission) {
+        const port = deps.ports(submission.target.platform);
+        if (port === undefined) return undefined;
+        const incoming = incomingFor(submission, port);
+        return deps.dispatcher.startAhead(incoming, { place, admission }, handBack.signal);
+      },
+      answer: (job, jobId, head) => answerReply(job, jobId, false, deps, handBack.signal, head),
+    },
+    deps.work.ledger,
     log,
   );
   return {
@@ -121,19 +144,26 @@ export function createWorkRunner(settings: QueueSettings, deps: WorkerDeps): Wor
     },
     async close(graceMs) {
       clearInterval(memory);
-      const closing = Promise.all([replies.close(), plays.close(), here.close()]);
-      // A play runs for minutes: hand it back now rather than at the end of the grace.
-      await deps.handBackPlays();
-      // What is left after the hand-back and a forced close is what answers get to finish.
-      const finishMs = Math.max(0, graceMs - HAND_BACK_MS - FORCE_CLOSE_MS);
-      if ((await withinMs(closing, finishMs, 'late' as const)) !== 'late') return;
-      log.info('handing answers under way back', {});
-      handBack.abort();
-      if ((await withinMs(closing, HAND_BACK_MS, 'late' as const)) !== 'late') return;
-      const forced = Promise.all([replies.close(true), plays.close(true)]);
-      await withinMs(forced, FORCE_CLOSE_MS, undefined);
+      clearInterval(ledgerWatch);
+      await closeWithin(graceMs);
+      // Last: answers handed back above were queued again through it.
+      await withinMs(requeueing.close(), FORCE_CLOSE_MS, undefined);
     },
   };
+
+  async function closeWithin(graceMs: number): Promise<void> {
+    const closing = Promise.all([replies.close(), plays.close(), here.close()]);
+    // A play runs for minutes: hand it back now rather than at the end of the grace.
+    await deps.handBackPlays();
+    // What is left after the hand-back and a forced close is what answers get to finish.
+    const finishMs = Math.max(0, graceMs - HAND_BACK_MS - FORCE_CLOSE_MS);
+    if ((await withinMs(closing, finishMs, 'late' as const)) !== 'late') return;
+    log.info('handing answers under way back', {});
+    handBack.abort();
+    if ((await withinMs(closing, HAND_BACK_MS, 'late' as const)) !== 'late') return;
+    const forced = Promise.all([replies.close(true), plays.close(true)]);
+    await withinMs(forced, FORCE_CLOSE_MS, undefined);
+  }
 }
 
 async function answerReply(
@@ -142,6 +172,7 @@ async function answerReply(
   isRetry: boolean,
   deps: WorkerDeps,
   handBack: AbortSignal,
+  headStart?: HeadStart,
 ): Promise<HereOutcome> {
   const { submission } = job;
   const port = deps.ports(submission.target.platform);
@@ -153,7 +184,13 @@ async function answerReply(
     port,
     submission,
     { journal, acknowledged: submission.acknowledged, isRetry },
-    { isClaimed: true, isRetry, place: submission.place, handBack },
+    {
+      isClaimed: true,
+      isRetry,
+      place: submission.place,
+      handBack,
+      ...(headStart && { headStart }),
+    },
   );
   return outcome.kind === 'handed-back' ? 'handed-back' : 'done';
 }

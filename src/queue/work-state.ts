@@ -7,7 +7,31 @@ export interface WorkState {
    * its journal is empty (`isFirst`) and skips the read.
    */
   journal(jobId: string, thread: string, isFirst?: boolean): Promise<JobJournal>;
+  /** Answers under way in the process that admitted them (see here-first). */
+  readonly ledger: HereLedger;
   close(): Promise<void>;
+}
+
+/**
+ * What another worker takes over when the process answering a message where it was admitted
+ * dies: an entry per answer, due at a time the living process keeps pushing back.
+ */
+export interface HereLedger {
+  /** Records an answer begun here, with its job: due (to be taken over) at `dueAt`. */
+  hold(jobId: string, job: string, dueAt: number): Promise<void>;
+  /** Pushes the due time of these entries (those still held) to `dueAt`, in one command. */
+  renew(jobIds: readonly string[], dueAt: number): Promise<void>;
+  /** Forgets an entry: its answer ended, or its job was queued for another worker. */
+  letGo(jobId: string): Promise<void>;
+  /**
+   * Up to `max` entries due by `now` (their process died), each leased to the caller until
+   * `leaseUntil` so that no other worker takes it meanwhile; the job as it was held.
+   */
+  claimDue(
+    now: number,
+    leaseUntil: number,
+    max: number,
+  ): Promise<readonly { readonly jobId: string; readonly job: string }[]>;
 }
 
 /** A job's reply journal, with what a retry needs to find messages it never recorded. */

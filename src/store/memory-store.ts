@@ -10,7 +10,14 @@ import type {
   ThreadState,
   Turn,
 } from './store.js';
-import { abortError, readSettings, requireName, requireTtlMs, splitPatch } from './store-input.js';
+import {
+  abortError,
+  readSettings,
+  requireAdmitted,
+  requireName,
+  requireTtlMs,
+  splitPatch,
+} from './store-input.js';
 import { keepWithinLimits, toStoredMessage } from './stored-message.js';
 
 export interface MemoryStoreOptions {
@@ -65,7 +72,8 @@ export function createMemoryConversationStore(options: MemoryStoreOptions): Conv
       if (admitOptions.join === true)
         threads.update(thread, (state) => ({ ...state, isJoined: true }));
       if (!claims.claim(requireName(key, 'claim key'), requireTtlMs(ttlMs))) return undefined;
-      return turns.admit(threadKey(thread), options.placeHoldMs ?? DEFAULT_PLACE_HOLD_MS);
+      const holdMs = options.placeHoldMs ?? DEFAULT_PLACE_HOLD_MS;
+      return turns.admit(threadKey(thread), holdMs, admitOptions.place);
     },
     async withdraw(thread, key, place) {
       claims.forget(requireName(key, 'claim key'));
@@ -111,7 +119,11 @@ export function createMemoryConversationStore(options: MemoryStoreOptions): Conv
       else settings.set(scope, merged);
       return merged;
     },
-    takeTurn: async (thread, takeOptions) => turns.take(threadKey(thread), takeOptions),
+    async takeTurn(thread, takeOptions = {}) {
+      // An admission here is answered at once; a duplicate's place is never joined.
+      if (takeOptions.admitted !== undefined) await requireAdmitted(takeOptions.admitted);
+      return turns.take(threadKey(thread), takeOptions);
+    },
     ping: async () => true,
     async close() {
       turns.close();
@@ -189,7 +201,7 @@ interface Entry {
 }
 
 interface MemoryTurns {
-  admit(key: string, holdMs: number): string;
+  admit(key: string, holdMs: number, token?: string): string;
   withdraw(key: string, place: string): void;
   /** True when the place is first in the thread's line. */
   isFirst(key: string, place: string): boolean;
@@ -253,8 +265,8 @@ function createMemoryTurns(): MemoryTurns {
   };
 
   return {
-    admit(key, holdMs) {
-      const entry: Entry = { token: randomUUID(), state: 'kept' };
+    admit(key, holdMs, token) {
+      const entry: Entry = { token: token ?? randomUUID(), state: 'kept' };
       const line = lines.get(key) ?? [];
       line.push(entry);
       lines.set(key, line);

@@ -17,7 +17,9 @@ export type RedisName =
   | { readonly kind: 'rate'; readonly person: string }
   | { readonly kind: 'rate-quiet'; readonly person: string }
   | { readonly kind: 'last-post'; readonly thread: string }
-  | { readonly kind: 'journal'; readonly job: string };
+  | { readonly kind: 'journal'; readonly job: string }
+  | { readonly kind: 'here-due' }
+  | { readonly kind: 'here-jobs' };
 
 /** The full key (or pub/sub channel) for a name, e.g. `parley:{slack:T:C:ts}:history`. */
 export function redisKey(prefix: string, name: RedisName): string {
@@ -50,5 +52,9 @@ export function redisKey(prefix: string, name: RedisName): string {
       return `${prefix}{${name.thread}}:${name.kind}`;
     case 'journal':
       return `${prefix}journal:${name.job}`;
+    case 'here-due':
+      return `${prefix}here:due`;
+    case 'here-jobs':
+      return `${prefix}here:jobs`;
   }
 }

@@ -80,7 +80,8 @@ export function createRedisConversationStore(options: RedisStoreOptions): RedisC
               ttlMs: requireTtlMs(options.limits.ttlMs),
             }
           : undefined;
-      return turns.admit(threadKey(thread), name, requireTtlMs(claimTtlMs), join);
+      const ttl = requireTtlMs(claimTtlMs);
+      return turns.admit(threadKey(thread), name, ttl, join, admitOptions.place);
     },
     async withdraw(thread, claimKey, place) {
       const name = key({ kind: 'claim', key: requireName(claimKey, 'claim key') });

@@ -15,17 +15,20 @@ import {
   TURN_WAIT,
 } from './redis-scripts.js';
 import type { TakeTurnOptions, Turn } from './store.js';
-import { abortError } from './store-input.js';
+import { abortError, requireAdmitted } from './store-input.js';
 
 /** Turn-taking over Redis: a queue per thread, leases renewed while alive, releases published. */
 export interface RedisTurns {
-  /** Claims the delivery and, when new, queues a place held for `placeHoldMs`; its token. */
-  /** `join`: the thread's conversation key to mark joined, and how long it lives. */
+  /**
+   * Claims the delivery and, when new, queues a place held for `placeHoldMs`; its token (`token`
+   * when given). `join`: the thread's conversation key to mark joined, and how long it lives.
+   */
   admit(
     thread: string,
     claimKey: string,
     claimTtlMs: number,
     join?: { readonly key: string; readonly ttlMs: number },
+    token?: string,
   ): Promise<string | undefined>;
   /** Drops the claim and the admitted place. */
   withdraw(thread: string, claimKey: string, place: string): Promise<void>;
@@ -87,8 +90,8 @@ export function createRedisTurns(deps: RedisTurnsDeps): RedisTurns {
   });
   const context: Context = { ...deps, renewer, feed, inUse: new Set() };
   return {
-    async admit(thread, claimKey, claimTtlMs, join) {
-      const place = placeOf(context, thread, randomUUID());
+    async admit(thread, claimKey, claimTtlMs, join, token) {
+      const place = placeOf(context, thread, adoptable(token));
       const keys = [claimKey, place.seq, place.queue, place.alive, ...(join ? [join.key] : [])];
       const args = [
         claimTtlMs,
@@ -129,6 +132,11 @@ async function take(
   try {
     // An admitted place is checked (and renewed) where it stands; a lapsed one joins the end.
     let state = isAdopting ? await check(context, place) : await enqueue(context, place);
+    // Sent before its admission was answered, the check may have gone first (another connection).
+    if (state === TURN_LOST && options.admitted !== undefined) {
+      await requireAdmitted(options.admitted);
+      state = await check(context, place);
+    }
     if (state === TURN_LOST) state = await enqueue(context, place);
     if (state !== TURN_HEAD) await waitForHead(context, place, signal);
     if (signal?.aborted) throw abortError(signal);

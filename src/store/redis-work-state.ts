@@ -1,7 +1,8 @@
 import type { Logger } from '../log/logger.js';
-import type { WorkState } from '../queue/work-state.js';
-import { createRedisIo } from './redis-connection.js';
+import type { HereLedger, WorkState } from '../queue/work-state.js';
+import { createRedisIo, type RedisIo } from './redis-connection.js';
 import { type RedisName, redisKey } from './redis-keys.js';
+import { lua, runScript } from './redis-scripts.js';
 
 // A thread's last post only matters while a job of it may be retried (minutes); a day is generous.
 const LAST_POST_TTL_MS = 24 * 60 * 60 * 1_000;
@@ -83,6 +84,58 @@ export function createRedisWorkState(options: RedisWorkStateOptions): WorkState 
         },
       };
     },
+    ledger: createHereLedger(io, key({ kind: 'here-due' }), key({ kind: 'here-jobs' })),
     close: () => io.close(),
+  };
+}
+
+/**
+ * KEYS: due, jobs. ARGV: now, leaseUntil, max. Entries due by now, leased until leaseUntil:
+ * id, job, id, job… An entry whose job is gone is dropped.
+ */
+const CLAIM_DUE_SCRIPT = lua(`
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+local claimed = {}
+for _, id in ipairs(ids) do
+  local job = redis.call('HGET', KEYS[2], id)
+  if job then
+    redis.call('ZADD', KEYS[1], ARGV[2], id)
+    claimed[#claimed + 1] = id
+    claimed[#claimed + 1] = job
+  else
+    redis.call('ZREM', KEYS[1], id)
+  end
+end
+return claimed
+`);
+
+function createHereLedger(io: RedisIo, dueKey: string, jobsKey: string): HereLedger {
+  return {
+    async hold(jobId, job, dueAt) {
+      await io.trip((client) =>
+        client.multi().hset(jobsKey, jobId, job).zadd(dueKey, dueAt, jobId).exec(),
+      );
+    },
+    async renew(jobIds, dueAt) {
+      if (jobIds.length === 0) return;
+      const members = jobIds.flatMap((jobId) => [dueAt, jobId]);
+      await io.trip((client) => client.zadd(dueKey, 'XX', ...members));
+    },
+    async letGo(jobId) {
+      await io.trip((client) => client.multi().zrem(dueKey, jobId).hdel(jobsKey, jobId).exec());
+    },
+    async claimDue(now, leaseUntil, max) {
+      const reply = await runScript(
+        io,
+        CLAIM_DUE_SCRIPT,
+        [dueKey, jobsKey],
+        [now, leaseUntil, max],
+      );
+      const flat = Array.isArray(reply) ? reply.map(String) : [];
+      const claimed: { jobId: string; job: string }[] = [];
+      for (let index = 0; index + 1 < flat.length; index += 2)
+        claimed.push({ jobId: flat[index] ?? '', job: flat[index + 1] ?? '' });
+      return claimed;
+    },
   };
 }

@@ -46,3 +46,14 @@ export function abortError(signal: AbortSignal | undefined): Error {
   error.name = 'AbortError';
   return error;
 }
+
+/**
+ * For work sent on a place before its admission was answered (TakeTurnOptions.admitted):
+ * rejects when the admission refused it (a duplicate), so the place is never joined.
+ */
+export async function requireAdmitted(admitted: Promise<boolean> | undefined): Promise<void> {
+  if (admitted === undefined || (await admitted)) return;
+  const error = new Error('the place was not admitted: a duplicate delivery');
+  error.name = 'NotAdmitted';
+  throw error;
+}

@@ -54,6 +54,11 @@ export interface TakeTurnOptions {
    * joining the end of the line. A place that lapsed meanwhile joins the end.
    */
   readonly place?: string;
+  /**
+   * The admission of `place`, sent just before and not yet answered: a place not found in the
+   * line is only joined at the end once admitted; a duplicate's (false) rejects instead.
+   */
+  readonly admitted?: Promise<boolean>;
 }
 
 /** Conversation state: history, settings, delivery dedupe and turn-taking. */
@@ -72,6 +77,11 @@ export interface AppendCondition {
 export interface AdmitOptions {
   /** Parley takes part in the thread from now on (a mention): `joinThread` in the same step. */
   readonly join?: boolean;
+  /**
+   * The place's token, chosen by the caller (a UUID): work on the place (`appendIf`,
+   * `takeTurn`) can then be sent before the admission is answered.
+   */
+  readonly place?: string;
 }
 
 export interface ConversationStore {

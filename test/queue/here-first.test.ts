@@ -2,20 +2,24 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEDUPE_TTL_MS, deliveryClaim } from '../../src/core/dispatcher.js';
+import { silentLogger } from '../../src/log/logger.js';
 import {
   jobIdOf,
   type QueueSettings,
   queueConnection,
   REPLY_QUEUE_NAME,
+  type ReplyJob,
 } from '../../src/queue/reply-queue.js';
+import { createRedisWorkState } from '../../src/store/redis-work-state.js';
 import { redisUrl } from '../setup/redis.js';
 import { gate } from '../support/gate.js';
 import { lastText, scriptedAgent } from '../support/scripted-agent.js';
 import { settings, setUp, submission, waitUntil } from '../support/work-queue-rig.js';
 
 /**
- * A process that runs ingress and a worker answers what it admits at once, with the job queued
- * only as a delayed backup (see src/queue/here-first.ts). What the backup is for is proved here
+ * A process that runs ingress and a worker answers what it admits at once, with a ledger entry
+ * instead of a queued job (see src/queue/here-first.ts). What the entry is for is proved here
  * in one process; a process killed mid-answer is in test/e2e/production-path.test.ts.
  */
 const inspectors: Queue[] = [];
@@ -33,13 +37,12 @@ function inspect(prefix: string): Queue {
   return queue;
 }
 
-/** When a delayed job comes due (BullMQ scores delayed jobs by due time × 4096). */
+/** When an answer's ledger entry comes due (NaN when there is none). */
 async function dueAt(prefix: string, jobId: string): Promise<number> {
   const redis = new Redis(redisUrl());
   try {
-    const key = `${settings(prefix).prefix}:${REPLY_QUEUE_NAME}:delayed`;
-    const score = await redis.zscore(key, jobId);
-    return score === null ? Number.NaN : Math.floor(Number(score) / 0x1000);
+    const score = await redis.zscore(`${prefix}here:due`, jobId);
+    return score === null ? Number.NaN : Number(score);
   } finally {
     redis.disconnect();
   }
@@ -55,7 +58,7 @@ function heldAgent() {
 }
 
 describe('answering where the message was admitted', () => {
-  it('answers without the queue, keeping its job only as a delayed backup until the answer ends', async () => {
+  it('answers without the queue, keeping a ledger entry instead of a job until the answer ends', async () => {
     const { prefix, queue, seen, startWorker } = setUp({ handover: 'here' });
     const { held, agent } = heldAgent();
     startWorker(agent.client);
@@ -65,12 +68,63 @@ describe('answering where the message was admitted', () => {
 
     await queue.submit(message);
     await waitUntil(() => agent.calls.length === 1);
-    expect(await jobs.getJobState(jobId)).toBe('delayed');
+    expect(await jobs.getJobState(jobId)).toBe('unknown');
+    expect(await dueAt(prefix, jobId)).toBeGreaterThan(Date.now());
     held.open();
     await waitUntil(() => seen.replies.length === 1);
 
     expect(seen.replies.map((reply) => reply.answer)).toEqual(['re: hello']);
-    await waitUntil(async () => (await jobs.getJobState(jobId)) === 'unknown');
+    await waitUntil(async () => Number.isNaN(await dueAt(prefix, jobId)));
+  });
+
+  it("sends the answer's first store trip behind the admission, before the admission is answered", async () => {
+    const calls: string[] = [];
+    let isAdmitting = false;
+    const { queue, seen, agent, startWorker } = setUp({
+      handover: 'here',
+      wrapStore: (store) => ({
+        ...store,
+        admit: (...args) => {
+          isAdmitting = true;
+          return store.admit(...args).finally(() => {
+            isAdmitting = false;
+          });
+        },
+        appendIf: (...args) => {
+          calls.push(`appendIf${isAdmitting ? ' while admitting' : ''}`);
+          return store.appendIf(...args);
+        },
+        takeTurn: (...args) => {
+          calls.push(`takeTurn${isAdmitting ? ' while admitting' : ''}`);
+          return store.takeTurn(...args);
+        },
+      }),
+    });
+    startWorker(agent.client);
+
+    await queue.submit(submission(randomUUID(), 'quick'));
+    await waitUntil(() => seen.replies.length === 1);
+
+    expect(calls).toEqual(['appendIf while admitting', 'takeTurn while admitting']);
+    expect(seen.replies.map((reply) => reply.answer)).toEqual(['re: quick']);
+  });
+
+  it('answers a message whose acknowledgement failed (against its contract), once, never withdrawing it', async () => {
+    const { queue, seen, agent, startWorker } = setUp({
+      handover: 'here',
+      acknowledge: async () => {
+        throw new Error('platform down');
+      },
+    });
+    startWorker(agent.client);
+    const message = submission(randomUUID(), 'still answered');
+
+    await queue.submit(message);
+    await queue.submit(message);
+    await waitUntil(() => seen.replies.length >= 1);
+
+    expect(seen.replies.map((reply) => reply.answer)).toEqual(['re: still answered']);
+    expect(agent.calls).toHaveLength(1);
   });
 
   it('keeps pushing the backup back while a long answer runs, so no other worker takes it', async () => {
@@ -102,18 +156,41 @@ describe('answering where the message was admitted', () => {
     const leaving = startWorker(stuck.client);
     const other = scriptedAgent((request) => ({ chunks: [`re: ${lastText(request)}`] }));
     startWorker(other.client);
-    const jobs = inspect(prefix);
     const message = submission(randomUUID(), 'during a deploy');
 
     await queue.submit(message);
     await waitUntil(() => stuck.calls.length === 1);
-    expect(await jobs.getJobState(jobIdOf('reply', message.incoming.deliveryKey))).toBe('delayed');
+    expect(await dueAt(prefix, jobIdOf('reply', message.incoming.deliveryKey))).toBeGreaterThan(0);
     await leaving.close(0);
     await waitUntil(() => seen.replies.length === 1);
 
     expect(seen.replies.map((reply) => reply.answer)).toEqual(['re: during a deploy']);
     expect(seen.notices).toEqual([]);
     expect(other.calls).toHaveLength(1);
+  });
+
+  it('takes over the answer of a process that died: its ledger entry comes due and any worker queues it', async () => {
+    const { prefix, store, seen, agent, startWorker } = setUp({ settings: { lockMs: 1_000 } });
+    startWorker(agent.client);
+    const message = submission(randomUUID(), 'orphaned');
+    const { thread, deliveryKey } = message.incoming;
+    const place = (await store.admit(thread, deliveryClaim(deliveryKey), DEDUPE_TTL_MS)) ?? '';
+    const jobId = jobIdOf('reply', deliveryKey);
+    const job: ReplyJob = {
+      kind: 'reply',
+      ranHere: true,
+      submission: { ...message, place, acknowledged: { kind: 'none' } },
+    };
+    const dead = createRedisWorkState({ url: redisUrl(), keyPrefix: prefix, logger: silentLogger });
+
+    await dead.ledger.hold(jobId, JSON.stringify(job), Date.now());
+    await dead.ledger.hold('job-garbled', '{"kind":"reply"', Date.now());
+    await dead.close();
+    await waitUntil(() => seen.replies.length === 1);
+
+    expect(seen.replies.map((reply) => reply.answer)).toEqual(['re: orphaned']);
+    await waitUntil(async () => Number.isNaN(await dueAt(prefix, jobId)));
+    await waitUntil(async () => Number.isNaN(await dueAt(prefix, 'job-garbled')));
   });
 
   it.each<[string, Partial<QueueSettings>]>([
@@ -136,7 +213,7 @@ describe('answering where the message was admitted', () => {
     held.open();
     await waitUntil(() => seen.replies.length === 2);
 
-    expect(state).not.toBe('delayed');
+    expect(state).not.toBe('unknown');
     expect(new Set(seen.replies.map((reply) => reply.answer))).toEqual(
       new Set(['re: one', 're: two']),
     );

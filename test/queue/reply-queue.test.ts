@@ -73,27 +73,29 @@ describe.each<Handover>(['queued', 'here'])(
       expect(new Set(seen.acknowledged)).toEqual(new Set(threads));
     });
 
-    it('takes a message whose queueing failed as new on redelivery, and lets the thread go on', async () => {
-      let isBroken = true;
-      const { startWorker, queue, seen, agent } = setUp({
-        handover,
-        acknowledge: async () => {
-          if (isBroken) throw new Error('platform down');
-          return { kind: 'none' };
-        },
+    // Answered where it was admitted, a message is never withdrawn (see here-first.test.ts).
+    if (handover === 'queued')
+      it('takes a message whose queueing failed as new on redelivery, and lets the thread go on', async () => {
+        let isBroken = true;
+        const { startWorker, queue, seen, agent } = setUp({
+          handover,
+          acknowledge: async () => {
+            if (isBroken) throw new Error('platform down');
+            return { kind: 'none' };
+          },
+        });
+        startWorker(agent.client);
+        const thread = randomUUID();
+        const first = submission(thread, 'first');
+
+        await expect(queue.submit(first)).rejects.toThrow('platform down');
+        isBroken = false;
+        await queue.submit(first);
+        await queue.submit(submission(thread, 'second'));
+        await waitUntil(() => seen.replies.length >= 2);
+
+        expect(seen.replies.map((reply) => reply.answer)).toEqual(['re: first', 're: second']);
       });
-      startWorker(agent.client);
-      const thread = randomUUID();
-      const first = submission(thread, 'first');
-
-      await expect(queue.submit(first)).rejects.toThrow('platform down');
-      isBroken = false;
-      await queue.submit(first);
-      await queue.submit(submission(thread, 'second'));
-      await waitUntil(() => seen.replies.length >= 2);
-
-      expect(seen.replies.map((reply) => reply.answer)).toEqual(['re: first', 're: second']);
-    });
 
     it('holds a thousand answers in flight in one worker', async () => {
       const { startWorker, queue, seen } = setUp({ handover });

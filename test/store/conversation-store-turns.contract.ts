@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { expect, it } from 'vitest';
 import type { Turn } from '../../src/store/store.js';
 import { threadRef } from '../support/messages.js';
@@ -199,6 +200,42 @@ function describeAdmission(open: OpenStore): void {
 
     expect(turn.signal.aborted).toBe(false);
     await turn.release();
+  });
+
+  it('takes up a place whose admission (its token chosen by the caller) is still under way', async () => {
+    const store = await open();
+    const token = randomUUID();
+
+    const admitting = store.admit(thread, 'delivery:ahead', claimTtl, { place: token });
+    const taking = store.takeTurn(thread, {
+      place: token,
+      admitted: admitting.then((place) => place !== undefined),
+    });
+    const [place, turn] = await Promise.all([admitting, taking]);
+
+    expect(place).toBe(token);
+    await turn.release();
+    // The place is the admitted one: nothing of it is left in the line.
+    await (await store.takeTurn(thread)).release();
+  });
+
+  it('refuses the place of a duplicate sent ahead of its admission, leaving nothing in line', async () => {
+    const store = await open();
+    const first = (await store.admit(thread, 'delivery:twice', claimTtl)) ?? '';
+    const token = randomUUID();
+
+    const admitting = store.admit(thread, 'delivery:twice', claimTtl, { place: token });
+    const taking = store.takeTurn(thread, {
+      place: token,
+      admitted: admitting.then((place) => place !== undefined),
+    });
+
+    expect(await admitting).toBeUndefined();
+    await expect(taking).rejects.toThrow('not admitted');
+    await (await store.takeTurn(thread, { place: first })).release();
+    const next = await store.takeTurn(thread);
+    expect(next.signal.aborted).toBe(false);
+    await next.release();
   });
 
   it('lets a retry take up an abandoned turn ahead of those waiting', async () => {

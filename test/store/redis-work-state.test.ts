@@ -46,4 +46,27 @@ describe('Redis work state', () => {
     expect(sure).toMatchObject({ posted: ['m1', 'm2'], isUnsure: false, lastInThread: 'm2' });
     expect(other).toMatchObject({ posted: [], isUnsure: false, lastInThread: 'm2' });
   });
+
+  it('keeps a ledger of answers under way: due ones are claimed once, leased, and forgotten', async () => {
+    const { ledger } = open();
+    const now = Date.now();
+    await ledger.hold('alive', '{"job":"alive"}', now + 60_000);
+    await ledger.hold('dead', '{"job":"dead"}', now - 1);
+    await ledger.hold('ended', '{"job":"ended"}', now - 1);
+    await ledger.letGo('ended');
+    // Only entries still held are pushed back.
+    await ledger.renew(['alive', 'ended'], now + 120_000);
+
+    const claimed = await ledger.claimDue(now, now + 30_000, 10);
+    const again = await ledger.claimDue(now, now + 30_000, 10);
+    const later = await ledger.claimDue(now + 60_000, now + 90_000, 10);
+
+    expect(claimed).toEqual([{ jobId: 'dead', job: '{"job":"dead"}' }]);
+    expect(again).toEqual([]);
+    expect(later).toEqual([{ jobId: 'dead', job: '{"job":"dead"}' }]);
+    expect(await ledger.claimDue(now + 200_000, now + 300_000, 10)).toEqual([
+      { jobId: 'dead', job: '{"job":"dead"}' },
+      { jobId: 'alive', job: '{"job":"alive"}' },
+    ]);
+  });
 });

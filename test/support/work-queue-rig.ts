@@ -108,8 +108,8 @@ function startWorker(
   agent: AgentClient,
   port: ReplyPort,
   overrides: Partial<QueueSettings>,
+  store: ConversationStore = openStore(prefix),
 ): WorkRunner {
-  const store = openStore(prefix);
   const work = createRedisWorkState({ url: redisUrl(), keyPrefix: prefix, logger: silentLogger });
   const dispatcher = createDispatcher({
     store,
@@ -143,6 +143,8 @@ export interface RigOptions {
   readonly acknowledge?: () => Promise<Acknowledgement>;
   readonly handover?: Handover;
   readonly settings?: Partial<QueueSettings>;
+  /** Wraps the ingress's store (with `here`, the answering worker's too), to watch its calls. */
+  readonly wrapStore?: (store: ConversationStore) => ConversationStore;
 }
 
 export function setUp(options: RigOptions = {}) {
@@ -150,20 +152,27 @@ export function setUp(options: RigOptions = {}) {
   const seen: Seen = { replies: [], notices: [], acknowledged: [] };
   const port = recordingPort(seen, options.acknowledge);
   let local: WorkRunner | undefined;
+  const opened = openStore(prefix);
+  const store = options.wrapStore?.(opened) ?? opened;
   const queue = createWorkQueue(settings(prefix, options.settings), {
-    store: openStore(prefix),
+    store,
     ports: () => port,
     logger: silentLogger,
     here: () => local?.here,
   });
   closers.push(() => queue.close());
   const agent = scriptedAgent((request) => ({ chunks: [`re: ${lastText(request)}`] }));
+  // As in one process: the worker that answers here shares the ingress's store (one connection).
   const worker = (client: AgentClient): WorkRunner => {
-    const runner = startWorker(prefix, client, port, options.settings ?? {});
-    if (options.handover === 'here' && local === undefined) local = runner;
+    const isLocal = options.handover === 'here' && local === undefined;
+    const overrides = options.settings ?? {};
+    const runner = isLocal
+      ? startWorker(prefix, client, port, overrides, store)
+      : startWorker(prefix, client, port, overrides);
+    if (isLocal) local = runner;
     return runner;
   };
-  return { prefix, queue, seen, agent, port, startWorker: worker };
+  return { prefix, queue, store, seen, agent, port, startWorker: worker };
 }
 
 export async function waitUntil(
