@@ -179,7 +179,7 @@ export function watchLedger(
       if (parsed !== undefined) await requeue(jobId, parsed);
       else log.warn('unreadable ledger entry dropped', { job: jobId });
       await ledger.letGo(jobId);
-      log.info('answer of a dead process taken over', { job: jobId });
+      log.warn('answer of a dead process taken over', { job: jobId });
     }
   };
   const timer = setInterval(
