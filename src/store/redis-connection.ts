@@ -65,21 +65,25 @@ export function createRedisIo(url: string, logger: Logger): RedisIo {
 const corked = new WeakSet<object>();
 
 /**
- * Commands issued in one tick (a turn check beside an append and a settings read) leave in one
- * socket write: the socket is corked until the tick's synchronous work and microtasks are done.
- * A write is a system call, and on a small VM that costs more than building the command. Unlike
- * ioredis's auto-pipelining (which waits for setImmediate, behind the rest of the loop's I/O),
- * nothing waits longer than the tick that issued it.
+ * Commands issued while the loop handles one event leave in one socket write (a turn check
+ * beside an append and a settings read; an answer's journal and ledger writes): the socket is
+ * corked until that event's synchronous work and the whole cascade of promise callbacks it set
+ * off are done. A write is a system call, and on a small VM that costs more than building the
+ * command. Unlike ioredis's auto-pipelining (which waits for setImmediate, behind the rest of the
+ * loop's I/O), the write leaves before the loop turns to anything else.
  */
 function writeTogether(client: Redis): void {
   const socket = client.stream;
   if (socket === undefined || corked.has(socket) || client.status !== 'ready') return;
   corked.add(socket);
   socket.cork();
-  process.nextTick(() => {
-    corked.delete(socket);
-    socket.uncork();
-  });
+  // A tick scheduled from a promise callback runs once every pending callback has run.
+  queueMicrotask(() =>
+    process.nextTick(() => {
+      corked.delete(socket);
+      socket.uncork();
+    }),
+  );
 }
 
 /** Closes a connection politely, or drops it when Redis does not answer. */

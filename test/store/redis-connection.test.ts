@@ -34,4 +34,46 @@ describe('Redis connection', () => {
     expect(socket?.writableCorked).toBe(0);
     expect(await io.trip((client) => client.del(key))).toBe(1);
   });
+
+  it('keeps the socket corked through the promise callbacks the same event set off', async () => {
+    io = createRedisIo(redisUrl(), silentLogger);
+    const key = `${uniqueKeyPrefix()}cascade`;
+    await io.trip((client) => client.ping());
+    const writes = await countSocketWrites(io);
+
+    // As an I/O event's handler would: the first command straight from the event, the second
+    // two promise callbacks later (an answer's setup between two writes).
+    const answers = new Promise<unknown[]>((resolve) => {
+      setImmediate(async () => {
+        const first = io?.trip((client) => client.set(key, 'a'));
+        await Promise.resolve();
+        await Promise.resolve();
+        const second = io?.trip((client) => client.append(key, 'b'));
+        resolve(await Promise.all([first, second]));
+      });
+    });
+
+    await expect(answers).resolves.toEqual(['OK', 2]);
+    expect(writes()).toBe(1);
+    expect(await io.trip((client) => client.del(key))).toBe(1);
+  });
 });
+
+/** Counts the socket's writes to the kernel from now on (one per uncorked batch). */
+async function countSocketWrites(connection: RedisIo): Promise<() => number> {
+  let count = 0;
+  await connection.trip(async (client) => {
+    const socket = client.stream as unknown as {
+      _write: (...args: unknown[]) => void;
+      _writev: (...args: unknown[]) => void;
+    };
+    for (const method of ['_write', '_writev'] as const) {
+      const original = socket[method].bind(socket);
+      socket[method] = (...args: unknown[]) => {
+        count += 1;
+        original(...args);
+      };
+    }
+  });
+  return () => count;
+}
