@@ -162,11 +162,17 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     if (answered.text.trim() === '' && answered.files === 0)
       throw new ParleyError('AGENT_EMPTY_ANSWER', 'agent answered nothing');
     deps.metrics.agentLatency('complete', (now() - started) / 1000);
-    await sink.finish();
-    // The person has the answer: a failure to record it is logged, never shown as an error.
-    await recordAnswer(incoming, agentId, answered.spoken).catch((error: unknown) =>
+    // The person has read the answer as it streamed: it is recorded while the platform closes
+    // it, so the turn (a quick follow-up waits on it) is free as soon as the message is final.
+    // A failure to record it is logged, never shown as an error.
+    const recording = recordAnswer(incoming, agentId, answered.spoken).catch((error: unknown) =>
       log.warn('answer not recorded', { thread: threadKey(incoming.thread), error }),
     );
+    try {
+      await sink.finish();
+    } finally {
+      await recording;
+    }
     return { kind: 'replied' as const, agentId, chars: answered.text.length };
   }
 

@@ -1,10 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createDispatcher } from '../../src/core/dispatcher.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { createPrometheusMetrics } from '../../src/metrics/metrics.js';
 import { guardStore } from '../../src/store/guarded-store.js';
 import { createMemoryConversationStore } from '../../src/store/memory-store.js';
 import type { ConversationStore } from '../../src/store/store.js';
+import { gate } from '../support/gate.js';
 import { incoming, threadRef, userMessage } from '../support/messages.js';
 import { recordingSink } from '../support/recording-sink.js';
 import { failure, lastText, scriptedAgent } from '../support/scripted-agent.js';
@@ -46,6 +47,42 @@ describe('dispatcher', () => {
       ['assistant', 're: hello'],
     ]);
     expect(history[1]?.author.name).toBe('Agent ag:default');
+  });
+
+  it('records the answer while the platform closes the message, and frees the turn only after', async () => {
+    const { dispatcher, store } = setup();
+    const reply = recordingSink();
+    const closing = gate();
+    let isClosing = false;
+    const message = incoming('hello');
+    const sink = {
+      ...reply.sink,
+      finish: async () => {
+        isClosing = true;
+        await closing.until;
+      },
+    };
+
+    const handling = dispatcher.handle(message, sink);
+    await vi.waitFor(() => expect(isClosing).toBe(true));
+    await vi.waitFor(async () =>
+      expect((await store.history(message.thread)).map((line) => line.text)).toEqual([
+        'hello',
+        're: hello',
+      ]),
+    );
+    let nextTurn = false;
+    const waiting = store.takeTurn(message.thread).then((turn) => {
+      nextTurn = true;
+      return turn;
+    });
+    await Promise.resolve();
+    expect(nextTurn).toBe(false);
+    closing.open();
+    await handling;
+    await (await waiting).release();
+
+    expect(nextTurn).toBe(true);
   });
 
   it('leaves a message the agent refused for good out of the next call', async () => {
