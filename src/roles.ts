@@ -2,6 +2,7 @@ import type { SlackAdapter } from '../adapters/slack/slack-adapter.js';
 import { type Core, createCore } from './app.js';
 import type { Config } from './config/config.js';
 import { createDirectInbox, createPortRegistry, type Inbox } from './core/replies.js';
+import { withinMs } from './core/timing.js';
 import { createHealthCheck, type PlatformHealth } from './http/health.js';
 import { createHttpServer, type HttpServer } from './http/http-server.js';
 import type { Logger } from './log/logger.js';
@@ -114,8 +115,16 @@ async function stopAll(
   await step('workers', () => parts.queueing?.runner?.close(left()));
   await step('http', () => parts.http.close());
   await step('core', () => parts.core.close(left()));
-  await step('queues', () => parts.queueing?.queue.close());
-  await step('work state', () => parts.queueing?.work.close());
+  // Closing a connection waits for its replies; one that never comes must not hold the exit.
+  await step('queues', () => bounded(parts.queueing?.queue.close()));
+  await step('work state', () => bounded(parts.queueing?.work.close()));
+}
+
+// How long closing a Redis connection may take once the work is done.
+const CONNECTION_CLOSE_MS = 2_000;
+
+function bounded(closing: Promise<void> | undefined): Promise<void> | undefined {
+  return closing === undefined ? undefined : withinMs(closing, CONNECTION_CLOSE_MS, undefined);
 }
 
 function startQueueing(

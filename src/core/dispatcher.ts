@@ -96,6 +96,9 @@ const REFUSED_FOR_GOOD: ReadonlySet<ErrorCode> = new Set([
   'AGENT_STREAM_BROKEN',
 ]);
 
+// How long replies get to stop once shutdown aborted them.
+const AFTER_ABORT_MS = 2_000;
+
 // Platforms redeliver for minutes (Slack retries for ~5 minutes); an hour outlives every retry.
 export const DEDUPE_TTL_MS = 60 * 60 * 1000;
 
@@ -257,7 +260,10 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       isDraining = true;
       await withinMs(Promise.allSettled([...inFlight]), graceMs, undefined);
       shutdown.abort(new ParleyError('CANCELLED', 'shutting down'));
-      await Promise.allSettled([...inFlight]);
+      // A reply that ignores the abort must not hold the process: with a queue, its job or
+      // ledger entry outlives this process and another worker takes it over.
+      const ended = await withinMs(Promise.allSettled([...inFlight]), AFTER_ABORT_MS, false);
+      if (ended === false) log.warn('replies still running at shutdown', { count: inFlight.size });
     },
   };
 

@@ -331,4 +331,24 @@ describe('dispatcher', () => {
     expect(await running).toEqual({ kind: 'failed', code: 'CANCELLED' });
     expect(reply.notices).toEqual([expect.stringContaining('restarting')]);
   });
+
+  it('drains even when a reply ignores the abort, so it cannot hold the process past its deadline', async () => {
+    const agent = scriptedAgent(() => new Promise(() => {}));
+    const { dispatcher } = setup({
+      calls: agent.calls,
+      client: {
+        describe: agent.client.describe,
+        readFile: agent.client.readFile,
+        async *stream() {
+          await new Promise<never>(() => {});
+          yield { kind: 'text', text: '' };
+        },
+      },
+    });
+    const reply = recordingSink();
+    void dispatcher.handle(incoming('deaf to aborts'), reply.sink);
+    await vi.waitFor(() => expect(reply.events).toContain('start'));
+
+    await expect(dispatcher.drain(0)).resolves.toBeUndefined();
+  });
 });
