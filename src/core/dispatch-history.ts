@@ -1,6 +1,10 @@
+import type { AgentClient } from '../agent/agent-client.js';
+import { type ErrorCode, toParleyError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
 import type { ConversationStore, Turn } from '../store/store.js';
 import { resolveAgentId } from './agent-choice.js';
-import type { IncomingMessage, Message } from './model.js';
+import type { Spoken } from './answer-events.js';
+import { type IncomingMessage, type Message, threadKey } from './model.js';
 
 // What the dispatcher writes to a thread's history: the person's line (with backfill) and the answer.
 
@@ -155,4 +159,47 @@ export function assistantMessage(
     attachments: (said.files ?? []).map((name) => ({ name, ref: '' })),
     at,
   };
+}
+
+/** What each agent said, as the history's assistant lines (several after a handoff). */
+export async function recordAnswer(
+  deps: { readonly store: ConversationStore; readonly agent: Pick<AgentClient, 'describe'> },
+  incoming: IncomingMessage,
+  agentId: string,
+  spoken: readonly Spoken[],
+  at: number,
+): Promise<void> {
+  const { name } = await deps.agent.describe(agentId);
+  const replies = spoken.map((part, index) => {
+    const author = { id: part.agentId, name: part.agentName ?? name ?? part.agentId };
+    return assistantMessage(incoming, author, { text: part.text, files: part.files }, at, index);
+  });
+  await deps.store.append(incoming.thread, replies);
+}
+
+// Failures that would come back on every later call if the message stayed in the history.
+const REFUSED_FOR_GOOD: ReadonlySet<ErrorCode> = new Set([
+  'AGENT_BAD_REQUEST',
+  'AGENT_NOT_FOUND',
+  'AGENT_EMPTY_ANSWER',
+  'AGENT_STREAM_BROKEN',
+]);
+
+/**
+ * A message the agent refused for good is kept out of later calls, so the person's next message
+ * goes with the good history only; a temporary failure (429, 5xx, timeout) keeps it for a retry.
+ */
+export async function forgetRefused(
+  store: ConversationStore,
+  incoming: IncomingMessage,
+  error: unknown,
+  log: Logger,
+): Promise<void> {
+  if (!REFUSED_FOR_GOOD.has(toParleyError(error).code)) return;
+  await store.forget(incoming.thread, [incoming.message.id]).catch((forgetError: unknown) => {
+    log.warn('refused message not forgotten', {
+      thread: threadKey(incoming.thread),
+      error: forgetError,
+    });
+  });
 }

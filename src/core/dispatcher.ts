@@ -5,15 +5,16 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { ConversationStore } from '../store/store.js';
 import { isTruncated } from '../store/stored-message.js';
 import { resolveAgentId } from './agent-choice.js';
-import { playAnswer, type Spoken } from './answer-events.js';
+import { playAnswer } from './answer-events.js';
 import {
   appendWithContext,
-  assistantMessage,
   type Begun,
   beginAnswer,
   beginEarly,
   dropHeadStart,
+  forgetRefused,
   type HeadStart,
+  recordAnswer,
   replyIdOf,
   startAhead,
 } from './dispatch-history.js';
@@ -88,14 +89,6 @@ export interface Dispatcher {
   drain(graceMs: number): Promise<void>;
 }
 
-// Failures that would come back on every later call if the message stayed in the history.
-const REFUSED_FOR_GOOD: ReadonlySet<ErrorCode> = new Set([
-  'AGENT_BAD_REQUEST',
-  'AGENT_NOT_FOUND',
-  'AGENT_EMPTY_ANSWER',
-  'AGENT_STREAM_BROKEN',
-]);
-
 // How long replies get to stop once shutdown aborted them.
 const AFTER_ABORT_MS = 2_000;
 
@@ -168,8 +161,9 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     // The person has read the answer as it streamed: it is recorded while the platform closes
     // it, so the turn (a quick follow-up waits on it) is free as soon as the message is final.
     // A failure to record it is logged, never shown as an error.
-    const recording = recordAnswer(incoming, agentId, answered.spoken).catch((error: unknown) =>
-      log.warn('answer not recorded', { thread: threadKey(incoming.thread), error }),
+    const recording = recordAnswer(deps, incoming, agentId, answered.spoken, now()).catch(
+      (error: unknown) =>
+        log.warn('answer not recorded', { thread: threadKey(incoming.thread), error }),
     );
     try {
       await sink.finish();
@@ -177,37 +171,6 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       await recording;
     }
     return { kind: 'replied' as const, agentId, chars: answered.text.length };
-  }
-
-  /** What each agent said, as the history's assistant lines (several after a handoff). */
-  async function recordAnswer(
-    incoming: IncomingMessage,
-    agentId: string,
-    spoken: readonly Spoken[],
-  ): Promise<void> {
-    const { name } = await deps.agent.describe(agentId);
-    const at = now();
-    const replies = spoken.map((part, index) => {
-      const author = { id: part.agentId, name: part.agentName ?? name ?? part.agentId };
-      return assistantMessage(incoming, author, { text: part.text, files: part.files }, at, index);
-    });
-    await deps.store.append(incoming.thread, replies);
-  }
-
-  /**
-   * A message the agent refused for good is kept out of later calls, so the person's next message
-   * goes with the good history only; a temporary failure (429, 5xx, timeout) keeps it for a retry.
-   */
-  async function forgetRefused(incoming: IncomingMessage, error: unknown): Promise<void> {
-    if (!REFUSED_FOR_GOOD.has(toParleyError(error).code)) return;
-    await deps.store
-      .forget(incoming.thread, [incoming.message.id])
-      .catch((forgetError: unknown) => {
-        log.warn('refused message not forgotten', {
-          thread: threadKey(incoming.thread),
-          error: forgetError,
-        });
-      });
   }
 
   async function failed(error: unknown, sink: ReplySink, thread: string): Promise<DispatchOutcome> {
@@ -280,16 +243,16 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       throw error;
     });
     if (!isFirst) return { kind: 'skipped' as const, reason: 'duplicate' as const };
-    const waitSignal = anySignal(options.signal, options.handBack);
     const { place } = options;
     const early =
       head?.early ??
       (options.isRetry === true || place === undefined
         ? undefined
         : beginEarly(deps, incoming, place));
+    const waitSignal = anySignal(options.signal, options.handBack);
     const taking =
       head?.turn ??
-      deps.store.takeTurn(incoming.thread, { signal: waitSignal, ...placeOf(options) });
+      deps.store.takeTurn(incoming.thread, { signal: waitSignal, ...(place && { place }) });
     const turn = await taking.catch((error: unknown) => {
       if (options.handBack?.aborted === true) return undefined;
       throw error;
@@ -306,7 +269,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     } catch (error) {
       isHandedBack = options.handBack?.aborted === true;
       if (isHandedBack) return { kind: 'handed-back' as const };
-      await forgetRefused(incoming, error);
+      await forgetRefused(deps.store, incoming, error, log);
       throw error;
     } finally {
       // A handed-back turn keeps its place for the retry; an unreleased one lapses with its lease.
@@ -321,10 +284,6 @@ function metricOutcome(
 ): 'replied' | 'duplicate' | 'failed' | 'handed_back' {
   if (outcome.kind === 'handed-back') return 'handed_back';
   return outcome.kind === 'skipped' ? 'duplicate' : outcome.kind;
-}
-
-function placeOf(options: DispatchOptions): { place?: string } {
-  return options.place === undefined ? {} : { place: options.place };
 }
 
 function withSignal(signal: AbortSignal | undefined): { signal?: AbortSignal } {
