@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import type { AgentClient } from '../../src/agent/agent-client.js';
 import { createDispatcher } from '../../src/core/dispatcher.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { createPrometheusMetrics } from '../../src/metrics/metrics.js';
@@ -28,6 +29,13 @@ function setup(
     metrics,
   });
   return { dispatcher, store: conversations, agent, metrics };
+}
+
+/** An agent whose stream is `stream` (how it meets an abort is the point). */
+function answeringWith(stream: AgentClient['stream']) {
+  const agent = scriptedAgent(() => new Promise(() => {}));
+  const { describe, readFile } = agent.client;
+  return { calls: agent.calls, client: { describe, readFile, stream } };
 }
 
 describe('dispatcher', () => {
@@ -309,20 +317,14 @@ describe('dispatcher', () => {
   });
 
   it('cancels a reply still running when the grace period ends', async () => {
-    const agent = scriptedAgent(() => new Promise(() => {}));
-    const { dispatcher } = setup({
-      calls: agent.calls,
-      client: {
-        describe: agent.client.describe,
-        readFile: agent.client.readFile,
-        async *stream(request) {
-          await new Promise<void>((_resolve, reject) => {
-            request.signal?.addEventListener('abort', () => reject(failure('CANCELLED')));
-          });
-          yield { kind: 'text', text: '' };
-        },
-      },
-    });
+    const { dispatcher } = setup(
+      answeringWith(async function* (request) {
+        await new Promise<void>((_resolve, reject) => {
+          request.signal?.addEventListener('abort', () => reject(failure('CANCELLED')));
+        });
+        yield { kind: 'text', text: '' };
+      }),
+    );
     const reply = recordingSink();
     const running = dispatcher.handle(incoming('stuck'), reply.sink);
 
@@ -333,18 +335,12 @@ describe('dispatcher', () => {
   });
 
   it('drains even when a reply ignores the abort, so it cannot hold the process past its deadline', async () => {
-    const agent = scriptedAgent(() => new Promise(() => {}));
-    const { dispatcher } = setup({
-      calls: agent.calls,
-      client: {
-        describe: agent.client.describe,
-        readFile: agent.client.readFile,
-        async *stream() {
-          await new Promise<never>(() => {});
-          yield { kind: 'text', text: '' };
-        },
-      },
-    });
+    const { dispatcher } = setup(
+      answeringWith(async function* () {
+        await new Promise<never>(() => {});
+        yield { kind: 'text', text: '' };
+      }),
+    );
     const reply = recordingSink();
     void dispatcher.handle(incoming('deaf to aborts'), reply.sink);
     await vi.waitFor(() => expect(reply.events).toContain('start'));
