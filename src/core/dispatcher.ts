@@ -158,18 +158,13 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     if (answered.text.trim() === '' && answered.files === 0)
       throw new ParleyError('AGENT_EMPTY_ANSWER', 'agent answered nothing');
     deps.metrics.agentLatency('complete', (now() - started) / 1000);
-    // The person has read the answer as it streamed: it is recorded while the platform closes
-    // it, so the turn (a quick follow-up waits on it) is free as soon as the message is final.
-    // A failure to record it is logged, never shown as an error.
-    const recording = recordAnswer(deps, incoming, agentId, answered.spoken, now()).catch(
-      (error: unknown) =>
-        log.warn('answer not recorded', { thread: threadKey(incoming.thread), error }),
+    await sink.finish();
+    // Recorded only once the platform shows the whole answer: a retry (this process died) that
+    // finds it in the history skips it, so it must be on screen by then. A failure to record it
+    // is logged, never shown as an error: the person has the answer.
+    await recordAnswer(deps, incoming, agentId, answered.spoken, now()).catch((error: unknown) =>
+      log.warn('answer not recorded', { thread: threadKey(incoming.thread), error }),
     );
-    try {
-      await sink.finish();
-    } finally {
-      await recording;
-    }
     return { kind: 'replied' as const, agentId, chars: answered.text.length };
   }
 
