@@ -186,6 +186,7 @@ export async function queueFigures(
       dispatcher,
       ports: () => port,
       work,
+      requeue: queue.requeue,
       logger: silentLogger,
       drivePlay: async () => {},
       handBackPlays: async () => {},

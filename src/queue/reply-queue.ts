@@ -71,7 +71,7 @@ export function queueConnection(url: string) {
 }
 
 /** How a reply job is queued: attempts, and what is kept of it once done. */
-export const REPLY_JOB_OPTIONS = {
+const REPLY_JOB_OPTIONS = {
   removeOnComplete: true,
   removeOnFail: { age: KEEP_FAILED_S },
   attempts: REPLY_ATTEMPTS,
@@ -85,6 +85,8 @@ export function jobIdOf(kind: string, key: string): string {
 export interface WorkQueue extends Inbox {
   /** Queues a role-play to be driven by a worker. */
   schedulePlay(thread: string): Promise<void>;
+  /** Queues a reply job for any worker now: handed back, or its here-first process died. */
+  requeue(jobId: string, job: ReplyJob): Promise<void>;
   /** Milliseconds the whole queue is still held back by a rate limit (0 when it is not). */
   rateLimitTtl(): Promise<number>;
   close(): Promise<void>;
@@ -165,6 +167,9 @@ export function createWorkQueue(settings: QueueSettings, deps: WorkQueueDeps): W
       // worker hands it back (adoption re-schedules running plays nobody drives).
       const once = { removeOnComplete: true, removeOnFail: true, jobId: jobIdOf('play', thread) };
       await plays.add('play', { kind: 'play', thread }, once);
+    },
+    async requeue(jobId, job) {
+      await replies.add('reply', job, { ...options, jobId });
     },
     rateLimitTtl: async () => Math.max(0, await replies.getRateLimitTtl()),
     async close() {

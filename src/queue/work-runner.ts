@@ -1,5 +1,5 @@
 import { getHeapStatistics } from 'node:v8';
-import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import { UnrecoverableError, Worker } from 'bullmq';
 import type { HeadStart } from '../core/dispatch-history.js';
 import type { Dispatcher } from '../core/dispatcher.js';
 import { threadKey } from '../core/model.js';
@@ -19,7 +19,6 @@ import {
   type PlayJob,
   type QueueSettings,
   queueConnection,
-  REPLY_JOB_OPTIONS,
   REPLY_QUEUE_NAME,
   type ReplyJob,
   stalledCheckMs,
@@ -30,6 +29,8 @@ export interface WorkerDeps {
   readonly dispatcher: Dispatcher;
   readonly ports: PortFinder;
   readonly work: WorkState;
+  /** Queues a reply job for any worker now (the ingress queue's `requeue`; it closes after this). */
+  readonly requeue: (jobId: string, job: ReplyJob) => Promise<void>;
   readonly logger: Logger;
   /** Drives a role-play until it ends or is handed back. */
   readonly drivePlay: (thread: string) => Promise<void>;
@@ -104,16 +105,7 @@ export function createWorkRunner(settings: QueueSettings, deps: WorkerDeps): Wor
     });
   }
   const memory = watchMemory(replies, deps.maxHeapBytes ?? defaultMaxHeap(), log);
-  // Where answers of dead here-first processes (and those handed back) are queued again.
-  const requeueing = new Queue<ReplyJob>(REPLY_QUEUE_NAME, {
-    connection: common.connection,
-    prefix: common.prefix,
-  });
-  requeueing.on('error', (error) => log.warn('queue connection error', { error }));
-  const requeue = async (jobId: string, job: ReplyJob) => {
-    await requeueing.add('reply', job, { ...REPLY_JOB_OPTIONS, jobId });
-  };
-  const ledgerWatch = watchLedger(deps.work.ledger, requeue, settings.lockMs, log);
+  const ledgerWatch = watchLedger(deps.work.ledger, deps.requeue, settings.lockMs, log);
   const here = createHereRuns(
     {
       lockMs: settings.lockMs,
@@ -122,7 +114,7 @@ export function createWorkRunner(settings: QueueSettings, deps: WorkerDeps): Wor
       isPaused: () => replies.isPaused(),
     },
     {
-      requeue,
+      requeue: deps.requeue,
       start(submission, place, admission) {
         const port = deps.ports(submission.target.platform);
         if (port === undefined) return undefined;
@@ -146,8 +138,6 @@ export function createWorkRunner(settings: QueueSettings, deps: WorkerDeps): Wor
       clearInterval(memory);
       clearInterval(ledgerWatch);
       await closeWithin(graceMs);
-      // Last: answers handed back above were queued again through it.
-      await withinMs(requeueing.close(), FORCE_CLOSE_MS, undefined);
     },
   };
 

@@ -6,7 +6,7 @@ import type { Acknowledgement, ReplyPort, Submission } from '../../src/core/repl
 import { silentLogger } from '../../src/log/logger.js';
 import { createPrometheusMetrics } from '../../src/metrics/metrics.js';
 import { createWorkQueue, type QueueSettings } from '../../src/queue/reply-queue.js';
-import { createWorkRunner, type WorkRunner } from '../../src/queue/work-runner.js';
+import { createWorkRunner, type WorkerDeps, type WorkRunner } from '../../src/queue/work-runner.js';
 import { createRedisConversationStore } from '../../src/store/redis-store.js';
 import { createRedisWorkState } from '../../src/store/redis-work-state.js';
 import type { ConversationStore } from '../../src/store/store.js';
@@ -108,6 +108,7 @@ function startWorker(
   agent: AgentClient,
   port: ReplyPort,
   overrides: Partial<QueueSettings>,
+  requeue: WorkerDeps['requeue'],
   store: ConversationStore = openStore(prefix),
 ): WorkRunner {
   const work = createRedisWorkState({ url: redisUrl(), keyPrefix: prefix, logger: silentLogger });
@@ -122,6 +123,7 @@ function startWorker(
     dispatcher,
     ports: () => port,
     work,
+    requeue,
     logger: silentLogger,
     drivePlay: async () => {},
     handBackPlays: async () => {},
@@ -167,8 +169,8 @@ export function setUp(options: RigOptions = {}) {
     const isLocal = options.handover === 'here' && local === undefined;
     const overrides = options.settings ?? {};
     const runner = isLocal
-      ? startWorker(prefix, client, port, overrides, store)
-      : startWorker(prefix, client, port, overrides);
+      ? startWorker(prefix, client, port, overrides, queue.requeue, store)
+      : startWorker(prefix, client, port, overrides, queue.requeue);
     if (isLocal) local = runner;
     return runner;
   };
