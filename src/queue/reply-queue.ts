@@ -108,7 +108,12 @@ export function createWorkQueue(settings: QueueSettings, deps: WorkQueueDeps): W
   const plays = new Queue<PlayJob>(PLAY_QUEUE_NAME, connection);
   for (const queue of [replies, plays])
     queue.on('error', (error) => deps.logger.warn('queue connection error', { error }));
-  const options = REPLY_JOB_OPTIONS;
+
+  /** Queues a reply job: for a worker at once, or again (handed back, or its process died). */
+  async function enqueue(jobId: string, job: ReplyJob): Promise<void> {
+    await replies.add('reply', job, { ...REPLY_JOB_OPTIONS, jobId });
+  }
+
   /**
    * Admitted and begun here: answered here whatever else fails (the message may be in its
    * history already, so it is never withdrawn), its ledger entry standing in for a job.
@@ -153,7 +158,7 @@ export function createWorkQueue(settings: QueueSettings, deps: WorkQueueDeps): W
           kind: 'reply',
           submission: { ...submission, place, acknowledged },
         };
-        await replies.add('reply', data, { ...options, jobId });
+        await enqueue(jobId, data);
       } catch (error) {
         // Not queued: the platform's redelivery must find the message new, and nobody waits on it.
         await deps.store.withdraw(thread, claim, place).catch((withdrawError: unknown) => {
@@ -168,9 +173,7 @@ export function createWorkQueue(settings: QueueSettings, deps: WorkQueueDeps): W
       const once = { removeOnComplete: true, removeOnFail: true, jobId: jobIdOf('play', thread) };
       await plays.add('play', { kind: 'play', thread }, once);
     },
-    async requeue(jobId, job) {
-      await replies.add('reply', job, { ...options, jobId });
-    },
+    requeue: enqueue,
     rateLimitTtl: async () => Math.max(0, await replies.getRateLimitTtl()),
     async close() {
       await Promise.all([replies.close(), plays.close()]);
