@@ -161,20 +161,23 @@ export function assistantMessage(
   };
 }
 
-/** What each agent said, as the history's assistant lines (several after a handoff). */
+/**
+ * What each agent said, as the history's assistant lines (several after a handoff), recorded as
+ * the turn is let go, in one step: the next message in the thread is answered knowing it.
+ */
 export async function recordAnswer(
-  deps: { readonly store: ConversationStore; readonly agent: Pick<AgentClient, 'describe'> },
+  deps: { readonly agent: Pick<AgentClient, 'describe'> },
   incoming: IncomingMessage,
-  agentId: string,
-  spoken: readonly Spoken[],
-  at: number,
+  answer: { readonly agentId: string; readonly spoken: readonly Spoken[]; readonly at: number },
+  turn: Turn,
 ): Promise<void> {
-  const { name } = await deps.agent.describe(agentId);
-  const replies = spoken.map((part, index) => {
+  const { name } = await deps.agent.describe(answer.agentId);
+  const replies = answer.spoken.map((part, index) => {
     const author = { id: part.agentId, name: part.agentName ?? name ?? part.agentId };
-    return assistantMessage(incoming, author, { text: part.text, files: part.files }, at, index);
+    const said = { text: part.text, files: part.files };
+    return assistantMessage(incoming, author, said, answer.at, index);
   });
-  await deps.store.append(incoming.thread, replies);
+  await turn.release(replies);
 }
 
 // Failures that would come back on every later call if the message stayed in the history.

@@ -2,7 +2,7 @@ import type { AgentClient } from '../agent/agent-client.js';
 import { type ErrorCode, ParleyError, toParleyError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { ConversationStore } from '../store/store.js';
+import type { ConversationStore, Turn } from '../store/store.js';
 import { isTruncated } from '../store/stored-message.js';
 import { resolveAgentId } from './agent-choice.js';
 import { playAnswer } from './answer-events.js';
@@ -113,6 +113,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     sink: ReplySink,
     options: DispatchOptions,
     begun: Begun,
+    turn: Turn,
   ) {
     const { recorded, early } = begun;
     // Three independent steps at once, each a round trip (store, store, platform); all settle
@@ -160,9 +161,11 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     deps.metrics.agentLatency('complete', (now() - started) / 1000);
     await sink.finish();
     // Recorded only once the platform shows the whole answer: a retry (this process died) that
-    // finds it in the history skips it, so it must be on screen by then. A failure to record it
-    // is logged, never shown as an error: the person has the answer.
-    await recordAnswer(deps, incoming, agentId, answered.spoken, now()).catch((error: unknown) =>
+    // finds it in the history skips it, so it must be on screen by then. It goes with the turn's
+    // release, so a follow-up waiting for the turn pays one round trip, not two. A failure to
+    // record it is logged, never shown as an error: the person has the answer.
+    const said = { agentId, spoken: answered.spoken, at: now() };
+    await recordAnswer(deps, incoming, said, turn).catch((error: unknown) =>
       log.warn('answer not recorded', { thread: threadKey(incoming.thread), error }),
     );
     return { kind: 'replied' as const, agentId, chars: answered.text.length };
@@ -260,7 +263,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         return { kind: 'skipped' as const, reason: 'duplicate' as const };
       }
       const signal = anySignal(turn.signal, options.signal, options.handBack);
-      return await answer(incoming, sink, { ...options, signal }, begun);
+      return await answer(incoming, sink, { ...options, signal }, begun, turn);
     } catch (error) {
       isHandedBack = options.handBack?.aborted === true;
       if (isHandedBack) return { kind: 'handed-back' as const };

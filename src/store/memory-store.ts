@@ -122,7 +122,7 @@ export function createMemoryConversationStore(options: MemoryStoreOptions): Conv
     async takeTurn(thread, takeOptions = {}) {
       // An admission here is answered at once; a duplicate's place is never joined.
       if (takeOptions.admitted !== undefined) await requireAdmitted(takeOptions.admitted);
-      return turns.take(threadKey(thread), takeOptions);
+      return turns.take(threadKey(thread), takeOptions, (record) => append(thread, record));
     },
     ping: async () => true,
     async close() {
@@ -205,7 +205,12 @@ interface MemoryTurns {
   withdraw(key: string, place: string): void;
   /** True when the place is first in the thread's line. */
   isFirst(key: string, place: string): boolean;
-  take(key: string, options?: TakeTurnOptions): Promise<Turn>;
+  /** `record` writes what a release is given, just before the line moves on. */
+  take(
+    key: string,
+    options: TakeTurnOptions,
+    record: (messages: readonly Message[]) => void,
+  ): Promise<Turn>;
   close(): void;
 }
 
@@ -243,7 +248,11 @@ function createMemoryTurns(): MemoryTurns {
     if (kept === undefined) line.push(entry);
     return entry;
   };
-  const turnFor = (key: string, entry: Entry): Turn => {
+  const turnFor = (
+    key: string,
+    entry: Entry,
+    record: (messages: readonly Message[]) => void,
+  ): Turn => {
     const controller = new AbortController();
     held.add(controller);
     let isReleased = false;
@@ -255,8 +264,13 @@ function createMemoryTurns(): MemoryTurns {
     };
     return {
       signal: controller.signal,
-      async release() {
-        if (!end()) remove(key, entry);
+      async release(answer) {
+        if (end()) return;
+        try {
+          if (answer !== undefined) record(answer);
+        } finally {
+          remove(key, entry);
+        }
       },
       abandon() {
         if (!end()) keep(key, entry, ABANDONED_HOLD_MS);
@@ -278,7 +292,7 @@ function createMemoryTurns(): MemoryTurns {
       const entry = lines.get(key)?.find((candidate) => candidate.token === place);
       if (entry !== undefined) remove(key, entry);
     },
-    take(key, options = {}) {
+    take(key, options, record) {
       const { signal } = options;
       if (signal?.aborted) return Promise.reject(abortError(signal));
       const entry = join(key, options.place);
@@ -290,7 +304,7 @@ function createMemoryTurns(): MemoryTurns {
         };
         entry.grant = () => {
           signal?.removeEventListener('abort', onAbort);
-          resolve(turnFor(key, entry));
+          resolve(turnFor(key, entry, record));
         };
         signal?.addEventListener('abort', onAbort, { once: true });
         pump(key);

@@ -93,43 +93,72 @@ end
 `;
 
 /**
- * KEYS: history[, turns, alive]. ARGV: maxMessages, maxChars, ttlMs, 'always' | 'if-started',
- * entries…. Appends, keeps the newest maxMessages, cuts the newest to maxChars when it alone is
- * over, then drops the oldest until the rest fits (as keepWithinLimits does). Returns the kept
- * entries, or nil without writing when 'if-started' finds no history, or when the place (turns,
- * alive) is not first in its line.
+ * Appends ARGV[first…] to the list at key, keeps the newest maxMessages, cuts the newest to
+ * maxChars when it alone is over, then drops the oldest until the rest fits (as
+ * keepWithinLimits does). Returns the kept entries.
  */
-export const APPEND_SCRIPT = lua(`${SENT_CHARS}${CUT_ENTRY}${HEAD_STATE}
-local key = KEYS[1]
-local maxChars = tonumber(ARGV[2])
-if ARGV[4] == 'if-started' and redis.call('EXISTS', key) == 0 then return false end
-if #KEYS == 3 and headState(KEYS[2], KEYS[3]) ~= ${TURN_HEAD} then return false end
-for i = 5, #ARGV do redis.call('RPUSH', key, ARGV[i]) end
-redis.call('LTRIM', key, -tonumber(ARGV[1]), -1)
-local entries = redis.call('LRANGE', key, 0, -1)
-local last = #entries
-if last > 0 and sentChars(entries[last]) > maxChars then
-  local ok, cut = pcall(cutEntry, entries[last], sentChars(entries[last]) - maxChars)
-  if ok then
-    entries[last] = cut
-    redis.call('LSET', key, -1, cut)
+const APPEND_ENTRIES = `${SENT_CHARS}${CUT_ENTRY}
+local function appendEntries(key, maxMessages, maxChars, ttlMs, first)
+  for i = first, #ARGV do redis.call('RPUSH', key, ARGV[i]) end
+  redis.call('LTRIM', key, -maxMessages, -1)
+  local entries = redis.call('LRANGE', key, 0, -1)
+  local last = #entries
+  if last > 0 and sentChars(entries[last]) > maxChars then
+    local ok, cut = pcall(cutEntry, entries[last], sentChars(entries[last]) - maxChars)
+    if ok then
+      entries[last] = cut
+      redis.call('LSET', key, -1, cut)
+    end
   end
+  local sizes, total = {}, 0
+  for i, entry in ipairs(entries) do
+    sizes[i] = sentChars(entry)
+    total = total + sizes[i]
+  end
+  local drop = 0
+  while total > maxChars and drop < #entries - 1 do
+    drop = drop + 1
+    total = total - sizes[drop]
+  end
+  if drop > 0 then redis.call('LTRIM', key, drop, -1) end
+  if #entries > 0 then redis.call('PEXPIRE', key, ttlMs) end
+  local kept = {}
+  for i = drop + 1, #entries do kept[#kept + 1] = entries[i] end
+  return kept
 end
-local sizes, total = {}, 0
-for i, entry in ipairs(entries) do
-  sizes[i] = sentChars(entry)
-  total = total + sizes[i]
+`;
+
+/** Leaves a thread's line (the queue, the place's alive key) and wakes the takers behind. */
+const LEAVE_LINE = `
+local function leaveLine(queue, alive, seq, channel)
+  redis.call('ZREM', queue, alive)
+  redis.call('DEL', alive)
+  if redis.call('EXISTS', queue) == 0 then redis.call('DEL', seq) end
+  redis.call('PUBLISH', channel, '1')
 end
-local drop = 0
-while total > maxChars and drop < #entries - 1 do
-  drop = drop + 1
-  total = total - sizes[drop]
-end
-if drop > 0 then redis.call('LTRIM', key, drop, -1) end
-if #entries > 0 then redis.call('PEXPIRE', key, ARGV[3]) end
-local kept = {}
-for i = drop + 1, #entries do kept[#kept + 1] = entries[i] end
-return kept
+`;
+
+/**
+ * KEYS: history[, turns, alive]. ARGV: maxMessages, maxChars, ttlMs, 'always' | 'if-started',
+ * entries…. Appends within the limits (appendEntries). Returns the kept entries, or nil without
+ * writing when 'if-started' finds no history, or when the place (turns, alive) is not first in
+ * its line.
+ */
+export const APPEND_SCRIPT = lua(`${APPEND_ENTRIES}${HEAD_STATE}
+if ARGV[4] == 'if-started' and redis.call('EXISTS', KEYS[1]) == 0 then return false end
+if #KEYS == 3 and headState(KEYS[2], KEYS[3]) ~= ${TURN_HEAD} then return false end
+return appendEntries(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], 5)
+`);
+
+/**
+ * KEYS: history, turns, alive, turnseq. ARGV: maxMessages, maxChars, ttlMs, channel, entries….
+ * An answer recorded and its turn let go in one step: appended within the limits, then the
+ * place leaves its line, so the taker woken next reads the answer.
+ */
+export const RECORD_SCRIPT = lua(`${APPEND_ENTRIES}${LEAVE_LINE}
+appendEntries(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], 5)
+leaveLine(KEYS[2], KEYS[3], KEYS[4], ARGV[4])
+return 1
 `);
 
 /** A Lua string literal for a constant: JSON's escapes (\n, \", \\) are Lua's too. */
@@ -179,11 +208,8 @@ return state
 `);
 
 /** KEYS: turns, alive, turnseq. ARGV: channel. Leaves the queue and wakes the takers behind. */
-export const RELEASE_SCRIPT = lua(`
-redis.call('ZREM', KEYS[1], KEYS[2])
-redis.call('DEL', KEYS[2])
-if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('DEL', KEYS[3]) end
-redis.call('PUBLISH', ARGV[1], '1')
+export const RELEASE_SCRIPT = lua(`${LEAVE_LINE}
+leaveLine(KEYS[1], KEYS[2], KEYS[3], ARGV[1])
 return 1
 `);
 

@@ -3,8 +3,8 @@ import type { Logger } from '../log/logger.js';
 import { createRedisIo, type RedisIo } from './redis-connection.js';
 import { FORGET_SCRIPT } from './redis-history-scripts.js';
 import { type RedisName, redisKey } from './redis-keys.js';
-import { APPEND_SCRIPT, runScript } from './redis-scripts.js';
-import { adoptedLineKeys, createRedisTurns } from './redis-turns.js';
+import { APPEND_SCRIPT, RECORD_SCRIPT, runScript } from './redis-scripts.js';
+import { adoptedLineKeys, createRedisTurns, type LeavingPlace } from './redis-turns.js';
 import type {
   AppendCondition,
   ConversationStore,
@@ -50,7 +50,7 @@ export function createRedisConversationStore(options: RedisStoreOptions): RedisC
   const prefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
   const io = createRedisIo(options.url, options.logger);
   const key = (name: RedisName) => redisKey(prefix, name);
-  const history = createHistory(io, key, options);
+  const { recordAndLeave, ...history } = createHistory(io, key, options);
   const settingsKey = (scope: string) =>
     key({ kind: 'settings', scope: requireName(scope, 'scope') });
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
@@ -94,7 +94,10 @@ export function createRedisConversationStore(options: RedisStoreOptions): RedisC
     ...history,
     settings: async (scopes) => readScopes(io, scopes.map(settingsKey)),
     updateSettings: async (scope, patch) => writeScope(io, settingsKey(scope), patch),
-    takeTurn: async (thread, takeOptions) => turns.take(threadKey(thread), takeOptions),
+    takeTurn: async (thread, takeOptions = {}) =>
+      turns.take(threadKey(thread), takeOptions, (record, leaving) =>
+        recordAndLeave(thread, record, leaving),
+      ),
     async ping() {
       try {
         return (await io.trip((client) => client.ping())) === 'PONG';
@@ -122,12 +125,21 @@ type HistoryMethods = Pick<
   | 'resetThread'
 >;
 
+interface History extends HistoryMethods {
+  /** Appends an answer and leaves the thread's line in one script (see `Turn.release`). */
+  recordAndLeave(
+    thread: ThreadRef,
+    messages: readonly Message[],
+    leaving: LeavingPlace,
+  ): Promise<unknown>;
+}
+
 /** A thread's history: a list trimmed and expired by one script on every append. */
 function createHistory(
   io: RedisIo,
   key: (name: RedisName) => string,
   options: RedisStoreOptions,
-): HistoryMethods {
+): History {
   const historyKey = (thread: ThreadRef) => key({ kind: 'history', thread: threadKey(thread) });
   const conversationKey = (thread: ThreadRef) =>
     key({ kind: 'conversation', thread: threadKey(thread) });
@@ -135,21 +147,27 @@ function createHistory(
   const readLines = (thread: ThreadRef, lines: unknown) =>
     parseLines(lines, threadKey(thread), options.logger);
   /** The append script's reply: the kept lines, or null when a condition did not hold. */
+  const { maxMessages, maxChars } = options.limits;
+  const limits = [Math.max(1, maxMessages), maxChars, ttlMs] as const;
+  const linesOf = (messages: readonly Message[]) =>
+    messages.map((message) => JSON.stringify(toStoredMessage(message)));
   const appendLines = (
     thread: ThreadRef,
     messages: readonly Message[],
     condition: AppendCondition = {},
   ) => {
-    const lines = messages.map((message) => JSON.stringify(toStoredMessage(message)));
-    const { maxMessages, maxChars, ttlMs } = options.limits;
     const when = condition.ifStarted === true ? 'if-started' : 'always';
-    const limits = [Math.max(1, maxMessages), maxChars, requireTtlMs(ttlMs), when];
     const { whileFirst } = condition;
     const line =
       whileFirst === undefined ? [] : adoptedLineKeys(key, threadKey(thread), whileFirst);
-    return runScript(io, APPEND_SCRIPT, [historyKey(thread), ...line], [...limits, ...lines]);
+    const args = [...limits, when, ...linesOf(messages)];
+    return runScript(io, APPEND_SCRIPT, [historyKey(thread), ...line], args);
   };
   return {
+    recordAndLeave(thread, messages, leaving) {
+      const keys = [historyKey(thread), ...leaving.keys];
+      return runScript(io, RECORD_SCRIPT, keys, [...limits, leaving.channel, ...linesOf(messages)]);
+    },
     async append(thread, messages) {
       return readLines(thread, await appendLines(thread, messages));
     },

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Message } from '../core/model.js';
 import type { Logger } from '../log/logger.js';
 import type { RedisIo } from './redis-connection.js';
 import type { RedisName } from './redis-keys.js';
@@ -32,10 +33,20 @@ export interface RedisTurns {
   ): Promise<string | undefined>;
   /** Drops the claim and the admitted place. */
   withdraw(thread: string, claimKey: string, place: string): Promise<void>;
-  take(thread: string, options?: TakeTurnOptions): Promise<Turn>;
+  /** `record` writes what a release is given and leaves the line, in one step (see `Turn`). */
+  take(thread: string, options: TakeTurnOptions, record: Recorder): Promise<Turn>;
   /** Stops renewing (held turns' signals abort) and wakes waiting takers so they fail. */
   close(): Promise<void>;
 }
+
+/** A place's keys and wake-up channel, as a release that also records needs them. */
+export interface LeavingPlace {
+  readonly keys: readonly [queue: string, alive: string, seq: string];
+  readonly channel: string;
+}
+
+/** Records an answer and leaves the line in one trip. */
+export type Recorder = (messages: readonly Message[], leaving: LeavingPlace) => Promise<unknown>;
 
 export interface RedisTurnsDeps {
   readonly io: RedisIo;
@@ -106,7 +117,7 @@ export function createRedisTurns(deps: RedisTurnsDeps): RedisTurns {
       await io.trip((client) => client.del(claimKey));
       await leave(context, place);
     },
-    take: (thread, options) => take(context, thread, options),
+    take: (thread, options, record) => take(context, thread, options, record),
     async close() {
       renewer.stop();
       await feed.close();
@@ -117,7 +128,8 @@ export function createRedisTurns(deps: RedisTurnsDeps): RedisTurns {
 async function take(
   context: Context,
   thread: string,
-  options: TakeTurnOptions = {},
+  options: TakeTurnOptions,
+  record: Recorder,
 ): Promise<Turn> {
   const { signal } = options;
   if (signal?.aborted) throw abortError(signal);
@@ -150,7 +162,7 @@ async function take(
     );
     throw error;
   }
-  return hold(context, place);
+  return hold(context, place, record);
 }
 
 async function waitForHead(
@@ -180,7 +192,7 @@ async function waitForHead(
   }
 }
 
-function hold(context: Context, place: Place): Turn {
+function hold(context: Context, place: Place, record: Recorder): Turn {
   const controller = new AbortController();
   context.renewer.hold(place.alive, (reason) => {
     context.logger.warn('turn lost', { thread: place.thread });
@@ -189,12 +201,17 @@ function hold(context: Context, place: Place): Turn {
   let isReleased = false;
   return {
     signal: controller.signal,
-    async release() {
+    async release(answer) {
       if (isReleased) return;
       isReleased = true;
       context.renewer.remove(place.alive);
       context.inUse.delete(place.alive);
-      await leave(context, place);
+      if (answer === undefined) return void (await leave(context, place));
+      await record(answer, leavingOf(place)).catch(async (error: unknown) => {
+        // Not recorded, but the line must still move on: a place left would hold it a lease.
+        await leave(context, place).catch(() => undefined);
+        throw error;
+      });
     },
     abandon() {
       isReleased = true;
@@ -253,9 +270,13 @@ async function check(context: Context, place: Place): Promise<TurnState> {
   );
 }
 
+function leavingOf(place: Place): LeavingPlace {
+  return { keys: [place.queue, place.alive, place.seq], channel: place.channel };
+}
+
 function leave(context: Context, place: Place): Promise<unknown> {
-  const keys = [place.queue, place.alive, place.seq];
-  return runScript(context.io, RELEASE_SCRIPT, keys, [place.channel]);
+  const { keys, channel } = leavingOf(place);
+  return runScript(context.io, RELEASE_SCRIPT, keys, [channel]);
 }
 
 /** One pipeline: queued takers' leases are (re)set, holders' only extended if still there. */

@@ -37,8 +37,12 @@ export type SettingsPatch = { readonly [K in keyof ScopeSettings]?: string | nul
 export interface Turn {
   /** Aborted when the turn was lost (the lease could not be renewed); stop writing then. */
   readonly signal: AbortSignal;
-  /** Leaves the thread's line: the next taker goes. */
-  release(): Promise<void>;
+  /**
+   * Leaves the thread's line: the next taker goes. With `record` (an answer), appends those
+   * messages to the thread's history (as `append`) in the same step, before leaving: the next
+   * taker reads them, and no round trip stands between the answer and the next turn.
+   */
+  release(record?: readonly Message[]): Promise<void>;
   /**
    * Stops holding without leaving (work handed to another process): the place stays first in
    * line, and lapses unless a retry adopts it with `takeTurn({ place })` within a lease.

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { expect, it } from 'vitest';
 import type { Turn } from '../../src/store/store.js';
-import { threadRef } from '../support/messages.js';
-import type { OpenStore } from './conversation-store.contract.js';
+import { assistantLine, threadRef, userMessage } from '../support/messages.js';
+import { CONTRACT_LIMITS, type OpenStore } from './conversation-store.contract.js';
 
 // Long enough for a wrongly granted turn to show up (a store answers in milliseconds); only ever
 // a window in which nothing must happen, so a slow machine cannot make a passing test fail.
@@ -93,6 +93,23 @@ export function describeTurnContract(open: OpenStore): void {
     await (await third).release();
 
     expect(events).toEqual(['second releases', 'third holds']);
+  });
+
+  it('records an answer as the turn is let go: the next taker reads it, within the limits', async () => {
+    const store = await open({ ...CONTRACT_LIMITS, maxMessages: 2 });
+    await store.append(thread, [userMessage('one'), userMessage('two')]);
+    const first = await store.takeTurn(thread);
+    const readByNext = store
+      .takeTurn(thread)
+      .then(async (turn) => ({ turn, history: await store.history(thread) }));
+
+    await first.release([assistantLine('re: two')]);
+    await first.release([assistantLine('said twice')]);
+    const next = await readByNext;
+
+    expect(next.history.map((line) => line.text)).toEqual(['two', 're: two']);
+    await next.turn.release();
+    expect((await store.history(thread)).map((line) => line.text)).toEqual(['two', 're: two']);
   });
 
   it('keeps threads turns apart', async () => {
