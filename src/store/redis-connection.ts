@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { type ChainableCommander, Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../log/logger.js';
 
 /** A Redis connection that counts its round trips (a pipeline, MULTI or script is one). */
@@ -84,6 +84,22 @@ function writeTogether(client: Redis): void {
       socket.uncork();
     }),
   );
+}
+
+/**
+ * Commands that go together in one round trip and run in the order given, as a pipeline: no
+ * MULTI and EXEC around them (two more commands, and a QUEUED reply for each) where nothing
+ * needs them to be atomic. Resolves with the replies; the first command that failed is thrown.
+ */
+export async function inOrder(
+  client: Redis,
+  build: (pipeline: ChainableCommander) => ChainableCommander,
+): Promise<unknown[]> {
+  const replies = (await build(client.pipeline()).exec()) ?? [];
+  return replies.map(([error, reply]) => {
+    if (error !== null) throw error;
+    return reply;
+  });
 }
 
 /** Closes a connection politely, or drops it when Redis does not answer. */

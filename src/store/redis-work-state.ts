@@ -1,6 +1,6 @@
 import type { Logger } from '../log/logger.js';
 import type { HereLedger, WorkState } from '../queue/work-state.js';
-import { createRedisIo, type RedisIo } from './redis-connection.js';
+import { createRedisIo, inOrder, type RedisIo } from './redis-connection.js';
 import { type RedisName, redisKey } from './redis-keys.js';
 import { lua, runScript } from './redis-scripts.js';
 
@@ -24,11 +24,10 @@ export function createRedisWorkState(options: RedisWorkStateOptions): WorkState 
   const key = (name: RedisName): string => redisKey(options.keyPrefix ?? 'parley:', name);
   const readJournal = (journalKey: string, lastKey: string) =>
     io.trip(async (client) => {
-      const results = (await client.multi().hgetall(journalKey).get(lastKey).exec()) ?? [];
-      return [
-        (results[0]?.[1] ?? {}) as Record<string, string>,
-        (results[1]?.[1] ?? null) as string | null,
-      ] as const;
+      const [fields, last] = await inOrder(client, (batch) =>
+        batch.hgetall(journalKey).get(lastKey),
+      );
+      return [(fields ?? {}) as Record<string, string>, (last ?? null) as string | null] as const;
     });
   return {
     async journal(job, thread, isFirst = false) {
@@ -56,30 +55,28 @@ export function createRedisWorkState(options: RedisWorkStateOptions): WorkState 
         files,
         recordFile: async (index) => {
           await io.trip((client) =>
-            client
-              .multi()
-              .hset(journalKey, `${FILE_FIELD}${index}`, '1')
-              .pexpire(journalKey, JOURNAL_TTL_MS)
-              .exec(),
+            inOrder(client, (batch) =>
+              batch
+                .hset(journalKey, `${FILE_FIELD}${index}`, '1')
+                .pexpire(journalKey, JOURNAL_TTL_MS),
+            ),
           );
         },
         intend: async (index) => {
           await io.trip((client) =>
-            client
-              .multi()
-              .hset(journalKey, 'intended', String(index))
-              .pexpire(journalKey, JOURNAL_TTL_MS)
-              .exec(),
+            inOrder(client, (batch) =>
+              batch.hset(journalKey, 'intended', String(index)).pexpire(journalKey, JOURNAL_TTL_MS),
+            ),
           );
         },
         record: async (index, id) => {
           await io.trip((client) =>
-            client
-              .multi()
-              .hset(journalKey, String(index), id)
-              .pexpire(journalKey, JOURNAL_TTL_MS)
-              .set(lastKey, id, 'PX', LAST_POST_TTL_MS)
-              .exec(),
+            inOrder(client, (batch) =>
+              batch
+                .hset(journalKey, String(index), id)
+                .pexpire(journalKey, JOURNAL_TTL_MS)
+                .set(lastKey, id, 'PX', LAST_POST_TTL_MS),
+            ),
           );
         },
       };
@@ -112,8 +109,9 @@ return claimed
 function createHereLedger(io: RedisIo, dueKey: string, jobsKey: string): HereLedger {
   return {
     async hold(jobId, job, dueAt) {
+      // The job before its due time: a claim between the two finds it (or no entry at all).
       await io.trip((client) =>
-        client.multi().hset(jobsKey, jobId, job).zadd(dueKey, dueAt, jobId).exec(),
+        inOrder(client, (batch) => batch.hset(jobsKey, jobId, job).zadd(dueKey, dueAt, jobId)),
       );
     },
     async renew(jobIds, dueAt) {
@@ -122,7 +120,10 @@ function createHereLedger(io: RedisIo, dueKey: string, jobsKey: string): HereLed
       await io.trip((client) => client.zadd(dueKey, 'XX', ...members));
     },
     async letGo(jobId) {
-      await io.trip((client) => client.multi().zrem(dueKey, jobId).hdel(jobsKey, jobId).exec());
+      // The due time first: a claim between the two finds no entry rather than a job with no due.
+      await io.trip((client) =>
+        inOrder(client, (batch) => batch.zrem(dueKey, jobId).hdel(jobsKey, jobId)),
+      );
     },
     async claimDue(now, leaseUntil, max) {
       const reply = await runScript(

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log/logger.js';
-import { createRedisIo, type RedisIo } from '../../src/store/redis-connection.js';
+import { createRedisIo, inOrder, type RedisIo } from '../../src/store/redis-connection.js';
 import { redisUrl, uniqueKeyPrefix } from '../setup/redis.js';
 
 let io: RedisIo | undefined;
@@ -10,6 +10,23 @@ afterEach(async () => {
 });
 
 describe('Redis connection', () => {
+  it('runs commands in order in one trip, and throws the first that failed', async () => {
+    io = createRedisIo(redisUrl(), silentLogger);
+    const key = `${uniqueKeyPrefix()}in-order`;
+
+    const replies = await io.trip((client) =>
+      inOrder(client, (batch) => batch.set(key, 'a').append(key, 'b').get(key)),
+    );
+    const failing = io.trip((client) =>
+      inOrder(client, (batch) => batch.hset(key, 'field', 'x').del(key)),
+    );
+
+    expect(replies).toEqual(['OK', 2, 'ab']);
+    await expect(failing).rejects.toThrow(/WRONGTYPE/);
+    // Not a transaction: what came after the failed command ran all the same.
+    expect(await io.trip((client) => client.exists(key))).toBe(0);
+  });
+
   it('sends the commands of one tick in one write, and each still gets its own answer', async () => {
     io = createRedisIo(redisUrl(), silentLogger);
     const key = `${uniqueKeyPrefix()}together`;
