@@ -122,6 +122,22 @@ describe('redis store', () => {
     expect(store.roundTrips - before).toBeLessThanOrEqual(5);
   });
 
+  it('lets the line move on when an answer cannot be recorded as its turn is released', async () => {
+    const keyPrefix = newPrefix();
+    // A lease longer than the test may run: only the release itself can let the next one go.
+    const store = openStore({ keyPrefix, leaseMs: 60_000 });
+    const redis = rawRedis();
+    const first = await store.takeTurn(thread);
+    const next = store.takeTurn(thread);
+    // A history key of the wrong type makes the recording script fail half-way.
+    await redis.set(redisKey(keyPrefix, { kind: 'history', thread: threadKey(thread) }), 'x');
+    await redis.quit();
+
+    await expect(first.release([assistantLine('answer')])).rejects.toThrow(/WRONGTYPE/);
+
+    await (await next).release();
+  });
+
   it('sets the history ttl on every append', async () => {
     const keyPrefix = newPrefix();
     const store = openStore({ keyPrefix });
