@@ -156,7 +156,7 @@ function startRunner(
     dispatcher: core.dispatcher,
     ports: registry.find,
     work: queueing.work,
-    requeue: (jobId, job) => queueing.queue.requeue(jobId, job),
+    requeue: queueing.queue.requeue,
     logger,
     drivePlay: (thread) => core.roleplay.drive(thread),
     handBackPlays: () => core.roleplay.drain(),

@@ -1,6 +1,6 @@
 import { type Message, type ThreadRef, threadKey } from '../core/model.js';
 import type { Logger } from '../log/logger.js';
-import { createRedisIo, type RedisIo } from './redis-connection.js';
+import { createRedisIo, inOrder, type RedisIo } from './redis-connection.js';
 import { FORGET_SCRIPT } from './redis-history-scripts.js';
 import { type RedisName, redisKey } from './redis-keys.js';
 import { APPEND_SCRIPT, RECORD_SCRIPT, runScript } from './redis-scripts.js';
@@ -146,11 +146,11 @@ function createHistory(
   const ttlMs = requireTtlMs(options.limits.ttlMs);
   const readLines = (thread: ThreadRef, lines: unknown) =>
     parseLines(lines, threadKey(thread), options.logger);
-  /** The append script's reply: the kept lines, or null when a condition did not hold. */
   const { maxMessages, maxChars } = options.limits;
   const limits = [Math.max(1, maxMessages), maxChars, ttlMs] as const;
   const linesOf = (messages: readonly Message[]) =>
     messages.map((message) => JSON.stringify(toStoredMessage(message)));
+  /** The append script's reply: the kept lines, or null when a condition did not hold. */
   const appendLines = (
     thread: ThreadRef,
     messages: readonly Message[],
@@ -229,12 +229,12 @@ function readThreadState(fields: Record<string, string>): ThreadState {
 /** Every scope's settings in one pipeline of HGETALLs. */
 async function readScopes(io: RedisIo, keys: readonly string[]): Promise<ScopeSettings[]> {
   if (keys.length === 0) return [];
-  const replies = await io.trip((client) => {
-    const pipeline = client.pipeline();
-    for (const key of keys) pipeline.hgetall(key);
-    return pipeline.exec();
-  });
-  return keys.map((_, index) => settingsOf(replies?.[index]));
+  const replies = await io.trip((client) =>
+    inOrder(client, (batch) => keys.reduce((reads, key) => reads.hgetall(key), batch)),
+  );
+  if (replies.length !== keys.length)
+    throw new Error('redis returned no reply for a settings read');
+  return replies.map(settingsFrom);
 }
 
 /** Sets and removes fields and reads the result back in one MULTI. */
@@ -253,6 +253,10 @@ function settingsOf(reply: [Error | null, unknown] | undefined): ScopeSettings {
   if (reply === undefined) throw new Error('redis returned no reply for a settings read');
   const [error, fields] = reply;
   if (error !== null) throw error;
+  return settingsFrom(fields);
+}
+
+function settingsFrom(fields: unknown): ScopeSettings {
   return typeof fields === 'object' && fields !== null
     ? readSettings(fields as Record<string, string>)
     : {};

@@ -206,7 +206,10 @@ function hold(context: Context, place: Place, record: Recorder): Turn {
       isReleased = true;
       context.renewer.remove(place.alive);
       context.inUse.delete(place.alive);
-      if (answer === undefined) return void (await leave(context, place));
+      if (answer === undefined) {
+        await leave(context, place);
+        return;
+      }
       await record(answer, leavingOf(place)).catch(async (error: unknown) => {
         // Not recorded, but the line must still move on: a place left would hold it a lease.
         await leave(context, place).catch(() => undefined);

@@ -109,7 +109,7 @@ return claimed
 function createHereLedger(io: RedisIo, dueKey: string, jobsKey: string): HereLedger {
   return {
     async hold(jobId, job, dueAt) {
-      // The job before its due time: a claim between the two finds it (or no entry at all).
+      // No transaction needed: the entry is due a lock from now, so no claim comes between the two.
       await io.trip((client) =>
         inOrder(client, (batch) => batch.hset(jobsKey, jobId, job).zadd(dueKey, dueAt, jobId)),
       );
@@ -120,7 +120,7 @@ function createHereLedger(io: RedisIo, dueKey: string, jobsKey: string): HereLed
       await io.trip((client) => client.zadd(dueKey, 'XX', ...members));
     },
     async letGo(jobId) {
-      // The due time first: a claim between the two finds no entry rather than a job with no due.
+      // A claim between the two finds no due time: nothing to take up.
       await io.trip((client) =>
         inOrder(client, (batch) => batch.zrem(dueKey, jobId).hdel(jobsKey, jobId)),
       );

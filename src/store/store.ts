@@ -38,11 +38,12 @@ export interface Turn {
   /** Aborted when the turn was lost (the lease could not be renewed); stop writing then. */
   readonly signal: AbortSignal;
   /**
-   * Leaves the thread's line: the next taker goes. With `record` (an answer), appends those
-   * messages to the thread's history (as `append`) in the same step, before leaving: the next
-   * taker reads them, and no round trip stands between the answer and the next turn.
+   * Leaves the thread's line: the next taker goes. With `answer` (the lines an answer adds),
+   * appends them to the thread's history (as `append`) in the same step, before leaving: the
+   * next taker reads them, and no round trip stands between the answer and the next turn. When
+   * they cannot be written, the line is left all the same and the error is thrown.
    */
-  release(record?: readonly Message[]): Promise<void>;
+  release(answer?: readonly Message[]): Promise<void>;
   /**
    * Stops holding without leaving (work handed to another process): the place stays first in
    * line, and lapses unless a retry adopts it with `takeTurn({ place })` within a lease.
