@@ -1,6 +1,7 @@
 import { dropHeadStart, type HeadStart } from '../core/dispatch-history.js';
 import type { Submission } from '../core/replies.js';
 import type { Logger } from '../log/logger.js';
+import type { AdmitReceipt } from '../store/store.js';
 import type { ReplyJob } from './reply-queue.js';
 import type { HereLedger } from './work-state.js';
 
@@ -16,7 +17,9 @@ import type { HereLedger } from './work-state.js';
  * admission, in the same write, and the store refuses a duplicate's.
  *
  * What keeps the answer safe is a ledger entry per answer (job and due time) instead of a
- * queued job. The entry is due one lock after it was last pushed back, and this process pushes
+ * queued job, written by the admission script itself (its receipt): from the moment a message is
+ * admitted it can be taken over, so the platform is acknowledged right then, without waiting for
+ * the sign of life or another trip. The entry is due one lock after it was last pushed back, and this process pushes
  * all of its entries back every quarter lock in one command, as a lock is renewed. Every
  * worker looks for due entries every second: one whose process died is queued as a retry (the
  * reply journal keeps it to one answer), within about a lock of the death. An answer that ends
@@ -29,16 +32,30 @@ export interface HereFirst {
   /** Whether a message admitted now is answered here (at most `concurrency` at once). */
   hasRoom(): boolean;
   /**
-   * Starts answering here a message whose admission (to `place`) was just sent, in the same
-   * tick: the answer's first store trip travels with it. Undefined without room: queue it.
+   * Reserves room here for a message about to be admitted to `place`, its job to be `jobId`.
+   * Undefined without room, or without this platform's reply port here: queue it.
    */
-  begin(submission: Submission, place: string, admission: Promise<boolean>): HereStart | undefined;
+  reserve(submission: Submission, place: string, jobId: string): HereReservation | undefined;
+}
+
+/** Room reserved here for a message not yet admitted. */
+export interface HereReservation {
+  /**
+   * The ledger entry the admission writes (AdmitOptions.receipt): from the moment the message
+   * is admitted, another worker takes it over should this process die.
+   */
+  readonly receipt: AdmitReceipt;
+  /**
+   * Starts answering it as its admission (sent just before, in the same tick) travels: the
+   * answer's first store trip goes out in the same write.
+   */
+  begin(admission: Promise<boolean>): HereStart;
 }
 
 /** An answer begun here, its admission still in flight. */
 export interface HereStart {
-  /** Answers it once admitted; resolves when its ledger entry is written (the answer goes on). */
-  run(job: ReplyJob, jobId: string): Promise<void>;
+  /** Answers it once admitted (the job as acknowledged); settles its ledger entry at the end. */
+  run(job: ReplyJob): void;
   /** Gives it up: a duplicate, or the admission failed. */
   drop(): void;
 }
@@ -63,7 +80,9 @@ export interface HereSettings {
 
 /** How this process answers a message: its first trip sent early, then the answer itself. */
 export interface HereAnswers {
-  start(submission: Submission, place: string, admission: Promise<boolean>): HeadStart | undefined;
+  /** Whether this process can answer on the submission's platform. */
+  canAnswer(submission: Submission): boolean;
+  start(submission: Submission, place: string, admission: Promise<boolean>): HeadStart;
   answer(job: ReplyJob, jobId: string, head: HeadStart): Promise<HereOutcome>;
   /** Queues a job for any worker now (handed back, or its process died), as a retry. */
   requeue(jobId: string, job: ReplyJob): Promise<void>;
@@ -80,14 +99,17 @@ export function createHereRuns(
   ledger: HereLedger,
   log: Logger,
 ): HereRuns {
-  const running = new Map<string, Promise<void>>();
-  // Begun and not yet run or dropped: they count against the bound too.
-  let beginning = 0;
+  // Answers begun here (from their admission until they end), by place: twin deliveries of one
+  // message share a job id, and a duplicate's must not stand for the answer under way.
+  const running = new Map<string, { readonly jobId: string; readonly work: Promise<void> }>();
+  // Reserved and not yet begun: they count against the bound too.
+  let reserved = 0;
   let heldUntil = 0;
   let isClosed = false;
   const renewal = setInterval(() => {
     if (running.size === 0) return;
-    ledger.renew([...running.keys()], Date.now() + settings.lockMs).catch((error: unknown) => {
+    const jobIds = [...new Set([...running.values()].map((answer) => answer.jobId))];
+    ledger.renew(jobIds, Date.now() + settings.lockMs).catch((error: unknown) => {
       // Should the entries come due meanwhile, another worker retries them (journal: one answer).
       log.warn('answers here not pushed back', { error, count: running.size });
     });
@@ -104,58 +126,68 @@ export function createHereRuns(
     }
   }
 
-  function run(head: HeadStart, job: ReplyJob, jobId: string): Promise<void> {
-    const held = ledger
-      .hold(jobId, JSON.stringify({ ...job, ranHere: true }), Date.now() + settings.lockMs)
-      .catch((error: unknown) => log.warn('answer here not in the ledger', { error }));
-    const work = answers
-      .answer(job, jobId, head)
-      .catch((error: unknown) => {
-        log.warn('answer here failed: its job is retried', { error });
-        return 'handed-back' as const;
-      })
-      .then(async (outcome) => {
-        await held;
-        await settle(jobId, job, outcome);
-      })
-      .finally(() => running.delete(jobId));
-    running.set(jobId, work);
-    return held;
+  async function answer(head: HeadStart, job: ReplyJob, jobId: string): Promise<void> {
+    const outcome = await answers.answer(job, jobId, head).catch((error: unknown) => {
+      log.warn('answer here failed: its job is retried', { error });
+      return 'handed-back' as const;
+    });
+    await settle(jobId, job, outcome);
   }
 
   const hasRoom = () =>
     !isClosed &&
     !settings.isLimited &&
-    running.size + beginning < settings.concurrency &&
+    running.size + reserved < settings.concurrency &&
     Date.now() >= heldUntil &&
     !settings.isPaused();
 
+  function reserve(submission: Submission, place: string, jobId: string) {
+    if (!hasRoom() || !answers.canAnswer(submission)) return undefined;
+    reserved += 1;
+    // What another worker queues should this process die: acknowledged is not known yet (a
+    // placeholder posted meanwhile is in the reply journal by then, see work-runner).
+    const job: ReplyJob = {
+      kind: 'reply',
+      submission: { ...submission, place, acknowledged: { kind: 'none' } },
+      ranHere: true,
+    };
+    const receipt = { jobId, job: JSON.stringify(job), dueAt: Date.now() + settings.lockMs };
+    return {
+      receipt,
+      begin(admission: Promise<boolean>): HereStart {
+        reserved -= 1;
+        const head = answers.start(submission, place, admission);
+        // Counted (and its entry pushed back) from now: the answer starts once acknowledged.
+        let started: (job: ReplyJob | undefined) => void = () => undefined;
+        const work = new Promise<ReplyJob | undefined>((resolve) => {
+          started = resolve;
+        })
+          .then((acknowledged) =>
+            acknowledged === undefined ? dropHeadStart(head) : answer(head, acknowledged, jobId),
+          )
+          .finally(() => running.delete(place));
+        running.set(place, { jobId, work });
+        let isSettled = false;
+        const once = (job: ReplyJob | undefined) => {
+          if (isSettled) return;
+          isSettled = true;
+          started(job);
+        };
+        return { run: (acknowledged) => once(acknowledged), drop: () => once(undefined) };
+      },
+    };
+  }
+
   return {
     hasRoom,
-    begin(submission, place, admission) {
-      if (!hasRoom()) return undefined;
-      const head = answers.start(submission, place, admission);
-      if (head === undefined) return undefined;
-      beginning += 1;
-      let isSettled = false;
-      const once = <T>(then: () => T, otherwise: T): T => {
-        if (isSettled) return otherwise;
-        isSettled = true;
-        beginning -= 1;
-        return then();
-      };
-      return {
-        run: (job, jobId) => once(() => run(head, job, jobId), Promise.resolve()),
-        drop: () => once(() => dropHeadStart(head), undefined),
-      };
-    },
+    reserve,
     holdBack(ms) {
       heldUntil = Math.max(heldUntil, Date.now() + ms);
     },
     async close() {
       isClosed = true;
       // Answers under way keep their entries pushed back until they end.
-      await Promise.allSettled([...running.values()]);
+      await Promise.allSettled([...running.values()].map((answer) => answer.work));
       clearInterval(renewal);
     },
   };

@@ -116,20 +116,13 @@ export function createWorkQueue(settings: QueueSettings, deps: WorkQueueDeps): W
 
   /**
    * Admitted and begun here: answered here whatever else fails (the message may be in its
-   * history already, so it is never withdrawn), its ledger entry standing in for a job.
+   * history already, so it is never withdrawn). Its ledger entry was written by the admission.
    */
-  async function answerHere(
-    here: HereStart,
-    submission: Submission,
-    place: string,
-    jobId: string,
-  ): Promise<void> {
+  async function answerHere(here: HereStart, submission: Submission, place: string) {
     const acknowledged = await acknowledge(deps.ports, submission).catch(
       (): Acknowledgement => ({ kind: 'none' }),
     );
-    const data: ReplyJob = { kind: 'reply', submission: { ...submission, place, acknowledged } };
-    // Acknowledged to the platform once the answer's ledger entry is written.
-    await here.run(data, jobId);
+    here.run({ kind: 'reply', submission: { ...submission, place, acknowledged } });
   }
 
   return {
@@ -138,20 +131,22 @@ export function createWorkQueue(settings: QueueSettings, deps: WorkQueueDeps): W
       const claim = deliveryClaim(deliveryKey);
       const join = submission.joins === true ? { join: true } : {};
       const token = randomUUID();
-      const admitting = deps.store.admit(thread, claim, DEDUPE_TTL_MS, { ...join, place: token });
+      const jobId = jobIdOf('reply', deliveryKey);
+      const reserved = deps.here?.()?.reserve(submission, token, jobId);
+      const admitting = deps.store.admit(thread, claim, DEDUPE_TTL_MS, {
+        ...join,
+        place: token,
+        ...(reserved && { receipt: reserved.receipt }),
+      });
       // Begun in the same tick: the answer's first trip goes out right behind the admission.
-      const here = deps.here?.()?.begin(
-        submission,
-        token,
-        admitting.then((place) => place !== undefined),
-      );
+      const here = reserved?.begin(admitting.then((place) => place !== undefined));
       const place = await admitting.catch((error: unknown) => {
         here?.drop();
         throw error;
       });
       if (place === undefined) return here?.drop();
-      const jobId = jobIdOf('reply', deliveryKey);
-      if (here !== undefined) return answerHere(here, submission, place, jobId);
+      // Admitted with its receipt: safe to acknowledge now, while the answer goes on.
+      if (here !== undefined) return void answerHere(here, submission, place);
       try {
         const acknowledged = await acknowledge(deps.ports, submission);
         const data: ReplyJob = {

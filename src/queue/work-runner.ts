@@ -115,9 +115,10 @@ export function createWorkRunner(settings: QueueSettings, deps: WorkerDeps): Wor
     },
     {
       requeue: deps.requeue,
+      canAnswer: (submission) => deps.ports(submission.target.platform) !== undefined,
       start(submission, place, admission) {
         const port = deps.ports(submission.target.platform);
-        if (port === undefined) return undefined;
+        if (port === undefined) throw new Error(`no reply port for ${submission.target.platform}`);
         const incoming = incomingFor(submission, port);
         return deps.dispatcher.startAhead(incoming, { place, admission }, handBack.signal);
       },

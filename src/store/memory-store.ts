@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Message } from '../core/model.js';
 import { type ThreadRef, threadKey } from '../core/model.js';
+import { ParleyError } from '../errors.js';
 import type {
   ConversationStore,
   HistoryLimits,
@@ -69,6 +70,9 @@ export function createMemoryConversationStore(options: MemoryStoreOptions): Conv
     claim: async (key, ttlMs) => claims.claim(requireName(key, 'claim key'), requireTtlMs(ttlMs)),
     isClaimed: async (key) => claims.holds(requireName(key, 'claim key')),
     async admit(thread, key, ttlMs, admitOptions = {}) {
+      // Receipts are for a queue's workers, and a queue needs Redis: one here would be lost.
+      if (admitOptions.receipt !== undefined)
+        throw new ParleyError('INTERNAL', 'the in-memory store keeps no receipts');
       if (admitOptions.join === true)
         threads.update(thread, (state) => ({ ...state, isJoined: true }));
       if (!claims.claim(requireName(key, 'claim key'), requireTtlMs(ttlMs))) return undefined;

@@ -182,12 +182,14 @@ return headState(KEYS[2], KEYS[3])
 `);
 
 /**
- * KEYS: claim, turnseq, turns, alive[, conversation]. ARGV: claimTtlMs, holdMs, idleMs[, ttlMs].
- * Marks the thread joined when given its conversation key; claims a delivery and, only when it
- * is new, queues a place (alive for holdMs) last in the thread's line; 1 when new.
+ * KEYS: claim, turnseq, turns, alive, conversation, due, jobs. ARGV: claimTtlMs, holdMs, idleMs,
+ * joinTtlMs ('' to leave the thread as it is), receipt job id ('' for none), job, dueAt.
+ * Marks the thread joined when asked; claims a delivery and, only when it is new, queues a
+ * place (alive for holdMs) last in the thread's line and writes the receipt (a here-first
+ * ledger entry: the job, due at dueAt); 1 when new.
  */
 export const ADMIT_SCRIPT = lua(`
-if KEYS[5] then
+if ARGV[4] ~= '' then
   redis.call('HSET', KEYS[5], 'joined', '1')
   redis.call('PEXPIRE', KEYS[5], ARGV[4])
 end
@@ -197,6 +199,10 @@ redis.call('ZADD', KEYS[3], seq, KEYS[4])
 redis.call('SET', KEYS[4], '1', 'PX', ARGV[2])
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
 redis.call('PEXPIRE', KEYS[3], ARGV[3])
+if ARGV[5] ~= '' then
+  redis.call('HSET', KEYS[7], ARGV[5], ARGV[6])
+  redis.call('ZADD', KEYS[6], ARGV[7], ARGV[5])
+end
 return 1
 `);
 

@@ -13,7 +13,13 @@ import type {
   SettingsPatch,
   ThreadState,
 } from './store.js';
-import { readSettings, requireName, requireTtlMs, splitPatch } from './store-input.js';
+import {
+  readSettings,
+  requireName,
+  requireReceipt,
+  requireTtlMs,
+  splitPatch,
+} from './store-input.js';
 import { parseStoredMessage, toStoredMessage } from './stored-message.js';
 
 export interface RedisStoreOptions {
@@ -73,15 +79,16 @@ export function createRedisConversationStore(options: RedisStoreOptions): RedisC
     },
     async admit(thread, claimKey, claimTtlMs, admitOptions = {}) {
       const name = key({ kind: 'claim', key: requireName(claimKey, 'claim key') });
-      const join =
-        admitOptions.join === true
-          ? {
-              key: key({ kind: 'conversation', thread: threadKey(thread) }),
-              ttlMs: requireTtlMs(options.limits.ttlMs),
-            }
-          : undefined;
       const ttl = requireTtlMs(claimTtlMs);
-      return turns.admit(threadKey(thread), name, ttl, join, admitOptions.place);
+      const { place, receipt } = admitOptions;
+      return turns.admit(threadKey(thread), name, ttl, {
+        conversation: key({ kind: 'conversation', thread: threadKey(thread) }),
+        ...(admitOptions.join === true && { joinTtlMs: requireTtlMs(options.limits.ttlMs) }),
+        ...(place !== undefined && { token: place }),
+        ...(receipt !== undefined && { receipt: requireReceipt(receipt) }),
+        // The same keys as the queue's work state (redis-work-state.ts) reads its ledger from.
+        ledger: { due: key({ kind: 'here-due' }), jobs: key({ kind: 'here-jobs' }) },
+      });
     },
     async withdraw(thread, claimKey, place) {
       const name = key({ kind: 'claim', key: requireName(claimKey, 'claim key') });

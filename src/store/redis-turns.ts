@@ -15,21 +15,20 @@ import {
   TURN_LOST,
   TURN_WAIT,
 } from './redis-scripts.js';
-import type { TakeTurnOptions, Turn } from './store.js';
+import type { AdmitReceipt, TakeTurnOptions, Turn } from './store.js';
 import { abortError, requireAdmitted } from './store-input.js';
 
 /** Turn-taking over Redis: a queue per thread, leases renewed while alive, releases published. */
 export interface RedisTurns {
   /**
    * Claims the delivery and, when new, queues a place held for `placeHoldMs`; its token (`token`
-   * when given). `join`: the thread's conversation key to mark joined, and how long it lives.
+   * when given) and writes the receipt (see AdmitOptions.receipt) to the ledger keys.
    */
   admit(
     thread: string,
     claimKey: string,
     claimTtlMs: number,
-    join?: { readonly key: string; readonly ttlMs: number },
-    token?: string,
+    admission: Admission,
   ): Promise<string | undefined>;
   /** Drops the claim and the admitted place. */
   withdraw(thread: string, claimKey: string, place: string): Promise<void>;
@@ -37,6 +36,17 @@ export interface RedisTurns {
   take(thread: string, options: TakeTurnOptions, record: Recorder): Promise<Turn>;
   /** Stops renewing (held turns' signals abort) and wakes waiting takers so they fail. */
   close(): Promise<void>;
+}
+
+/** What an admission writes besides the claim and the place. */
+export interface Admission {
+  /** The thread's conversation key (marked joined when `joinTtlMs` is given). */
+  readonly conversation: string;
+  readonly joinTtlMs?: number;
+  readonly token?: string;
+  readonly receipt?: AdmitReceipt;
+  /** The here-first ledger's keys, where a receipt goes. */
+  readonly ledger: { readonly due: string; readonly jobs: string };
 }
 
 /** A place's keys and wake-up channel, as a release that also records needs them. */
@@ -101,14 +111,26 @@ export function createRedisTurns(deps: RedisTurnsDeps): RedisTurns {
   });
   const context: Context = { ...deps, renewer, feed, inUse: new Set() };
   return {
-    async admit(thread, claimKey, claimTtlMs, join, token) {
-      const place = placeOf(context, thread, adoptable(token));
-      const keys = [claimKey, place.seq, place.queue, place.alive, ...(join ? [join.key] : [])];
+    async admit(thread, claimKey, claimTtlMs, admission) {
+      const place = placeOf(context, thread, adoptable(admission.token));
+      const { receipt, ledger } = admission;
+      const keys = [
+        claimKey,
+        place.seq,
+        place.queue,
+        place.alive,
+        admission.conversation,
+        ledger.due,
+        ledger.jobs,
+      ];
       const args = [
         claimTtlMs,
         deps.placeHoldMs,
         TURN_QUEUE_IDLE_MS,
-        ...(join ? [join.ttlMs] : []),
+        admission.joinTtlMs ?? '',
+        receipt?.jobId ?? '',
+        receipt?.job ?? '',
+        receipt?.dueAt ?? '',
       ];
       return (await runScript(io, ADMIT_SCRIPT, keys, args)) === 1 ? place.token : undefined;
     },

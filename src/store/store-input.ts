@@ -1,5 +1,5 @@
 import { ParleyError } from '../errors.js';
-import type { ScopeSettings, SettingsPatch } from './store.js';
+import type { AdmitReceipt, ScopeSettings, SettingsPatch } from './store.js';
 
 /** The settings fields a scope may hold; anything else in storage is ignored. */
 export const SETTINGS_FIELDS = ['agentId'] as const satisfies readonly (keyof ScopeSettings)[];
@@ -18,6 +18,16 @@ export function requireName(name: string, what: string): string {
     throw new ParleyError('INTERNAL', `invalid ${what}: must be a non-empty string`);
   }
   return name;
+}
+
+/** A receipt a store can write as it is: a job id, its job, and a due time in whole milliseconds. */
+export function requireReceipt(receipt: AdmitReceipt): AdmitReceipt {
+  requireName(receipt.jobId, 'receipt job id');
+  requireName(receipt.job, 'receipt job');
+  if (!Number.isSafeInteger(receipt.dueAt) || receipt.dueAt <= 0) {
+    throw new ParleyError('INTERNAL', 'invalid receipt: due time must be whole milliseconds');
+  }
+  return receipt;
 }
 
 /** The patch's fields split into those to set and those to remove; throws on a value of the wrong type. */

@@ -87,6 +87,23 @@ export interface AdmitOptions {
    * `takeTurn`) can then be sent before the admission is answered.
    */
   readonly place?: string;
+  /**
+   * Written with the admission, in the same step and only when the message is admitted: the
+   * entry another worker takes the answer over from should this process die (the here-first
+   * ledger, see queue/work-state.ts). No crash can then fall between admitting a message and
+   * making it recoverable, and the platform can be acknowledged as soon as the admission is.
+   * Only a store that shares Redis with the queue keeps receipts.
+   */
+  readonly receipt?: AdmitReceipt;
+}
+
+/** A ledger entry written by an admission (see `AdmitOptions.receipt`). */
+export interface AdmitReceipt {
+  readonly jobId: string;
+  /** The job as another worker would queue it, serialized. */
+  readonly job: string;
+  /** When it comes due (ms since the epoch) unless the process answering it pushes it back. */
+  readonly dueAt: number;
 }
 
 export interface ConversationStore {

@@ -77,6 +77,54 @@ describe('answering where the message was admitted', () => {
     await waitUntil(async () => Number.isNaN(await dueAt(prefix, jobId)));
   });
 
+  it('is acknowledged to the platform once admitted, its ledger entry written by the admission, before the sign of life shows', async () => {
+    const shown = gate();
+    const { prefix, queue, seen, agent, startWorker } = setUp({
+      handover: 'here',
+      acknowledge: async () => {
+        await shown.until;
+        return { kind: 'status' };
+      },
+    });
+    startWorker(agent.client);
+    const message = submission(randomUUID(), 'ack me');
+    const jobId = jobIdOf('reply', message.incoming.deliveryKey);
+
+    await queue.submit(message);
+
+    expect(await dueAt(prefix, jobId)).toBeGreaterThan(Date.now());
+    expect(agent.calls).toHaveLength(0);
+    shown.open();
+    await waitUntil(() => seen.replies.length === 1);
+    expect(seen.replies.map((reply) => reply.answer)).toEqual(['re: ack me']);
+    await waitUntil(async () => Number.isNaN(await dueAt(prefix, jobId)));
+  });
+
+  it("writes no ledger entry for a twin delivery, and the twin leaves the answer's entry pushed back", async () => {
+    const { prefix, queue, seen, startWorker } = setUp({
+      handover: 'here',
+      settings: { lockMs: 1_000 },
+    });
+    const { held, agent } = heldAgent();
+    startWorker(agent.client);
+    const jobs = inspect(prefix);
+    const message = submission(randomUUID(), 'twice');
+    const jobId = jobIdOf('reply', message.incoming.deliveryKey);
+
+    await Promise.all([queue.submit(message), queue.submit(message)]);
+    await waitUntil(() => agent.calls.length === 1);
+    // Past a whole lock: only the renewal of the answer under way keeps its entry from coming due.
+    const firstDue = await dueAt(prefix, jobId);
+    await waitUntil(async () => (await dueAt(prefix, jobId)) > firstDue + 1_000);
+    expect(await jobs.getJobState(jobId)).toBe('unknown');
+    held.open();
+    await waitUntil(() => seen.replies.length === 1);
+
+    expect(seen.replies.map((reply) => reply.answer)).toEqual(['re: twice']);
+    expect(agent.calls).toHaveLength(1);
+    await waitUntil(async () => Number.isNaN(await dueAt(prefix, jobId)));
+  });
+
   it("sends the answer's first store trip behind the admission, before the admission is answered", async () => {
     const calls: string[] = [];
     let isAdmitting = false;

@@ -96,6 +96,43 @@ describe('redis store', () => {
     expect(events).toEqual(['first releases', 'second holds']);
   });
 
+  it("writes an admission's receipt (its here-first ledger entry) with it, only for a new delivery", async () => {
+    const keyPrefix = newPrefix();
+    const store = openStore({ keyPrefix });
+    const redis = rawRedis();
+    const ledger = (jobId: string) =>
+      Promise.all([
+        redis.hget(redisKey(keyPrefix, { kind: 'here-jobs' }), jobId),
+        redis.zscore(redisKey(keyPrefix, { kind: 'here-due' }), jobId),
+      ]);
+    const receipt = { jobId: 'reply-1', job: '{"kind":"reply"}', dueAt: 1_900_000_000_000 };
+    const before = store.roundTrips;
+
+    const place = await store.admit(thread, 'delivery:receipt', 60_000, { receipt });
+    const written = await ledger('reply-1');
+    const twin = await store.admit(thread, 'delivery:receipt', 60_000, {
+      receipt: { ...receipt, jobId: 'reply-twin' },
+    });
+    const notWritten = await ledger('reply-twin');
+    await redis.quit();
+
+    expect(place).toBeDefined();
+    expect(store.roundTrips - before).toBe(2);
+    expect(written).toEqual(['{"kind":"reply"}', '1900000000000']);
+    expect(twin).toBeUndefined();
+    expect(notWritten).toEqual([null, null]);
+  });
+
+  it('refuses a receipt it could not write as given, before anything is admitted', async () => {
+    const store = openStore();
+    const bad = { jobId: 'reply-2', job: '{}', dueAt: Number.NaN };
+
+    await expect(store.admit(thread, 'delivery:bad', 60_000, { receipt: bad })).rejects.toThrow(
+      /receipt/,
+    );
+    expect(await store.admit(thread, 'delivery:bad', 60_000)).toBeDefined();
+  });
+
   it('refuses a turn place that is not a token from admit', async () => {
     const store = openStore();
 
