@@ -19,8 +19,8 @@ import type { HereLedger } from './work-state.js';
  * What keeps the answer safe is a ledger entry per answer (job and due time) instead of a
  * queued job, written by the admission script itself (its receipt): from the moment a message is
  * admitted it can be taken over, so the platform is acknowledged right then, without waiting for
- * the sign of life or another trip. The entry is due one lock after it was last pushed back, and this process pushes
- * all of its entries back every quarter lock in one command, as a lock is renewed. Every
+ * the sign of life or another trip. The entry is due one lock after it was last pushed back,
+ * and this process pushes all of its entries back every quarter lock in one command. Every
  * worker looks for due entries every second: one whose process died is queued as a retry (the
  * reply journal keeps it to one answer), within about a lock of the death. An answer that ends
  * forgets its entry; one handed back (shutdown) is queued for another worker at once.
@@ -158,22 +158,15 @@ export function createHereRuns(
         reserved -= 1;
         const head = answers.start(submission, place, admission);
         // Counted (and its entry pushed back) from now: the answer starts once acknowledged.
-        let started: (job: ReplyJob | undefined) => void = () => undefined;
+        // The first of run and drop decides (a promise settles once).
+        let settle: (job: ReplyJob | undefined) => void = () => undefined;
         const work = new Promise<ReplyJob | undefined>((resolve) => {
-          started = resolve;
+          settle = resolve;
         })
-          .then((acknowledged) =>
-            acknowledged === undefined ? dropHeadStart(head) : answer(head, acknowledged, jobId),
-          )
+          .then((job) => (job === undefined ? dropHeadStart(head) : answer(head, job, jobId)))
           .finally(() => running.delete(place));
         running.set(place, { jobId, work });
-        let isSettled = false;
-        const once = (job: ReplyJob | undefined) => {
-          if (isSettled) return;
-          isSettled = true;
-          started(job);
-        };
-        return { run: (acknowledged) => once(acknowledged), drop: () => once(undefined) };
+        return { run: (job) => settle(job), drop: () => settle(undefined) };
       },
     };
   }

@@ -17,8 +17,8 @@ export interface WorkState {
  * dies: an entry per answer, due at a time the living process keeps pushing back.
  */
 export interface HereLedger {
-  /** Records an answer begun here, with its job: due (to be taken over) at `dueAt`. */
-  hold(jobId: string, job: string, dueAt: number): Promise<void>;
+  // Entries are written by the admission itself (AdmitOptions.receipt, the store's ADMIT_SCRIPT),
+  // so that no crash falls between admitting a message and making it recoverable.
   /** Pushes the due time of these entries (those still held) to `dueAt`, in one command. */
   renew(jobIds: readonly string[], dueAt: number): Promise<void>;
   /** Forgets an entry: its answer ended, or its job was queued for another worker. */

@@ -60,6 +60,8 @@ export function createRedisConversationStore(options: RedisStoreOptions): RedisC
   const settingsKey = (scope: string) =>
     key({ kind: 'settings', scope: requireName(scope, 'scope') });
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  // Where admission receipts go: the keys the queue's work state (redis-work-state.ts) reads.
+  const ledger = { due: key({ kind: 'here-due' }), jobs: key({ kind: 'here-jobs' }) };
   const turns = createRedisTurns({
     io,
     key,
@@ -86,8 +88,7 @@ export function createRedisConversationStore(options: RedisStoreOptions): RedisC
         ...(admitOptions.join === true && { joinTtlMs: requireTtlMs(options.limits.ttlMs) }),
         ...(place !== undefined && { token: place }),
         ...(receipt !== undefined && { receipt: requireReceipt(receipt) }),
-        // The same keys as the queue's work state (redis-work-state.ts) reads its ledger from.
-        ledger: { due: key({ kind: 'here-due' }), jobs: key({ kind: 'here-jobs' }) },
+        ledger,
       });
     },
     async withdraw(thread, claimKey, place) {

@@ -108,12 +108,6 @@ return claimed
 
 function createHereLedger(io: RedisIo, dueKey: string, jobsKey: string): HereLedger {
   return {
-    async hold(jobId, job, dueAt) {
-      // No transaction needed: the entry is due a lock from now, so no claim comes between the two.
-      await io.trip((client) =>
-        inOrder(client, (batch) => batch.hset(jobsKey, jobId, job).zadd(dueKey, dueAt, jobId)),
-      );
-    },
     async renew(jobIds, dueAt) {
       if (jobIds.length === 0) return;
       const members = jobIds.flatMap((jobId) => [dueAt, jobId]);

@@ -3,7 +3,6 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEDUPE_TTL_MS, deliveryClaim } from '../../src/core/dispatcher.js';
-import { silentLogger } from '../../src/log/logger.js';
 import {
   jobIdOf,
   type QueueSettings,
@@ -11,7 +10,6 @@ import {
   REPLY_QUEUE_NAME,
   type ReplyJob,
 } from '../../src/queue/reply-queue.js';
-import { createRedisWorkState } from '../../src/store/redis-work-state.js';
 import { redisUrl } from '../setup/redis.js';
 import { gate } from '../support/gate.js';
 import { lastText, scriptedAgent } from '../support/scripted-agent.js';
@@ -222,18 +220,19 @@ describe('answering where the message was admitted', () => {
     startWorker(agent.client);
     const message = submission(randomUUID(), 'orphaned');
     const { thread, deliveryKey } = message.incoming;
-    const place = (await store.admit(thread, deliveryClaim(deliveryKey), DEDUPE_TTL_MS)) ?? '';
+    const place = randomUUID();
     const jobId = jobIdOf('reply', deliveryKey);
     const job: ReplyJob = {
       kind: 'reply',
       ranHere: true,
       submission: { ...message, place, acknowledged: { kind: 'none' } },
     };
-    const dead = createRedisWorkState({ url: redisUrl(), keyPrefix: prefix, logger: silentLogger });
+    // A process that admitted both (writing their ledger entries) and died before answering.
+    const receipt = { jobId, job: JSON.stringify(job), dueAt: Date.now() };
+    const garbled = { jobId: 'job-garbled', job: '{"kind":"reply"', dueAt: Date.now() };
 
-    await dead.ledger.hold(jobId, JSON.stringify(job), Date.now());
-    await dead.ledger.hold('job-garbled', '{"kind":"reply"', Date.now());
-    await dead.close();
+    await store.admit(thread, deliveryClaim(deliveryKey), DEDUPE_TTL_MS, { place, receipt });
+    await store.admit(thread, 'delivery:garbled', DEDUPE_TTL_MS, { receipt: garbled });
     await waitUntil(() => seen.replies.length === 1);
 
     expect(seen.replies.map((reply) => reply.answer)).toEqual(['re: orphaned']);

@@ -1,22 +1,34 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log/logger.js';
 import type { WorkState } from '../../src/queue/work-state.js';
+import { createRedisConversationStore } from '../../src/store/redis-store.js';
 import { createRedisWorkState } from '../../src/store/redis-work-state.js';
+import type { ConversationStore } from '../../src/store/store.js';
 import { redisUrl, uniqueKeyPrefix } from '../setup/redis.js';
+import { threadRef } from '../support/messages.js';
+import { CONTRACT_LIMITS } from './conversation-store.contract.js';
 
-const opened: WorkState[] = [];
+const opened: { close(): Promise<void> }[] = [];
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((state) => state.close()));
 });
 
-function open(): WorkState {
-  const state = createRedisWorkState({
-    url: redisUrl(),
-    keyPrefix: uniqueKeyPrefix(),
-    logger: silentLogger,
-  });
+function open(keyPrefix = uniqueKeyPrefix()): WorkState {
+  const state = createRedisWorkState({ url: redisUrl(), keyPrefix, logger: silentLogger });
   opened.push(state);
   return state;
+}
+
+/** A store on the same keys: its admissions write the ledger's entries (their receipts). */
+function openStore(keyPrefix: string): ConversationStore {
+  const store = createRedisConversationStore({
+    url: redisUrl(),
+    limits: CONTRACT_LIMITS,
+    keyPrefix,
+    logger: silentLogger,
+  });
+  opened.push(store);
+  return store;
 }
 
 describe('Redis work state', () => {
@@ -48,11 +60,17 @@ describe('Redis work state', () => {
   });
 
   it('keeps a ledger of answers under way: due ones are claimed once, leased, and forgotten', async () => {
-    const { ledger } = open();
+    const keyPrefix = uniqueKeyPrefix();
+    const { ledger } = open(keyPrefix);
+    const store = openStore(keyPrefix);
     const now = Date.now();
-    await ledger.hold('alive', '{"job":"alive"}', now + 60_000);
-    await ledger.hold('dead', '{"job":"dead"}', now - 1);
-    await ledger.hold('ended', '{"job":"ended"}', now - 1);
+    const hold = (jobId: string, dueAt: number) =>
+      store.admit(threadRef(jobId), `delivery:${jobId}`, 60_000, {
+        receipt: { jobId, job: `{"job":"${jobId}"}`, dueAt },
+      });
+    await hold('alive', now + 60_000);
+    await hold('dead', now - 1);
+    await hold('ended', now - 1);
     await ledger.letGo('ended');
     // Only entries still held are pushed back.
     await ledger.renew(['alive', 'ended'], now + 120_000);
