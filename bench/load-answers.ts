@@ -10,11 +10,11 @@ export const ANSWER_CHARS = 600;
 const PARAGRAPHS = 4;
 /** Streamed in pieces of this many characters: 40 deltas, as bench/overhead.ts streams. */
 const CHUNK_SIZE = 15;
+const CHUNKS = Math.ceil(ANSWER_CHARS / CHUNK_SIZE);
 /** A realistic agent: the first token after ~500 ms, the rest over ~1.5 s, ~2 s in all. */
-export const FIRST_TOKEN_DELAY_MS = 500;
-const STREAM_MS = 1_500;
-export const AGENT_ANSWER_MS = FIRST_TOKEN_DELAY_MS + STREAM_MS;
-const CHUNK_DELAY_MS = STREAM_MS / (Math.ceil(ANSWER_CHARS / CHUNK_SIZE) - 1);
+export const AGENT_ANSWER_MS = 2_000;
+// Whatever its pace, an agent spends a quarter of its time thinking before the first token.
+const THINKING_SHARE = 0.25;
 // Plain words only: no Markdown or mrkdwn markup, so every bot shows it unchanged.
 const FILLER = 'Parley streams this answer in small pieces, the way a real agent would. ';
 const TAG_IN_QUESTION = /question (\w+):/;
@@ -55,14 +55,24 @@ function lastUserText(messages: readonly { role: string; content: unknown }[]): 
   return Array.isArray(content) ? JSON.stringify(content) : '';
 }
 
-/** Answers each question with its tag's answer, streamed at an agent's pace. */
-export const realisticAgent: Responder = (request) => {
-  const tag = TAG_IN_QUESTION.exec(lastUserText(request.messages))?.[1] ?? 'untagged';
-  return {
-    kind: 'reply',
-    text: answerFor(tag),
-    chunkSize: CHUNK_SIZE,
-    firstTokenDelayMs: FIRST_TOKEN_DELAY_MS,
-    chunkDelayMs: CHUNK_DELAY_MS,
+/** How an agent taking `agentMs` in all streams: its first token, then evenly spaced deltas. */
+export function paceOf(agentMs: number) {
+  const firstTokenDelayMs = Math.round(agentMs * THINKING_SHARE);
+  return { firstTokenDelayMs, chunkDelayMs: (agentMs - firstTokenDelayMs) / (CHUNKS - 1) };
+}
+
+/**
+ * Answers each question with its tag's answer, streamed at the pace of the level it belongs to
+ * (`agentMsOf(tag)`, ms in all).
+ */
+export function pacedAgent(agentMsOf: (tag: string) => number): Responder {
+  return (request) => {
+    const tag = TAG_IN_QUESTION.exec(lastUserText(request.messages))?.[1] ?? 'untagged';
+    return {
+      kind: 'reply',
+      text: answerFor(tag),
+      chunkSize: CHUNK_SIZE,
+      ...paceOf(agentMsOf(tag)),
+    };
   };
-};
+}

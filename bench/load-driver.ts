@@ -14,9 +14,11 @@ export interface LevelPlan {
   readonly id: string;
   readonly conversations: number;
   readonly turns: number;
+  /** How long the agent takes over each answer, in all (its first token after a quarter). */
+  readonly agentMs: number;
   readonly channels: readonly string[];
   readonly users: readonly string[];
-  /** Conversations start spread over this long, not all in the same millisecond. */
+  /** Conversations start spread over this long (0: all at once, a burst). */
   readonly rampMs: number;
   readonly answerTimeoutMs: number;
   /** No new turn starts after this long; the level always ends. */

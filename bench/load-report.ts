@@ -10,6 +10,8 @@ import { ms, ratio, summarize } from './stats.js';
 
 /** A person would call an answer this late broken (the brief's threshold). */
 export const LATE_ANSWER_MS = 19_000;
+/** Slack's patience with an event, and how soon a person wants to see the bot is on it. */
+const SIGN_OF_LIFE_MS = 3_000;
 const COLUMN_ORDER: readonly BotKind[] = ['bare', 'memory', 'queue', 'sdk'];
 const LABEL_WIDTH = 24;
 const CELL_WIDTH = 11;
@@ -22,6 +24,7 @@ const HEADLINES: readonly string[] = [
   'first text p99',
   'final answer p50',
   'final answer p99',
+  'bridge overhead p50',
   'answers/s',
   'bot CPU ms / answer',
   'bot peak RSS MB',
@@ -57,7 +60,13 @@ function otherPercent(figures: LevelFigures): number {
 }
 
 function idealPerSecond(figures: LevelFigures): number {
-  return (figures.plan.conversations * 1000) / AGENT_ANSWER_MS;
+  return (figures.plan.conversations * 1000) / figures.plan.agentMs;
+}
+
+/** "N=150", "N=50, agent 0.2 s", "100 at once, agent 10 s". */
+export function levelName(plan: LevelFigures['plan']): string {
+  const count = plan.rampMs === 0 ? `${plan.conversations} at once` : `N=${plan.conversations}`;
+  return plan.agentMs === AGENT_ANSWER_MS ? count : `${count}, agent ${plan.agentMs / 1000} s`;
 }
 
 const timeRow = (label: string, pick: (f: LevelFigures) => readonly number[], q: 'p50' | 'p99') =>
@@ -80,13 +89,26 @@ const ROWS: readonly Row[] = [
   { label: 'questions sent', value: (f) => f.sent, format: fixed(0), hasRatios: false },
   timeRow('sign of life p50', (f) => f.signOfLife, 'p50'),
   timeRow('sign of life p99', (f) => f.signOfLife, 'p99'),
+  {
+    label: `no sign of life in ${SIGN_OF_LIFE_MS / 1000} s`,
+    value: (f) => f.sent - f.signOfLife.filter((latency) => latency <= SIGN_OF_LIFE_MS).length,
+    format: fixed(0),
+    hasRatios: false,
+  },
   timeRow('first text p50', (f) => f.firstText, 'p50'),
   timeRow('first text p99', (f) => f.firstText, 'p99'),
   timeRow('final answer p50', (f) => f.final, 'p50'),
   timeRow('final answer p99', (f) => f.final, 'p99'),
+  // What the bot adds to the agent's own time: the issue's "bridge overhead".
+  {
+    label: 'bridge overhead p50',
+    value: (f) => (f.final.length === 0 ? undefined : summarize(f.final).p50 - f.plan.agentMs),
+    format: ms,
+    hasRatios: true,
+  },
   { label: 'answers/s', value: answersPerSecond, format: fixed(1), hasRatios: true },
   {
-    label: 'answers/s ÷ ideal N/2s',
+    label: 'answers/s ÷ ideal',
     value: (f) => {
       const rate = answersPerSecond(f);
       return rate === undefined ? undefined : rate / idealPerSecond(f);
@@ -200,10 +222,11 @@ function tableHeader(): string {
 export function printLevelTable(results: LevelResults): void {
   const first = Object.values(results)[0];
   if (first === undefined) return;
-  const { conversations, turns } = first.plan;
+  const { conversations, turns, agentMs, rampMs } = first.plan;
   const ideal = idealPerSecond(first).toFixed(1);
+  const start = rampMs === 0 ? 'all at once' : `started over ${rampMs / 1000} s`;
   console.log(
-    `\nN = ${conversations} conversations × ${turns} questions (ideal ${ideal} answers/s):`,
+    `\nN = ${conversations} conversations × ${turns} questions, ${start}, agent ${agentMs / 1000} s each (ideal ${ideal} answers/s):`,
   );
   console.log(tableHeader());
   for (const row of ROWS) console.log(tableRow(row, results));
@@ -275,5 +298,5 @@ export function printProblems(kind: BotKind, figures: LevelFigures): void {
       : '',
   ].filter((problem) => problem !== '');
   if (problems.length > 0)
-    console.log(`  ! ${BOT_LABELS[kind]}, N=${figures.plan.conversations}: ${problems.join('; ')}`);
+    console.log(`  ! ${BOT_LABELS[kind]}, ${levelName(figures.plan)}: ${problems.join('; ')}`);
 }

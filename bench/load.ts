@@ -22,7 +22,7 @@ import {
 } from '../test/fakes/slack/index.js';
 import { type RedisServer, startRedisServer } from '../test/setup/redis-process.js';
 import { onInterrupt } from './cleanup.js';
-import { AGENT_ANSWER_MS, realisticAgent } from './load-answers.js';
+import { AGENT_ANSWER_MS, pacedAgent } from './load-answers.js';
 import { BOT_LABELS, type BotKind, type BotProcess, startBot, usesRedis } from './load-bots.js';
 import type { LevelPlan } from './load-driver.js';
 import { type LevelFigures, type LevelRig, measureLevel } from './load-level.js';
@@ -30,6 +30,7 @@ import { poolFigures } from './load-merge.js';
 import {
   answersPerSecond,
   type LevelResults,
+  levelName,
   printBreakdowns,
   printHeadlines,
   printLevelTable,
@@ -43,17 +44,28 @@ const ROOT = join(import.meta.dirname, '..');
 const AGENT = 'ag:bench:load';
 const API_KEY = 'bench-load-key';
 const BOT_ORDER: readonly BotKind[] = ['queue', 'memory', 'bare', 'sdk'];
-const DEFAULT_LEVELS = '150x4,500x3';
+// The realistic agent at 150 and 500 conversations; a quick one (200 ms) at 50, where what the
+// bridge itself adds shows; and 100 mentions at once while the agent takes 10 s (signs of life).
+const DEFAULT_LEVELS = '150x4,500x3,50x4@200,burst100@10000';
 // Two rounds, the second in reverse order: figures minutes apart on a shared VM drift by ~10%.
 const DEFAULT_ROUNDS = 2;
-const LEVEL_PATTERN = /^(\d+)x(\d+)$/;
+// `150x4`: 150 conversations of 4 questions; `@200`: the agent takes 200 ms (2 s by default);
+// `burst100`: 100 conversations of one question, all sent at once.
+const LEVEL_PATTERN = /^(?:(\d+)x(\d+)|burst(\d+))(?:@(\d+))?$/;
+const MOST_CONVERSATIONS = 2_000;
+const AGENT_MS_RANGE = { least: 50, most: 30_000 } as const;
 // Two people talking in each channel at once: at ~2 s an answer, one new bot message per second
-// per channel, which is Slack's chat.postMessage limit (bursts of a few allowed).
+// per channel, which is Slack's chat.postMessage limit (bursts of a few allowed). With a quicker
+// agent, one person per channel: four quick questions stay within Slack's burst.
 const CONVERSATIONS_PER_CHANNEL = 2;
+const QUICK_AGENT_MS = 1_000;
+const conversationsPerChannel = (agentMs: number) =>
+  agentMs < QUICK_AGENT_MS ? 1 : CONVERSATIONS_PER_CHANNEL;
 const WARM_UP: Omit<LevelPlan, 'channels' | 'users'> = {
   id: 'W',
   conversations: 10,
   turns: 2,
+  agentMs: AGENT_ANSWER_MS,
   rampMs: 500,
   answerTimeoutMs: 30_000,
   deadlineMs: 30_000,
@@ -76,13 +88,30 @@ const NOTES = [
 interface LevelSize {
   readonly conversations: number;
   readonly turns: number;
+  readonly agentMs: number;
+  /** Every conversation starts at once, instead of over one answer's time. */
+  readonly isBurst: boolean;
 }
 
 function levelSizes(spec: string): LevelSize[] {
   return spec.split(',').map((part) => {
     const match = LEVEL_PATTERN.exec(part.trim());
-    if (match === null) throw new Error(`BENCH_LOAD_LEVELS: "${part}" is not N×turns like 150x3`);
-    return { conversations: Number(match[1]), turns: Number(match[2]) };
+    if (match === null)
+      throw new Error(
+        `BENCH_LOAD_LEVELS: "${part}" is not N×turns like 150x3, 50x4@200 or burst100@10000`,
+      );
+    const [, n, turns, burst, agentMs] = match;
+    const size: LevelSize = {
+      conversations: Number(n ?? burst),
+      turns: burst === undefined ? Number(turns) : 1,
+      agentMs: agentMs === undefined ? AGENT_ANSWER_MS : Number(agentMs),
+      isBurst: burst !== undefined,
+    };
+    if (size.conversations < 1 || size.conversations > MOST_CONVERSATIONS || size.turns < 1)
+      throw new Error(`BENCH_LOAD_LEVELS: "${part}": 1 to ${MOST_CONVERSATIONS} conversations`);
+    if (size.agentMs < AGENT_MS_RANGE.least || size.agentMs > AGENT_MS_RANGE.most)
+      throw new Error(`BENCH_LOAD_LEVELS: "${part}": the agent takes 50 to 30000 ms`);
+    return size;
   });
 }
 
@@ -92,16 +121,29 @@ const channelIds = (count: number, prefix: string) =>
 const userIds = (count: number) =>
   Array.from({ length: count }, (_, index) => `UL${pad(index + 1)}`);
 
-function planFor(size: LevelSize): LevelPlan {
+// Each level talks in channels of its own: Slack's per-channel allowance starts full for each.
+function planFor(size: LevelSize, index: number): LevelPlan {
+  const isPaced = size.agentMs !== AGENT_ANSWER_MS;
   return {
-    id: `N${size.conversations}`,
-    ...size,
-    channels: channelIds(Math.ceil(size.conversations / CONVERSATIONS_PER_CHANNEL), 'CL'),
+    id: `${size.isBurst ? 'B' : 'N'}${size.conversations}${isPaced ? `a${size.agentMs}` : ''}`,
+    conversations: size.conversations,
+    turns: size.turns,
+    agentMs: size.agentMs,
+    channels: channelIds(
+      Math.ceil(size.conversations / conversationsPerChannel(size.agentMs)),
+      `C${index + 1}L`,
+    ),
     users: userIds(size.conversations),
-    rampMs: AGENT_ANSWER_MS,
+    rampMs: size.isBurst ? 0 : size.agentMs,
     answerTimeoutMs: ANSWER_TIMEOUT_MS,
     deadlineMs: LEVEL_DEADLINE_MS,
   };
+}
+
+/** The agent's pace for a question, from its tag (`<level id>c<conversation>t<turn>`). */
+function agentMsOf(plans: readonly LevelPlan[]): (tag: string) => number {
+  const byLevel = new Map(plans.map((plan) => [plan.id, plan.agentMs]));
+  return (tag) => byLevel.get(/^(\w+?)c\d+t\d+$/.exec(tag)?.[1] ?? '') ?? AGENT_ANSWER_MS;
 }
 
 function warmUpPlan(): LevelPlan {
@@ -125,7 +167,7 @@ async function startFakes(
   const mistral = await startFakeMistral({
     apiKey: API_KEY,
     agents: [{ id: AGENT, name: 'Load Agent' }],
-    responder: realisticAgent,
+    responder: pacedAgent(agentMsOf(plans)),
   }).catch(async (error: unknown) => {
     await slack.close();
     throw error;
@@ -162,10 +204,11 @@ function botsToRun(): readonly BotKind[] {
 function progressLine(kind: BotKind, figures: LevelFigures): string {
   const final = summarize(figures.final);
   const rate = answersPerSecond(figures) ?? 0;
-  const ideal = (figures.plan.conversations * 1000) / AGENT_ANSWER_MS;
+  const { agentMs } = figures.plan;
+  const ideal = (figures.plan.conversations * 1000) / agentMs;
   return (
-    `  ${BOT_LABELS[kind]}, N=${figures.plan.conversations}: ${figures.check.exactlyOnce}/${figures.sent} answered once, ` +
-    `final p50 ${ms(final.p50)} (${ratio(final.p50 / AGENT_ANSWER_MS)} the agent's 2 s), ` +
+    `  ${BOT_LABELS[kind]}, ${levelName(figures.plan)}: ${figures.check.exactlyOnce}/${figures.sent} answered once, ` +
+    `final p50 ${ms(final.p50)} (${ratio(final.p50 / agentMs)} the agent's ${agentMs / 1000} s), ` +
     `${rate.toFixed(1)} answers/s (${ratio(rate / ideal)} ideal), level took ${(figures.elapsedMs / 1000).toFixed(1)} s`
   );
 }
@@ -298,7 +341,7 @@ export async function runLoad(): Promise<void> {
   const started = Date.now();
   const plans = levelSizes(process.env.BENCH_LOAD_LEVELS ?? DEFAULT_LEVELS).map(planFor);
   console.log(
-    `Closed-loop load through the fake Slack: a mention opens a thread, each answer (~600 chars, first token ~0.5 s, ~${AGENT_ANSWER_MS / 1000} s in all) is followed by the next question.`,
+    `Closed-loop load through the fake Slack: a mention opens a thread, each answer (~600 chars, streamed, first token after a quarter of the agent's time: ~0.5 s of ~${AGENT_ANSWER_MS / 1000} s unless the level says) is followed by the next question.`,
   );
   console.log(machineLine());
   await buildParley();
