@@ -4,10 +4,11 @@
  * baseline, and a Vercel Chat SDK bot on Redis. Only the environment contract and the HTTP
  * endpoints are relied on.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { freePort } from '../test/setup/redis-process.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -133,15 +134,28 @@ function stopper(child: ChildProcess): () => Promise<void> {
   };
 }
 
-/** Starts one bot on a free port and resolves once `GET /healthz` answers 200. */
-export async function startBot(kind: BotKind, targets: BotTargets): Promise<BotProcess> {
+/** A child process of the bench, healthy on 127.0.0.1. */
+export interface HealthyChild {
+  readonly pid: number;
+  readonly baseUrl: string;
+  output(): string;
+  /** SIGTERM, then SIGKILL after a grace period; resolves once it has exited. */
+  stop(): Promise<void>;
+  /** A crash: SIGKILL, no cleanup; resolves once it has exited. */
+  kill(): Promise<void>;
+}
+
+/** Spawns `node <args>` on a free port and resolves once `GET /healthz` answers 200. */
+async function startHealthy(
+  args: readonly string[],
+  cwd: string,
+  env: (port: number) => Record<string, string>,
+): Promise<HealthyChild> {
   installExitHook();
   const port = await freePort();
-  // Parley reads a .env from its working directory: a neutral one keeps a developer's out.
-  // The tsx bots run from the repository root so that `--import tsx` resolves.
-  const child = spawn(process.execPath, commandFor(kind), {
-    cwd: TSX_BOTS[kind] === undefined ? tmpdir() : ROOT,
-    env: botEnv(kind, targets, port),
+  const child = spawn(process.execPath, args, {
+    cwd,
+    env: env(port),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
@@ -159,6 +173,48 @@ export async function startBot(kind: BotKind, targets: BotTargets): Promise<BotP
     await stop();
     throw error;
   }
-  const pid = child.pid ?? 0;
-  return { kind, pid, eventsUrl: `${baseUrl}/slack/events`, output: () => output, stop };
+  const kill = async () => {
+    child.kill('SIGKILL');
+    await stop();
+  };
+  return { pid: child.pid ?? 0, baseUrl, output: () => output, stop, kill };
+}
+
+/** Starts one bot on a free port and resolves once `GET /healthz` answers 200. */
+export async function startBot(kind: BotKind, targets: BotTargets): Promise<BotProcess> {
+  // Parley reads a .env from its working directory: a neutral one keeps a developer's out.
+  // The tsx bots run from the repository root so that `--import tsx` resolves.
+  const cwd = TSX_BOTS[kind] === undefined ? tmpdir() : ROOT;
+  const started = await startHealthy(commandFor(kind), cwd, (port) => botEnv(kind, targets, port));
+  const { pid, baseUrl, output, stop } = started;
+  return { kind, pid, eventsUrl: `${baseUrl}/slack/events`, output, stop };
+}
+
+/** Parley's build in `role` with the contract's variables `env` (PATH, HOME and PORT added). */
+export function startParleyRole(
+  role: string,
+  env: Readonly<Record<string, string>>,
+): Promise<HealthyChild> {
+  return startHealthy([PARLEY_MAIN, '--role', role], tmpdir(), (port) => ({
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    ...env,
+    PORT: String(port),
+  }));
+}
+
+/** `npm run build`: the bots run Parley's compiled output, as production does. */
+export async function buildParley(): Promise<void> {
+  try {
+    await promisify(execFile)('npm', ['run', '--silent', 'build'], {
+      cwd: ROOT,
+      maxBuffer: 16 << 20,
+    });
+  } catch (error) {
+    const output =
+      error instanceof Error && 'stdout' in error ? String(error.stdout) : String(error);
+    console.log(
+      `  ! npm run build failed; measuring what tsc emitted to dist/:\n${output.slice(0, 2_000)}`,
+    );
+  }
 }

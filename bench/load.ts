@@ -8,10 +8,7 @@
  * `BENCH_LOAD_BOTS=queue,memory` which bots run (all four by default);
  * `BENCH_LOAD_ROUNDS=2` how often each runs every level (ABBA order, samples pooled).
  */
-import { execFile } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { type FakeMistral, startFakeMistral } from '../test/fakes/mistral/fake-mistral.js';
 import {
   type FakeChannel,
@@ -23,7 +20,14 @@ import {
 import { type RedisServer, startRedisServer } from '../test/setup/redis-process.js';
 import { onInterrupt } from './cleanup.js';
 import { AGENT_ANSWER_MS, pacedAgent } from './load-answers.js';
-import { BOT_LABELS, type BotKind, type BotProcess, startBot, usesRedis } from './load-bots.js';
+import {
+  BOT_LABELS,
+  type BotKind,
+  type BotProcess,
+  buildParley,
+  startBot,
+  usesRedis,
+} from './load-bots.js';
 import type { LevelPlan } from './load-driver.js';
 import { type LevelFigures, type LevelRig, measureLevel } from './load-level.js';
 import { poolFigures } from './load-merge.js';
@@ -40,7 +44,6 @@ import { CallTracker } from './load-tracker.js';
 import { createRedisProbe, type RedisProbe } from './redis-stats.js';
 import { ms, ratio, summarize } from './stats.js';
 
-const ROOT = join(import.meta.dirname, '..');
 const AGENT = 'ag:bench:load';
 const API_KEY = 'bench-load-key';
 const BOT_ORDER: readonly BotKind[] = ['queue', 'memory', 'bare', 'sdk'];
@@ -282,22 +285,6 @@ async function measureBot(kind: BotKind, plans: readonly LevelPlan[]): Promise<L
   } finally {
     forget();
     await closeRun(run, fakes);
-  }
-}
-
-/** `npm run build`: the bots run Parley's compiled output, as production does. */
-async function buildParley(): Promise<void> {
-  try {
-    await promisify(execFile)('npm', ['run', '--silent', 'build'], {
-      cwd: ROOT,
-      maxBuffer: 16 << 20,
-    });
-  } catch (error) {
-    const output =
-      error instanceof Error && 'stdout' in error ? String(error.stdout) : String(error);
-    console.log(
-      `  ! npm run build failed; measuring what tsc emitted to dist/:\n${output.slice(0, 2_000)}`,
-    );
   }
 }
 

@@ -10,6 +10,7 @@ const SECTIONS: Readonly<Record<string, () => Promise<Section>>> = {
   overhead: async () => (await import('./overhead.js')).runOverhead,
   platform: async () => (await import('./overhead.js')).runPlatformLatency,
   load: async () => (await import('./load.js')).runLoad,
+  recovery: async () => (await import('./recovery.js')).runRecovery,
 };
 
 function selectedSections(only: string | undefined): string[] {
