@@ -3,13 +3,7 @@ import { UnrecoverableError, Worker } from 'bullmq';
 import type { HeadStart } from '../core/dispatch-history.js';
 import type { Dispatcher } from '../core/dispatcher.js';
 import { threadKey } from '../core/model.js';
-import {
-  handleSubmission,
-  incomingFor,
-  type PortFinder,
-  type QueuedSubmission,
-  type ReplyPort,
-} from '../core/replies.js';
+import { handleSubmission, incomingFor, type PortFinder, type ReplyPort } from '../core/replies.js';
 import { withinMs } from '../core/timing.js';
 import type { Logger } from '../log/logger.js';
 import { createHereRuns, type HereFirst, type HereOutcome, watchLedger } from './here-first.js';
@@ -169,7 +163,7 @@ async function answerReply(
   const port = deps.ports(submission.target.platform);
   if (port === undefined)
     throw new UnrecoverableError(`this worker cannot reply on ${submission.target.platform}`);
-  const journal = await journalFor(jobId, submission, port, deps, isRetry);
+  const journal = await journalFor(jobId, job, port, deps, isRetry);
   const outcome = await handleSubmission(
     deps.dispatcher,
     port,
@@ -193,11 +187,12 @@ async function answerReply(
  */
 async function journalFor(
   jobId: string,
-  submission: QueuedSubmission,
+  job: ReplyJob,
   port: ReplyPort,
   deps: WorkerDeps,
   isRetry: boolean,
 ): Promise<JobJournal> {
+  const { submission } = job;
   const thread = threadKey(submission.incoming.thread);
   const journal = await deps.work.journal(jobId, thread, !isRetry);
   const { acknowledged } = submission;
@@ -206,13 +201,24 @@ async function journalFor(
     await journal.record(0, acknowledged.messageId);
     return { ...journal, posted: [acknowledged.messageId] };
   }
-  if (!journal.isUnsure) return journal;
+  if (!journal.isUnsure && !mayHoldPlaceholder(job, journal, isRetry)) return journal;
   const after = journal.posted.at(-1) ?? journal.lastInThread ?? submission.incoming.message.id;
   const lost = await port.postedAfter(submission.target, after);
   for (const [offset, id] of lost.entries())
     await journal.record(journal.posted.length + offset, id);
   deps.logger.info('reply recovered after a dead worker', { thread, messages: lost.length });
   return deps.work.journal(jobId, thread);
+}
+
+/**
+ * A here-first answer's ledger entry is written before its sign of life, so it knows of no
+ * placeholder: one its dead process posted and never recorded is looked for in the thread.
+ */
+function mayHoldPlaceholder(job: ReplyJob, journal: JobJournal, isRetry: boolean): boolean {
+  const { acknowledged } = job.submission;
+  return (
+    isRetry && job.ranHere === true && acknowledged.kind === 'none' && journal.posted.length === 0
+  );
 }
 
 /** Stops taking jobs while the heap is past its bound; answers under way go on. */

@@ -240,6 +240,41 @@ describe('answering where the message was admitted', () => {
     await waitUntil(async () => Number.isNaN(await dueAt(prefix, 'job-garbled')));
   });
 
+  it('adopts a placeholder the dead process posted and never recorded, so the retry edits it', async () => {
+    const { store, seen, agent, port, startWorker } = setUp({ settings: { lockMs: 1_000 } });
+    // The thread as Slack shows it: the dead process's "thinking" placeholder after the message.
+    const lookedAfter: string[] = [];
+    port.postedAfter = async (_target, after) => {
+      lookedAfter.push(after);
+      return ['P-orphan'];
+    };
+    const journals: (readonly string[])[] = [];
+    const sinkOf = port.sink.bind(port);
+    port.sink = (target, context) => {
+      journals.push([...(context?.journal?.posted ?? [])]);
+      return sinkOf(target, context);
+    };
+    startWorker(agent.client);
+    const message = submission(randomUUID(), 'left thinking');
+    const { thread, deliveryKey } = message.incoming;
+    const place = randomUUID();
+    const jobId = jobIdOf('reply', deliveryKey);
+    // Its receipt, as the admission wrote it: before the sign of life, so no placeholder in it.
+    const job: ReplyJob = {
+      kind: 'reply',
+      ranHere: true,
+      submission: { ...message, place, acknowledged: { kind: 'none' } },
+    };
+    const receipt = { jobId, job: JSON.stringify(job), dueAt: Date.now() };
+
+    await store.admit(thread, deliveryClaim(deliveryKey), DEDUPE_TTL_MS, { place, receipt });
+    await waitUntil(() => seen.replies.length === 1);
+
+    expect(lookedAfter).toEqual([message.incoming.message.id]);
+    expect(journals).toEqual([['P-orphan']]);
+    expect(seen.replies.map((reply) => reply.answer)).toEqual(['re: left thinking']);
+  });
+
   it.each<[string, Partial<QueueSettings>]>([
     [
       'a global agent-call limit is set (its limiter counts every job)',
