@@ -10,6 +10,7 @@ import {
   REPLY_QUEUE_NAME,
   type ReplyJob,
 } from '../../src/queue/reply-queue.js';
+import type { ConversationStore } from '../../src/store/store.js';
 import { redisUrl } from '../setup/redis.js';
 import { gate } from '../support/gate.js';
 import { lastText, scriptedAgent } from '../support/scripted-agent.js';
@@ -53,6 +54,25 @@ function heldAgent() {
     return { chunks: [`re: ${lastText(request)}`] };
   });
   return { held, agent };
+}
+
+/**
+ * A message admitted here by a process that died before answering it: admitted with its ledger
+ * entry (receipt) as the admission writes it, before any sign of life, and due at once.
+ */
+async function admitOrphan(store: ConversationStore, text: string) {
+  const message = submission(randomUUID(), text);
+  const { thread, deliveryKey } = message.incoming;
+  const place = randomUUID();
+  const jobId = jobIdOf('reply', deliveryKey);
+  const job: ReplyJob = {
+    kind: 'reply',
+    ranHere: true,
+    submission: { ...message, place, acknowledged: { kind: 'none' } },
+  };
+  const receipt = { jobId, job: JSON.stringify(job), dueAt: Date.now() };
+  await store.admit(thread, deliveryClaim(deliveryKey), DEDUPE_TTL_MS, { place, receipt });
+  return { message, jobId };
 }
 
 describe('answering where the message was admitted', () => {
@@ -218,20 +238,11 @@ describe('answering where the message was admitted', () => {
   it('takes over the answer of a process that died: its ledger entry comes due and any worker queues it', async () => {
     const { prefix, store, seen, agent, startWorker } = setUp({ settings: { lockMs: 1_000 } });
     startWorker(agent.client);
-    const message = submission(randomUUID(), 'orphaned');
-    const { thread, deliveryKey } = message.incoming;
-    const place = randomUUID();
-    const jobId = jobIdOf('reply', deliveryKey);
-    const job: ReplyJob = {
-      kind: 'reply',
-      ranHere: true,
-      submission: { ...message, place, acknowledged: { kind: 'none' } },
-    };
     // A process that admitted both (writing their ledger entries) and died before answering.
-    const receipt = { jobId, job: JSON.stringify(job), dueAt: Date.now() };
     const garbled = { jobId: 'job-garbled', job: '{"kind":"reply"', dueAt: Date.now() };
 
-    await store.admit(thread, deliveryClaim(deliveryKey), DEDUPE_TTL_MS, { place, receipt });
+    const { message, jobId } = await admitOrphan(store, 'orphaned');
+    const { thread } = message.incoming;
     await store.admit(thread, 'delivery:garbled', DEDUPE_TTL_MS, { receipt: garbled });
     await waitUntil(() => seen.replies.length === 1);
 
@@ -255,19 +266,9 @@ describe('answering where the message was admitted', () => {
       return sinkOf(target, context);
     };
     startWorker(agent.client);
-    const message = submission(randomUUID(), 'left thinking');
-    const { thread, deliveryKey } = message.incoming;
-    const place = randomUUID();
-    const jobId = jobIdOf('reply', deliveryKey);
-    // Its receipt, as the admission wrote it: before the sign of life, so no placeholder in it.
-    const job: ReplyJob = {
-      kind: 'reply',
-      ranHere: true,
-      submission: { ...message, place, acknowledged: { kind: 'none' } },
-    };
-    const receipt = { jobId, job: JSON.stringify(job), dueAt: Date.now() };
 
-    await store.admit(thread, deliveryClaim(deliveryKey), DEDUPE_TTL_MS, { place, receipt });
+    // Its receipt names no placeholder: it was written before the sign of life.
+    const { message } = await admitOrphan(store, 'left thinking');
     await waitUntil(() => seen.replies.length === 1);
 
     expect(lookedAfter).toEqual([message.incoming.message.id]);
