@@ -56,7 +56,7 @@ function lastUserText(messages: readonly { role: string; content: unknown }[]): 
 }
 
 /** How an agent taking `agentMs` in all streams: its first token, then evenly spaced deltas. */
-export function paceOf(agentMs: number) {
+function paceOf(agentMs: number) {
   const firstTokenDelayMs = Math.round(agentMs * THINKING_SHARE);
   return { firstTokenDelayMs, chunkDelayMs: (agentMs - firstTokenDelayMs) / (CHUNKS - 1) };
 }

@@ -1,8 +1,8 @@
 /**
- * The four bots the load benchmark compares, each a child process on 127.0.0.1: Parley's
+ * The bench's child processes on 127.0.0.1. The four bots the load benchmark compares: Parley's
  * build with Redis and its queue, Parley's build in-process (memory store), the bare-Bolt
- * baseline, and a Vercel Chat SDK bot on Redis. Only the environment contract and the HTTP
- * endpoints are relied on.
+ * baseline, and a Vercel Chat SDK bot on Redis; and Parley's build in any role, for the recovery
+ * benchmark. Only the environment contract and the HTTP endpoints are relied on.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -76,11 +76,9 @@ function installExitHook(): void {
   });
 }
 
-function botEnv(kind: BotKind, targets: BotTargets, port: number): Record<string, string> {
+function botEnv(kind: BotKind, targets: BotTargets): Record<string, string> {
   const redis = usesRedis(kind) && targets.redisUrl !== undefined;
   return {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
     MISTRAL_API_KEY: targets.mistralApiKey,
     MISTRAL_AGENT_ID: targets.agentId,
     MISTRAL_SERVER_URL: targets.mistralUrl,
@@ -88,7 +86,6 @@ function botEnv(kind: BotKind, targets: BotTargets, port: number): Record<string
     SLACK_SIGNING_SECRET: targets.slackSigningSecret,
     SLACK_API_URL: targets.slackApiUrl,
     ...(redis ? { REDIS_URL: targets.redisUrl ?? '' } : {}),
-    PORT: String(port),
     LOG_LEVEL: 'warn',
   };
 }
@@ -120,17 +117,24 @@ async function untilHealthy(baseUrl: string, child: ChildProcess, output: () => 
   throw new Error(`bot not healthy within ${READY_TIMEOUT_MS} ms:\n${output()}`);
 }
 
-function stopper(child: ChildProcess): () => Promise<void> {
+/** How a child ends: `stop` as a deploy does (SIGTERM, SIGKILL after a grace), `kill` as a crash. */
+function endings(child: ChildProcess): { stop(): Promise<void>; kill(): Promise<void> } {
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
     child.once('exit', () => resolve());
   });
   void exited.then(() => running.delete(child));
-  return async () => {
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-    await exited;
-    clearTimeout(timer);
+  return {
+    async stop() {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+      await exited;
+      clearTimeout(timer);
+    },
+    async kill() {
+      child.kill('SIGKILL');
+      await exited;
+    },
   };
 }
 
@@ -145,17 +149,25 @@ export interface HealthyChild {
   kill(): Promise<void>;
 }
 
-/** Spawns `node <args>` on a free port and resolves once `GET /healthz` answers 200. */
+/**
+ * Spawns `node <args>` on a free port with `env` (the contract's variables; PATH, HOME and PORT
+ * added) and resolves once `GET /healthz` answers 200.
+ */
 async function startHealthy(
   args: readonly string[],
   cwd: string,
-  env: (port: number) => Record<string, string>,
+  env: Readonly<Record<string, string>>,
 ): Promise<HealthyChild> {
   installExitHook();
   const port = await freePort();
   const child = spawn(process.execPath, args, {
     cwd,
-    env: env(port),
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      ...env,
+      PORT: String(port),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
@@ -165,7 +177,7 @@ async function startHealthy(
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  const stop = stopper(child);
+  const { stop, kill } = endings(child);
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
     await untilHealthy(baseUrl, child, () => output);
@@ -173,10 +185,6 @@ async function startHealthy(
     await stop();
     throw error;
   }
-  const kill = async () => {
-    child.kill('SIGKILL');
-    await stop();
-  };
   return { pid: child.pid ?? 0, baseUrl, output: () => output, stop, kill };
 }
 
@@ -185,26 +193,29 @@ export async function startBot(kind: BotKind, targets: BotTargets): Promise<BotP
   // Parley reads a .env from its working directory: a neutral one keeps a developer's out.
   // The tsx bots run from the repository root so that `--import tsx` resolves.
   const cwd = TSX_BOTS[kind] === undefined ? tmpdir() : ROOT;
-  const started = await startHealthy(commandFor(kind), cwd, (port) => botEnv(kind, targets, port));
+  const started = await startHealthy(commandFor(kind), cwd, botEnv(kind, targets));
   const { pid, baseUrl, output, stop } = started;
   return { kind, pid, eventsUrl: `${baseUrl}/slack/events`, output, stop };
 }
 
-/** Parley's build in `role` with the contract's variables `env` (PATH, HOME and PORT added). */
+/** Parley's build in `role` with the contract's variables `env`. */
 export function startParleyRole(
   role: string,
   env: Readonly<Record<string, string>>,
 ): Promise<HealthyChild> {
-  return startHealthy([PARLEY_MAIN, '--role', role], tmpdir(), (port) => ({
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
-    ...env,
-    PORT: String(port),
-  }));
+  return startHealthy([PARLEY_MAIN, '--role', role], tmpdir(), env);
 }
 
-/** `npm run build`: the bots run Parley's compiled output, as production does. */
-export async function buildParley(): Promise<void> {
+// Every section that runs Parley's build needs it current; one build serves the whole run.
+let built: Promise<void> | undefined;
+
+/** `npm run build`, once per bench run: the bots run Parley's compiled output, as production does. */
+export function buildParley(): Promise<void> {
+  built ??= build();
+  return built;
+}
+
+async function build(): Promise<void> {
   try {
     await promisify(execFile)('npm', ['run', '--silent', 'build'], {
       cwd: ROOT,

@@ -59,7 +59,8 @@ function otherPercent(figures: LevelFigures): number {
   return (100 * figures.otherCpuMs) / figures.measuredMs;
 }
 
-function idealPerSecond(figures: LevelFigures): number {
+/** What the level would answer per second if the bot added nothing to the agent's time. */
+export function idealPerSecond(figures: LevelFigures): number {
   return (figures.plan.conversations * 1000) / figures.plan.agentMs;
 }
 

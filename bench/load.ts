@@ -33,6 +33,7 @@ import { type LevelFigures, type LevelRig, measureLevel } from './load-level.js'
 import { poolFigures } from './load-merge.js';
 import {
   answersPerSecond,
+  idealPerSecond,
   type LevelResults,
   levelName,
   printBreakdowns,
@@ -124,11 +125,11 @@ const channelIds = (count: number, prefix: string) =>
 const userIds = (count: number) =>
   Array.from({ length: count }, (_, index) => `UL${pad(index + 1)}`);
 
-// Each level talks in channels of its own: Slack's per-channel allowance starts full for each.
+// Each level has tags and channels of its own: answers never match another level's, and Slack's
+// per-channel allowance starts full for each.
 function planFor(size: LevelSize, index: number): LevelPlan {
-  const isPaced = size.agentMs !== AGENT_ANSWER_MS;
   return {
-    id: `${size.isBurst ? 'B' : 'N'}${size.conversations}${isPaced ? `a${size.agentMs}` : ''}`,
+    id: `L${index + 1}`,
     conversations: size.conversations,
     turns: size.turns,
     agentMs: size.agentMs,
@@ -208,7 +209,7 @@ function progressLine(kind: BotKind, figures: LevelFigures): string {
   const final = summarize(figures.final);
   const rate = answersPerSecond(figures) ?? 0;
   const { agentMs } = figures.plan;
-  const ideal = (figures.plan.conversations * 1000) / agentMs;
+  const ideal = idealPerSecond(figures);
   return (
     `  ${BOT_LABELS[kind]}, ${levelName(figures.plan)}: ${figures.check.exactlyOnce}/${figures.sent} answered once, ` +
     `final p50 ${ms(final.p50)} (${ratio(final.p50 / agentMs)} the agent's ${agentMs / 1000} s), ` +
