@@ -201,24 +201,24 @@ async function journalFor(
     await journal.record(0, acknowledged.messageId);
     return { ...journal, posted: [acknowledged.messageId] };
   }
-  if (!journal.isUnsure && !mayHoldPlaceholder(job, journal, isRetry)) return journal;
+  if (!journal.isUnsure && !mayHoldPlaceholder(job, journal)) return journal;
   const after = journal.posted.at(-1) ?? journal.lastInThread ?? submission.incoming.message.id;
   const lost = await port.postedAfter(submission.target, after);
+  deps.logger.info('reply recovered after a dead worker', { thread, messages: lost.length });
+  if (lost.length === 0) return journal;
   for (const [offset, id] of lost.entries())
     await journal.record(journal.posted.length + offset, id);
-  deps.logger.info('reply recovered after a dead worker', { thread, messages: lost.length });
   return deps.work.journal(jobId, thread);
 }
 
 /**
- * A here-first answer's ledger entry is written before its sign of life, so it knows of no
- * placeholder: one its dead process posted and never recorded is looked for in the thread.
+ * A here-first answer's ledger entry is written before its sign of life, so its retry (`ranHere`)
+ * knows of no placeholder: one its dead process posted and never recorded is looked for in the
+ * thread. (Anything posted after the placeholder would have been recorded after it.)
  */
-function mayHoldPlaceholder(job: ReplyJob, journal: JobJournal, isRetry: boolean): boolean {
+function mayHoldPlaceholder(job: ReplyJob, journal: JobJournal): boolean {
   const { acknowledged } = job.submission;
-  return (
-    isRetry && job.ranHere === true && acknowledged.kind === 'none' && journal.posted.length === 0
-  );
+  return job.ranHere === true && acknowledged.kind === 'none' && journal.posted.length === 0;
 }
 
 /** Stops taking jobs while the heap is past its bound; answers under way go on. */
