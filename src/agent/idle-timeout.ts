@@ -26,9 +26,17 @@ export class IdleTimeout {
     return this.#hasFired;
   }
 
-  /** Something arrived: the wait starts again. */
+  /**
+   * Something arrived: the wait starts again. It is called for every streamed event (dozens an
+   * answer, hundreds of answers at once), so the one timer is rescheduled rather than replaced.
+   */
   touch(): void {
-    clearTimeout(this.#timer);
+    // Once aborted (fired, disposed or by the parent) there is nothing left to wait for.
+    if (this.#controller.signal.aborted) return;
+    if (this.#timer !== undefined) {
+      this.#timer.refresh();
+      return;
+    }
     this.#timer = setTimeout(() => {
       this.#hasFired = true;
       this.#controller.abort(new Error('idle timeout'));
