@@ -267,6 +267,50 @@ function perAnswerList(
     .join(', ');
 }
 
+/** Every round's figures of one level, by bot, in the order the rounds ran. */
+export type RoundResults = Partial<Record<BotKind, readonly LevelFigures[]>>;
+
+// The pairs whose round-by-round spread is printed: what the queue costs, and against what.
+const ROUND_PAIRS: readonly (readonly [BotKind, BotKind])[] = [
+  ['queue', 'memory'],
+  ['queue', 'sdk'],
+];
+const ROUND_ROWS: readonly string[] = ['first text p50', 'first text p99'];
+
+/**
+ * "queue ÷ in-process, round by round: first text p50 0.97× 1.04× (median 1.01×)": the pooled
+ * ratio alone hides how much it moves between rounds minutes apart, which is what a difference
+ * of a few per cent has to be judged against.
+ */
+export function printRoundRatios(rounds: RoundResults): void {
+  for (const [top, bottom] of ROUND_PAIRS) {
+    const tops = rounds[top] ?? [];
+    const bottoms = rounds[bottom] ?? [];
+    const count = Math.min(tops.length, bottoms.length);
+    if (count < 2) continue;
+    const cells = ROUND_ROWS.flatMap((label) => {
+      const row = ROWS.find((candidate) => candidate.label === label);
+      if (row === undefined) return [];
+      const ratios = Array.from({ length: count }, (_, index) => {
+        const a = row.value(tops[index] as LevelFigures);
+        const b = row.value(bottoms[index] as LevelFigures);
+        return a === undefined || b === undefined || b === 0 ? Number.NaN : a / b;
+      }).filter((value) => !Number.isNaN(value));
+      if (ratios.length === 0) return [];
+      const median = summarize(ratios).p50;
+      return [`${label} ${ratios.map(ratio).join(' ')} (median ${ratio(median)})`];
+    });
+    if (cells.length > 0)
+      console.log(
+        `  ${shortLabel(top)} ÷ ${shortLabel(bottom)}, round by round: ${cells.join('; ')}`,
+      );
+  }
+}
+
+function shortLabel(kind: BotKind): string {
+  return { queue: 'queue', memory: 'in-process', bare: 'bare Bolt', sdk: 'Chat SDK' }[kind];
+}
+
 /** Which Slack methods and Redis commands each answer cost. */
 export function printBreakdowns(results: LevelResults): void {
   for (const kind of COLUMN_ORDER) {

@@ -40,6 +40,8 @@ import {
   printHeadlines,
   printLevelTable,
   printProblems,
+  printRoundRatios,
+  type RoundResults,
 } from './load-report.js';
 import { CallTracker } from './load-tracker.js';
 import { createRedisProbe, type RedisProbe } from './redis-stats.js';
@@ -295,9 +297,13 @@ function machineLine(): string {
   return `  machine: ${availableParallelism()} cores, load average ${oneMinute.toFixed(2)} (1 min)`;
 }
 
-/** Measures one bot at every level and pools the figures into what earlier rounds measured. */
+/**
+ * Measures one bot at every level, pools the figures into what earlier rounds measured, and
+ * keeps each round's apart too.
+ */
 async function measureInto(
   results: LevelResults[],
+  rounds: RoundResults[],
   kind: BotKind,
   plans: readonly LevelPlan[],
 ): Promise<void> {
@@ -305,9 +311,11 @@ async function measureInto(
     const levels = await measureBot(kind, plans);
     levels.forEach((figures, index) => {
       const level = results[index];
-      if (level === undefined) return;
+      const byRound = rounds[index];
+      if (level === undefined || byRound === undefined) return;
       const earlier = level[kind];
       level[kind] = earlier === undefined ? figures : poolFigures(earlier, figures);
+      byRound[kind] = [...(byRound[kind] ?? []), figures];
     });
   } catch (error) {
     console.log(
@@ -334,18 +342,20 @@ export async function runLoad(): Promise<void> {
   console.log(machineLine());
   await buildParley();
   const results: LevelResults[] = plans.map(() => ({}));
+  const byRound: RoundResults[] = plans.map(() => ({}));
   const rounds = roundsToRun();
   for (let round = 0; round < rounds; round += 1) {
     if (rounds > 1) console.log(`  round ${round + 1} of ${rounds}`);
     // Every other round runs the bots in reverse: a machine that drifts weighs on each alike.
     const bots = round % 2 === 0 ? botsToRun() : [...botsToRun()].reverse();
-    for (const kind of bots) await measureInto(results, kind, plans);
+    for (const kind of bots) await measureInto(results, byRound, kind, plans);
   }
-  for (const level of results) {
+  results.forEach((level, index) => {
     printLevelTable(level);
     printHeadlines(level);
+    printRoundRatios(byRound[index] ?? {});
     printBreakdowns(level);
-  }
+  });
   for (const note of NOTES) console.log(`  note: ${note}`);
   console.log(`\nload section took ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
