@@ -8,6 +8,7 @@ import type { Roster } from './config/roster.js';
 import { type ConversationCommands, createConversationCommands } from './core/commands.js';
 import { createDispatcher, type Dispatcher } from './core/dispatcher.js';
 import type { Persona } from './core/model.js';
+import { withinMs } from './core/timing.js';
 import type { Logger } from './log/logger.js';
 import { createPrometheusMetrics, type Metrics } from './metrics/metrics.js';
 import { createMemoryPlayStore } from './roleplay/memory-play-store.js';
@@ -50,6 +51,8 @@ export interface CoreOverrides {
 
 // Several processes share Redis: one adopts a play whose process died within this long.
 const ROLEPLAY_ADOPT_EVERY_MS = 15_000;
+// Deleting the documents uploaded to Mistral at shutdown; past this they are left there.
+const AGENT_CLOSE_MS = 2_000;
 
 /** How an agent is shown when an answer is handed to it: its roster name and avatar, else its own name. */
 export function personaFromRoster(roster: Roster, agentId: string, agentName: string): Persona {
@@ -119,6 +122,8 @@ export function createCore(config: Config, logger: Logger, overrides: CoreOverri
     async close(graceMs) {
       await roleplay.drain();
       await dispatcher.drain(graceMs);
+      // Nothing reads the documents any more: they are deleted, within a bound.
+      await withinMs(agent.close?.() ?? Promise.resolve(), AGENT_CLOSE_MS, undefined);
       await plays.close();
       await access.close();
       await store.close();

@@ -71,6 +71,8 @@ export interface AgentClient {
   describe(agentId: string): Promise<AgentInfo>;
   /** A file the agent made (a `file` event), read through the files API. */
   readFile(fileId: string, signal?: AbortSignal): Promise<Uint8Array>;
+  /** Deletes what this client left at the agent's side (uploaded documents); at shutdown. */
+  close?(): Promise<void>;
 }
 
 /** Only the text of an answer (role-play lines, tests). */

@@ -29,6 +29,8 @@ const DEFAULT_RATE_LIMIT_WAIT_MS = 1_000;
 const MOST_FUNCTION_ROUNDS = 4;
 // A signed URL for a document lives long enough for one call, retries included.
 const DOCUMENT_URL_EXPIRY_HOURS = 1;
+// Deleting a document is tidying up: it may not hold a shutdown for long.
+const DOCUMENT_DELETE_TIMEOUT_MS = 5_000;
 
 /** What a function call gets back: this chat runs no functions, and the agent should go on. */
 export function unavailableFunctionResult(name: string): string {
@@ -79,8 +81,11 @@ export function createMistralAgentClient(
     }
   }
 
-  /** A PDF goes to Mistral's files API (once); the agent reads it from a signed URL. */
-  const uploadDocument = createDocumentCache(
+  /**
+   * A PDF goes to Mistral's files API (once); the agent reads it from a signed URL. It is
+   * deleted there once unused for an hour, and when Parley stops (see createDocumentCache).
+   */
+  const documents = createDocumentCache(
     {
       upload: async (file, signal) => {
         const uploaded = await withRetries(
@@ -100,8 +105,15 @@ export function createMistralAgentClient(
         );
         return signed.url;
       },
+      remove: async (fileId) => {
+        await sdk.files.delete({ fileId }, { timeoutMs: DOCUMENT_DELETE_TIMEOUT_MS });
+      },
     },
-    now,
+    {
+      now,
+      onRemoveFailed: (error) =>
+        log.warn('uploaded document not deleted', { code: classifyAttemptError(error).error.code }),
+    },
   );
 
   /** One response: streamed events, or the complete answer's, and how it ended. */
@@ -154,7 +166,7 @@ export function createMistralAgentClient(
     messages: ChatMessage[],
   ): AsyncGenerator<AgentEvent> {
     const signal = request.signal ?? new AbortController().signal;
-    let inputs = await conversationInputs(messages, (file) => uploadDocument(file, signal)).catch(
+    let inputs = await conversationInputs(messages, (file) => documents.urlOf(file, signal)).catch(
       (error: unknown) => {
         throw classifyAttemptError(error).error;
       },
@@ -217,6 +229,7 @@ export function createMistralAgentClient(
         idle.dispose();
       }
     },
+    close: () => documents.close(),
   };
 }
 

@@ -707,6 +707,26 @@ describe('fake Mistral files, through the real SDK', () => {
     });
   });
 
+  it('deletes a file with its signed URLs, and refuses to delete it twice', async () => {
+    const fileId = fake.addFile({ name: 'report.pdf', text: '%PDF-1.4 tiny' });
+    const { url } = await sdk().files.getSignedUrl({ fileId, expiry: 1 });
+
+    const deleted = await sdk().files.delete({ fileId });
+    const again = await sdk()
+      .files.delete({ fileId })
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+
+    expect(deleted).toEqual({ id: fileId, object: 'file', deleted: true });
+    expect(fake.files.has(fileId)).toBe(false);
+    expect(fake.deletedFiles.get(fileId)).toMatchObject({ name: 'report.pdf' });
+    expect(again).toMatchObject({ statusCode: 404 });
+    expect(fake.signedFileId(url)).toBeUndefined();
+    expect((await fetch(url)).status).not.toBe(200);
+  });
+
   it('signs a URL of its own that serves the bytes without the key', async () => {
     const fileId = fake.addFile({ name: 'notes.txt', text: 'hello file' });
 

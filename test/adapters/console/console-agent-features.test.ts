@@ -173,7 +173,7 @@ describe('the console with agents of today', () => {
     expect(JSON.stringify(fake.completions[0]?.inputs)).not.toContain('image_url');
   });
 
-  it('hands a PDF over through the files API once, however many turns it stays in the thread', async () => {
+  it('hands a PDF over through the files API once, however many turns it stays in the thread, and deletes it there when Parley stops', async () => {
     const pdf = join(dir, 'report.pdf');
     await writeFile(pdf, '%PDF-1.4 a tiny report');
     fake.enqueue(
@@ -183,17 +183,22 @@ describe('the console with agents of today', () => {
 
     await chat([`/attach ${pdf}`, 'summarize this', 'and again?']);
 
-    const uploads = [...fake.files.values()].filter((file) => file.purpose === 'ocr');
+    const uploads = [...fake.deletedFiles.values()].filter((file) => file.purpose === 'ocr');
     expect(uploads.map((file) => file.name)).toEqual(['report.pdf']);
-    for (const call of fake.completions) {
+    expect([...fake.files.values()].filter((file) => file.purpose === 'ocr')).toEqual([]);
+    // Each turn pointed the agent at the one upload, through a URL this fake signed (no longer
+    // live: the file is deleted).
+    const urls = fake.completions.map((call) => {
       const chunks = (call.inputs as { content: unknown }[]).flatMap((entry) =>
         Array.isArray(entry.content)
           ? (entry.content as { type: string; document_url?: string }[])
           : [],
       );
-      const document = chunks.find((chunk) => chunk.type === 'document_url');
-      expect(fake.signedFileId(document?.document_url ?? '')).toBeDefined();
-    }
-    expect(fake.completions).toHaveLength(2);
+      return chunks.find((chunk) => chunk.type === 'document_url')?.document_url;
+    });
+    expect(urls).toHaveLength(2);
+    expect(new Set(urls).size).toBe(1);
+    expect(urls[0]).toMatch(new RegExp(`^${fake.url}/signed/[0-9a-f]{32}$`));
+    expect(fake.signedFileId(urls[0] ?? '')).toBeUndefined();
   });
 });

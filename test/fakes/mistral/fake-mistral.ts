@@ -72,6 +72,7 @@ export async function startFakeMistral(options: FakeMistralOptions = {}): Promis
     agentWrites: state.managed.writes,
     managedAgent: (id) => latestAgent(state.managed, id),
     files: state.files.files,
+    deletedFiles: state.files.deleted,
     addFile: (file) => addFile(state.files, file, now()),
     signedFileId: (url) => signedFileId(state.files, origin, url, now()),
     enqueue: (...behaviours) => void state.queue.push(...behaviours),
@@ -85,6 +86,7 @@ export async function startFakeMistral(options: FakeMistralOptions = {}): Promis
       state.queue.length = 0;
       state.files.files.clear();
       state.files.signatures.clear();
+      state.files.deleted.clear();
       responder = options.responder ?? echoResponder;
     },
     close: () => {

@@ -24,6 +24,8 @@ interface Signature {
 export interface FileStore {
   readonly files: Map<string, StoredFile>;
   readonly signatures: Map<string, Signature>;
+  /** Files deleted through `DELETE /v1/files/{id}`, by id: what a client cleaned up. */
+  readonly deleted: Map<string, StoredFile>;
 }
 
 /** Where signed downloads are served; no API key is needed there. */
@@ -46,7 +48,7 @@ const MIME_TYPES: Readonly<Record<string, string>> = {
 };
 
 export function createFileStore(): FileStore {
-  return { files: new Map(), signatures: new Map() };
+  return { files: new Map(), signatures: new Map(), deleted: new Map() };
 }
 
 /** What a stored file is made from. */

@@ -64,6 +64,24 @@ export async function uploadFile(
   sendJson(response, 200, fileObject(stored));
 }
 
+/**
+ * `DELETE /v1/files/{id}` (files.delete): the file and its signed URLs are gone; 404 for an id
+ * the store does not hold, as for a file deleted already.
+ */
+export function deleteFile(state: FakeState, response: ServerResponse, url: URL, id: string): void {
+  const file = state.files.files.get(id);
+  if (file === undefined) {
+    const reply = apiError(404, `File with id ${id} not found`);
+    refuse(state, response, url.pathname, reply, 'unknown file');
+    return;
+  }
+  state.files.files.delete(id);
+  state.files.deleted.set(id, file);
+  for (const [secret, signature] of state.files.signatures)
+    if (signature.fileId === id) state.files.signatures.delete(secret);
+  sendJson(response, 200, { id, object: 'file', deleted: true });
+}
+
 /** `GET /v1/files/{id}[/content|/url]`; 404 for an id the store does not hold. */
 export function answerFile(
   state: FakeState,

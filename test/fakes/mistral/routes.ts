@@ -12,6 +12,7 @@ import { type FakeState, playAccepted, refuse } from './fake-state.js';
 import {
   answerFile,
   answerSigned,
+  deleteFile,
   FILE_PATH,
   FILES_PATH,
   SIGNED_PATH,
@@ -81,6 +82,8 @@ async function routeFiles(
   if (url.pathname === FILES_PATH && method === 'POST') await uploadFile(state, request, response);
   else if (match?.[1] !== undefined && method === 'GET') {
     answerFile(state, response, url, { id: safeDecode(match[1]) ?? match[1], part: match[2] });
+  } else if (match?.[1] !== undefined && match[2] === undefined && method === 'DELETE') {
+    deleteFile(state, response, url, safeDecode(match[1]) ?? match[1]);
   } else {
     const reply = apiError(405, 'Method Not Allowed');
     refuse(state, response, url.pathname, reply, `${method} not allowed`);

@@ -177,6 +177,8 @@ export interface FakeMistral {
   managedAgent(id: string): Readonly<Record<string, unknown>> | undefined;
   /** The file store (`/v1/files`), by file id. */
   readonly files: ReadonlyMap<string, FakeFile>;
+  /** Files a client deleted (`DELETE /v1/files/{id}`), by file id. */
+  readonly deletedFiles: ReadonlyMap<string, FakeFile>;
   /** Stores a file as an upload would, and returns its id. */
   addFile(file: NewFakeFile): string;
   /** The id of the file a live signed URL of this fake serves; undefined for any other URL. */
