@@ -14,6 +14,12 @@ export const FILE_LIMITS = {
   /** What one request carries at most, newest messages first: older files are named only. */
   maxFilesPerRequest: 8,
   maxBytesPerRequest: 20 * 1024 * 1024,
+  /**
+   * Text inlined from files in one request, newest first (~50k tokens): eight 100 kB files
+   * would be ~200k tokens, past what most models read at once, and every turn of the thread
+   * would then fail until they aged out of its history.
+   */
+  maxTextCharsPerRequest: 200_000,
 } as const;
 
 const TEXT_EXTENSIONS = new Set(
@@ -26,13 +32,14 @@ const TEXT_EXTENSIONS = new Set(
 type Kind = PreparedFile['kind'];
 
 /** Why a file was named only. */
-type Refusal = 'type' | 'size' | 'count' | 'unreadable' | 'vision' | 'request';
+type Refusal = 'type' | 'size' | 'count' | 'unreadable' | 'vision' | 'request' | 'text';
 
 const REFUSAL_TEXT: Readonly<Record<Refusal, string>> = {
   type: 'not an image, PDF or text file',
   size: 'too large',
   count: `more than ${FILE_LIMITS.maxImagesPerMessage} images`,
   request: 'too many files in this conversation at once',
+  text: 'too much file text in this conversation at once',
   unreadable: 'could not be read',
   vision: 'this agent does not read images',
 };
@@ -126,6 +133,7 @@ export function createFilePreparer(logger: Logger): FilePreparer {
       // Newest first, so a long thread's old files give way to what was just sent.
       let sent = 0;
       let sentBytes = 0;
+      let sentText = 0;
       for (const message of [...history].reverse()) {
         if (message.role !== 'user' || message.attachments.length === 0) continue;
         const prepared: PreparedFile[] = [];
@@ -139,9 +147,12 @@ export function createFilePreparer(logger: Logger): FilePreparer {
               : await prepareAttachment(attachment, number);
           if (typeof outcome !== 'string') {
             const bytes = preparedBytes(outcome);
+            const text = outcome.kind === 'text' ? outcome.text.length : 0;
             if (sentBytes + bytes > FILE_LIMITS.maxBytesPerRequest) outcome = 'request';
+            else if (sentText + text > FILE_LIMITS.maxTextCharsPerRequest) outcome = 'text';
             else {
               sentBytes += bytes;
+              sentText += text;
               sent += 1;
             }
           }

@@ -146,4 +146,47 @@ describe('files people attach', () => {
     ]);
     expect(prepared.notice).toBeUndefined();
   });
+
+  it('inlines file text up to the request budget, newest first, and says which were left out', async () => {
+    // Two fit in the budget, a third does not.
+    const size = 90_000;
+    const text = (index: number) => `${index}`.repeat(size);
+    const older = userMessage('three exports', {
+      attachments: [0, 1, 2].map((index) => ({ name: `old${index}.csv`, ref: `O${index}` })),
+    });
+    const newest = userMessage('and these', {
+      attachments: [0, 1].map((index) => ({ name: `new${index}.csv`, ref: `N${index}` })),
+    });
+    const { reader } = readerOf({
+      O0: text(0),
+      O1: text(1),
+      O2: text(2),
+      N0: text(3),
+      N1: text(4),
+    });
+
+    const prepared = await createFilePreparer(silentLogger).prepare(
+      [older, newest],
+      newest.id,
+      reader,
+    );
+
+    const kinds = (id: string) => prepared.files.get(id)?.map((file) => file.kind);
+    expect(kinds(newest.id)).toEqual(['text', 'text']);
+    expect(kinds(older.id)).toEqual(['named', 'named', 'named']);
+    const inlined = [...prepared.files.values()]
+      .flat()
+      .reduce((sum, file) => sum + (file.kind === 'text' ? file.text.length : 0), 0);
+    expect(inlined).toBeLessThanOrEqual(FILE_LIMITS.maxTextCharsPerRequest);
+    expect(prepared.notice).toBeUndefined();
+
+    const crowded = userMessage('one more', {
+      attachments: [0, 1, 2].map((index) => ({ name: `big${index}.txt`, ref: `O${index}` })),
+    });
+    const told = await createFilePreparer(silentLogger).prepare([crowded], crowded.id, reader);
+    expect(told.files.get(crowded.id)?.map((file) => file.kind)).toEqual(['text', 'text', 'named']);
+    expect(told.notice).toBe(
+      'The agent only gets the name of: big2.txt (too much file text in this conversation at once).',
+    );
+  });
 });
