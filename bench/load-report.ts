@@ -6,7 +6,7 @@
 import { AGENT_ANSWER_MS } from './load-answers.js';
 import { BOT_LABELS, type BotKind } from './load-bots.js';
 import type { LevelFigures } from './load-level.js';
-import { ms, ratio, summarize } from './stats.js';
+import { median, ms, ratio, summarize } from './stats.js';
 
 /** A person would call an answer this late broken (the brief's threshold). */
 export const LATE_ANSWER_MS = 19_000;
@@ -297,8 +297,7 @@ export function printRoundRatios(rounds: RoundResults): void {
         return a === undefined || b === undefined || b === 0 ? Number.NaN : a / b;
       }).filter((value) => !Number.isNaN(value));
       if (ratios.length === 0) return [];
-      const median = summarize(ratios).p50;
-      return [`${label} ${ratios.map(ratio).join(' ')} (median ${ratio(median)})`];
+      return [`${label} ${ratios.map(ratio).join(' ')} (median ${ratio(median(ratios))})`];
     });
     if (cells.length > 0)
       console.log(

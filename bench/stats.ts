@@ -8,6 +8,15 @@ export function quantile(samples: readonly number[], q: number): number {
   return sorted[rank] ?? Number.NaN;
 }
 
+/** The middle of the samples; for an even count, the mean of the two middle ones. */
+export function median(samples: readonly number[]): number {
+  if (samples.length === 0) return Number.NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const upper = sorted[middle] ?? Number.NaN;
+  return sorted.length % 2 === 1 ? upper : ((sorted[middle - 1] ?? Number.NaN) + upper) / 2;
+}
+
 export interface Summary {
   readonly p50: number;
   readonly p99: number;
