@@ -136,18 +136,22 @@ export async function handleSubmission(
 }
 
 /**
- * Writes each post's intent to the journal before the post. With `ahead`, the first new post's
+ * Writes each post's intent to the journal before the post. With `ahead`, the first post's
  * intent is written at once, as the reply is set up (the agent is still thinking then), so the
  * answer's first words wait for no round trip; a retry that finds it with nothing posted just
- * looks in the thread.
+ * looks in the thread. A retry that finds messages posted writes nothing ahead: its first posts
+ * are edits of those, and a part of a handed-over reply sees the later parts' messages after its
+ * own, so an intent at the end of them would claim their places (and the next part would post
+ * its message again instead of editing it).
  */
 export function intentsAhead(
   journal: ReplyJournal,
   ahead = true,
 ): (index: number) => Promise<void> {
-  let early: { readonly index: number; readonly written: Promise<void> } | undefined = ahead
-    ? { index: journal.posted.length, written: bestEffort(journal.intend(journal.posted.length)) }
-    : undefined;
+  let early: { readonly index: number; readonly written: Promise<void> } | undefined =
+    ahead && journal.posted.length === 0
+      ? { index: 0, written: bestEffort(journal.intend(0)) }
+      : undefined;
   return (index) => {
     const written = early?.index === index ? early.written : bestEffort(journal.intend(index));
     early = undefined;

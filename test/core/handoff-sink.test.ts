@@ -16,7 +16,12 @@ function memoryJournal(posted: readonly string[] = []) {
 }
 
 /** A part whose every append is one message, posted through the journal (or edited on a retry). */
-function messagePart(said: string[], name: string, journal: ReplyJournal | undefined): ReplyPart {
+function messagePart(
+  said: string[],
+  name: string,
+  journal: ReplyJournal | undefined,
+  intendAhead = false,
+): ReplyPart {
   let count = 0;
   const transport = journaledTransport(
     {
@@ -28,6 +33,7 @@ function messagePart(said: string[], name: string, journal: ReplyJournal | undef
       edit: async (id: string, text: string) => void said.push(`edit ${id}: ${text}`),
     },
     journal,
+    intendAhead,
   );
   return {
     start: async () => {},
@@ -39,10 +45,15 @@ function messagePart(said: string[], name: string, journal: ReplyJournal | undef
   };
 }
 
-async function playTwoParts(journal: ReplyJournal, said: string[]): Promise<void> {
+/** `intendAhead`: each part writes its first post's intent as it is made (Discord's parts). */
+async function playTwoParts(
+  journal: ReplyJournal,
+  said: string[],
+  intendAhead = false,
+): Promise<void> {
   const sink = withHandoffs(
-    (part) => messagePart(said, 'first', part),
-    (persona, part) => messagePart(said, persona?.name ?? 'first', part),
+    (part) => messagePart(said, 'first', part, intendAhead),
+    (persona, part) => messagePart(said, persona?.name ?? 'first', part, intendAhead),
     journal,
   );
   await sink.start();
@@ -75,5 +86,23 @@ describe('withHandoffs and the reply journal', () => {
 
     expect(said.filter((line) => line.startsWith('post'))).toEqual([]);
     expect(said.at(-1)).toBe('edit m3: three');
+  });
+
+  it('edits the handed-over part on a retry when parts write their intents ahead', async () => {
+    const { journal } = memoryJournal(['m0', 'm1', 'm2', 'm3']);
+    const said: string[] = [];
+
+    await playTwoParts(journal, said, true);
+
+    expect(said.filter((line) => line.startsWith('post'))).toEqual([]);
+    expect(said.at(-1)).toBe('edit m3: three');
+  });
+
+  it('journals each part after the earlier ones when parts write their intents ahead', async () => {
+    const { journal, recorded } = memoryJournal();
+
+    await playTwoParts(journal, [], true);
+
+    expect([...recorded.values()]).toEqual(['first-1', 'first-2', 'first-3', 'Analyst-1']);
   });
 });

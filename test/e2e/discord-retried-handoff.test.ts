@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_IDS, type FakeDiscord, startFakeDiscord } from '../fakes/discord/index.js';
+import { type FakeMistral, startFakeMistral } from '../fakes/mistral/fake-mistral.js';
+import { redisUrl } from '../setup/redis.js';
+import { gate } from '../support/gate.js';
+import { type ParleyProcess, startParleyProcess } from '../support/parley-process.js';
+
+/**
+ * A Discord answer that hands off to another agent, retried on another process after a crash,
+ * as deployed: Redis and the queue, Parley as child processes, the real discord.js and Mistral
+ * SDK against the fakes. The retry replays the handoff: each part is shown once, edited in place.
+ */
+const MAIN = 'ag:dretry:main';
+const ANALYST = 'ag:dretry:analyst';
+const WAIT_MS = 30_000;
+// A prefix of its own: other test files share the test Redis (and their queues would mix).
+const PREFIX = `t${randomUUID().slice(0, 8)}`;
+
+let discord: FakeDiscord;
+let mistral: FakeMistral;
+const running: ParleyProcess[] = [];
+
+beforeAll(async () => {
+  discord = await startFakeDiscord();
+  mistral = await startFakeMistral({
+    apiKey: 'dretry-key',
+    agents: [
+      { id: MAIN, name: 'Main' },
+      { id: ANALYST, name: 'Analyst' },
+    ],
+  });
+});
+afterAll(async () => {
+  await Promise.all(running.map((parley) => parley.kill()));
+  await discord.close();
+  await mistral.close();
+});
+
+async function parley(role: string): Promise<ParleyProcess> {
+  const started = await startParleyProcess(
+    {
+      MISTRAL_API_KEY: 'dretry-key',
+      MISTRAL_AGENT_ID: MAIN,
+      MISTRAL_SERVER_URL: mistral.url,
+      DISCORD_TOKEN: discord.token,
+      DISCORD_API_URL: discord.restUrl,
+      DISCORD_GUILD_ID: DEFAULT_IDS.guild,
+      REDIS_URL: redisUrl(),
+      REDIS_PREFIX: PREFIX,
+      LOG_LEVEL: 'warn',
+    },
+    ['--role', role],
+  );
+  running.push(started);
+  return started;
+}
+
+describe('a Discord handoff retried on another process', () => {
+  it("shows the first agent's part and the handed-over part once each, finished by the retry", {
+    timeout: 90_000,
+  }, async () => {
+    const stuck = gate();
+    const handoff = { toAgentId: ANALYST, toAgentName: 'Analyst' };
+    mistral.enqueue(
+      {
+        kind: 'script',
+        steps: [
+          { text: 'Over to the analyst.' },
+          { handoff },
+          { text: 'Analyst: let me look.' },
+          { tool: 'web_search', arguments: '{"query":"q"}', until: stuck.until },
+        ],
+      },
+      {
+        kind: 'script',
+        steps: [
+          { text: 'Over to the analyst.' },
+          { handoff },
+          { text: 'Analyst: let me look. Found it.' },
+        ],
+      },
+    );
+    const doomed = await parley('all');
+    await discord.connected();
+
+    const question = discord.sendMessage({
+      channelId: DEFAULT_IDS.general,
+      authorId: DEFAULT_IDS.alice,
+      content: 'who can analyse this?',
+      mentionsBot: true,
+    });
+    const thread = question.id;
+    const persona = () => discord.messages(thread).filter((message) => message.persona !== null);
+    await discord.waitFor(
+      () => persona().some((message) => message.content.includes('let me look')),
+      WAIT_MS,
+    );
+    await parley('worker');
+    await doomed.kill();
+    await discord.waitFor(
+      () => persona().some((message) => message.content.includes('Found it')),
+      WAIT_MS,
+    );
+
+    const own = discord
+      .messages(thread)
+      .filter((message) => message.persona === null && message.author.id === discord.botUserId)
+      .map((message) => message.content)
+      .filter((content) => content !== '');
+    expect(own).toEqual(['Over to the analyst.\n\n_↪ handed over to Analyst_']);
+    expect(persona().map((message) => [message.persona?.username, message.content])).toEqual([
+      ['Analyst', 'Analyst: let me look. Found it.'],
+    ]);
+    expect(mistral.completions.map((call) => call.agentId)).toEqual([MAIN, MAIN]);
+    stuck.open();
+  });
+});
