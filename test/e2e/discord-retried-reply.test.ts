@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_IDS, type FakeDiscord, startFakeDiscord } from '../fakes/discord/index.js';
 import { type FakeMistral, startFakeMistral } from '../fakes/mistral/fake-mistral.js';
 import { redisUrl } from '../setup/redis.js';
@@ -7,15 +7,16 @@ import { gate } from '../support/gate.js';
 import { type ParleyProcess, startParleyProcess } from '../support/parley-process.js';
 
 /**
- * A Discord answer that hands off to another agent, retried on another process after a crash,
- * as deployed: Redis and the queue, Parley as child processes, the real discord.js and Mistral
- * SDK against the fakes. The retry replays the handoff: each part is shown once, edited in place.
+ * Discord answers retried on another process after a crash, as deployed: Redis and the queue,
+ * Parley as child processes, the real discord.js and Mistral SDK against the fakes. The retry
+ * edits what the dead attempt posted (a handed-over part under its persona, the second message
+ * of a long answer) and posts nothing twice.
  */
 const MAIN = 'ag:dretry:main';
 const ANALYST = 'ag:dretry:analyst';
 const WAIT_MS = 30_000;
-// A prefix of its own: other test files share the test Redis (and their queues would mix).
-const PREFIX = `t${randomUUID().slice(0, 8)}`;
+// A prefix of its own per test: other tests share the test Redis (and their queues would mix).
+let prefix = '';
 
 let discord: FakeDiscord;
 let mistral: FakeMistral;
@@ -31,8 +32,14 @@ beforeAll(async () => {
     ],
   });
 });
+beforeEach(() => {
+  prefix = `t${randomUUID().slice(0, 8)}`;
+});
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((parley) => parley.kill()));
+  mistral.reset();
+});
 afterAll(async () => {
-  await Promise.all(running.map((parley) => parley.kill()));
   await discord.close();
   await mistral.close();
 });
@@ -47,7 +54,7 @@ async function parley(role: string): Promise<ParleyProcess> {
       DISCORD_API_URL: discord.restUrl,
       DISCORD_GUILD_ID: DEFAULT_IDS.guild,
       REDIS_URL: redisUrl(),
-      REDIS_PREFIX: PREFIX,
+      REDIS_PREFIX: prefix,
       LOG_LEVEL: 'warn',
     },
     ['--role', role],
@@ -56,7 +63,7 @@ async function parley(role: string): Promise<ParleyProcess> {
   return started;
 }
 
-describe('a Discord handoff retried on another process', () => {
+describe('a Discord reply retried on another process', () => {
   it("shows the first agent's part and the handed-over part once each, finished by the retry", {
     timeout: 90_000,
   }, async () => {
@@ -113,6 +120,51 @@ describe('a Discord handoff retried on another process', () => {
       ['Analyst', 'Analyst: let me look. Found it.'],
     ]);
     expect(mistral.completions.map((call) => call.agentId)).toEqual([MAIN, MAIN]);
+    stuck.open();
+  });
+
+  it('edits both messages of a long answer an earlier attempt posted, and posts no third', {
+    timeout: 90_000,
+  }, async () => {
+    const stuck = gate();
+    // Past Discord's 2,000 characters: the answer continues in a second message.
+    const long = `${'All of this is the first half of a long answer. '.repeat(50)}`;
+    mistral.enqueue(
+      {
+        kind: 'script',
+        steps: [
+          { text: long },
+          { tool: 'web_search', arguments: '{"query":"q"}', until: stuck.until },
+        ],
+      },
+      { kind: 'script', steps: [{ text: `${long}And the end, found.` }] },
+    );
+    const doomed = await parley('all');
+    await discord.connected();
+
+    const question = discord.sendMessage({
+      channelId: DEFAULT_IDS.general,
+      authorId: DEFAULT_IDS.alice,
+      content: 'tell me everything',
+      mentionsBot: true,
+    });
+    const own = () =>
+      discord
+        .messages(question.id)
+        .filter((message) => message.author.id === discord.botUserId && message.content !== '');
+    await discord.waitFor(() => own().length === 2, WAIT_MS);
+    await parley('worker');
+    await doomed.kill();
+    await discord.waitFor(
+      () => own().some((message) => message.content.includes('found')),
+      WAIT_MS,
+    );
+
+    const texts = own().map((message) => message.content);
+    expect(texts).toHaveLength(2);
+    expect(texts.join('').replace(/\s+/g, ' ')).toContain('And the end, found.');
+    expect(texts.join('')).not.toContain('Searching the web');
+    expect(mistral.completions).toHaveLength(2);
     stuck.open();
   });
 });
