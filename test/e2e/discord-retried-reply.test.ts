@@ -63,6 +63,33 @@ async function parley(role: string): Promise<ParleyProcess> {
   return started;
 }
 
+/**
+ * Mentions the bot through a process answering it where admitted (`all`); once `shown` holds
+ * for the thread, starts a worker and kills that process, as a crash would. The thread's id.
+ */
+async function askThenCrash(content: string, shown: (thread: string) => boolean) {
+  const doomed = await parley('all');
+  await discord.connected();
+  const question = discord.sendMessage({
+    channelId: DEFAULT_IDS.general,
+    authorId: DEFAULT_IDS.alice,
+    content,
+    mentionsBot: true,
+  });
+  await discord.waitFor(() => shown(question.id), WAIT_MS);
+  await parley('worker');
+  await doomed.kill();
+  return question.id;
+}
+
+/** Messages with text the bot posted as itself in a thread. */
+function ownMessages(thread: string) {
+  return discord
+    .messages(thread)
+    .filter((message) => message.author.id === discord.botUserId && message.persona === null)
+    .filter((message) => message.content !== '');
+}
+
 describe('a Discord reply retried on another process', () => {
   it("shows the first agent's part and the handed-over part once each, finished by the retry", {
     timeout: 90_000,
@@ -88,35 +115,20 @@ describe('a Discord reply retried on another process', () => {
         ],
       },
     );
-    const doomed = await parley('all');
-    await discord.connected();
-
-    const question = discord.sendMessage({
-      channelId: DEFAULT_IDS.general,
-      authorId: DEFAULT_IDS.alice,
-      content: 'who can analyse this?',
-      mentionsBot: true,
-    });
-    const thread = question.id;
-    const persona = () => discord.messages(thread).filter((message) => message.persona !== null);
-    await discord.waitFor(
-      () => persona().some((message) => message.content.includes('let me look')),
-      WAIT_MS,
+    const persona = (thread: string) =>
+      discord.messages(thread).filter((message) => message.persona !== null);
+    const thread = await askThenCrash('who can analyse this?', (id) =>
+      persona(id).some((message) => message.content.includes('let me look')),
     );
-    await parley('worker');
-    await doomed.kill();
     await discord.waitFor(
-      () => persona().some((message) => message.content.includes('Found it')),
+      () => persona(thread).some((message) => message.content.includes('Found it')),
       WAIT_MS,
     );
 
-    const own = discord
-      .messages(thread)
-      .filter((message) => message.persona === null && message.author.id === discord.botUserId)
-      .map((message) => message.content)
-      .filter((content) => content !== '');
-    expect(own).toEqual(['Over to the analyst.\n\n_↪ handed over to Analyst_']);
-    expect(persona().map((message) => [message.persona?.username, message.content])).toEqual([
+    expect(ownMessages(thread).map((message) => message.content)).toEqual([
+      'Over to the analyst.\n\n_↪ handed over to Analyst_',
+    ]);
+    expect(persona(thread).map((message) => [message.persona?.username, message.content])).toEqual([
       ['Analyst', 'Analyst: let me look. Found it.'],
     ]);
     expect(mistral.completions.map((call) => call.agentId)).toEqual([MAIN, MAIN]);
@@ -139,28 +151,13 @@ describe('a Discord reply retried on another process', () => {
       },
       { kind: 'script', steps: [{ text: `${long}And the end, found.` }] },
     );
-    const doomed = await parley('all');
-    await discord.connected();
-
-    const question = discord.sendMessage({
-      channelId: DEFAULT_IDS.general,
-      authorId: DEFAULT_IDS.alice,
-      content: 'tell me everything',
-      mentionsBot: true,
-    });
-    const own = () =>
-      discord
-        .messages(question.id)
-        .filter((message) => message.author.id === discord.botUserId && message.content !== '');
-    await discord.waitFor(() => own().length === 2, WAIT_MS);
-    await parley('worker');
-    await doomed.kill();
+    const thread = await askThenCrash('tell me everything', (id) => ownMessages(id).length === 2);
     await discord.waitFor(
-      () => own().some((message) => message.content.includes('found')),
+      () => ownMessages(thread).some((message) => message.content.includes('found')),
       WAIT_MS,
     );
 
-    const texts = own().map((message) => message.content);
+    const texts = ownMessages(thread).map((message) => message.content);
     expect(texts).toHaveLength(2);
     expect(texts.join('').replace(/\s+/g, ' ')).toContain('And the end, found.');
     expect(texts.join('')).not.toContain('Searching the web');
