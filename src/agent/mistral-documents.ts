@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setBounded } from '../core/bounded-map.js';
 import type { FileBytes } from '../core/model.js';
 
 /** What the files API does for documents: keep one (its id), sign a URL to it, delete it. */
@@ -78,15 +79,8 @@ export function createDocumentCache(
 
   function hold(key: string): Entry {
     const entry = entries.get(key) ?? { lastUsedAt: now() };
-    entries.delete(key);
-    entries.set(key, entry);
-    if (entries.size > MOST_DOCUMENTS) {
-      const [oldestKey, oldest] = entries.entries().next().value ?? [];
-      if (oldestKey !== undefined && oldest !== undefined) {
-        entries.delete(oldestKey);
-        retired.push(oldest);
-      }
-    }
+    const pushedOut = setBounded(entries, key, entry, MOST_DOCUMENTS);
+    if (pushedOut !== undefined) retired.push(pushedOut);
     timer ??= setInterval(() => void cache.sweep(), SWEEP_EVERY_MS).unref();
     return entry;
   }
