@@ -148,12 +148,11 @@ export function intentsAhead(
   journal: ReplyJournal,
   ahead = true,
 ): (index: number) => Promise<void> {
-  let early: { readonly index: number; readonly written: Promise<void> } | undefined =
-    ahead && journal.posted.length === 0
-      ? { index: 0, written: bestEffort(journal.intend(0)) }
-      : undefined;
+  // The first post's intent (index 0), when written ahead; the first call takes it or drops it.
+  let early: Promise<void> | undefined =
+    ahead && journal.posted.length === 0 ? bestEffort(journal.intend(0)) : undefined;
   return (index) => {
-    const written = early?.index === index ? early.written : bestEffort(journal.intend(index));
+    const written = early !== undefined && index === 0 ? early : bestEffort(journal.intend(index));
     early = undefined;
     return written;
   };
