@@ -4,7 +4,11 @@ import { DEFAULT_IDS, type FakeDiscord, startFakeDiscord } from '../fakes/discor
 import { type FakeMistral, startFakeMistral } from '../fakes/mistral/fake-mistral.js';
 import { redisUrl } from '../setup/redis.js';
 import { gate } from '../support/gate.js';
-import { type ParleyProcess, startParleyProcess } from '../support/parley-process.js';
+import {
+  discordQueueEnv,
+  type ParleyProcess,
+  startParleyProcess,
+} from '../support/parley-process.js';
 
 /**
  * Discord answers retried on another process after a crash, as deployed: Redis and the queue,
@@ -45,20 +49,15 @@ afterAll(async () => {
 });
 
 async function parley(role: string): Promise<ParleyProcess> {
-  const started = await startParleyProcess(
-    {
-      MISTRAL_API_KEY: 'dretry-key',
-      MISTRAL_AGENT_ID: MAIN,
-      MISTRAL_SERVER_URL: mistral.url,
-      DISCORD_TOKEN: discord.token,
-      DISCORD_API_URL: discord.restUrl,
-      DISCORD_GUILD_ID: DEFAULT_IDS.guild,
-      REDIS_URL: redisUrl(),
-      REDIS_PREFIX: prefix,
-      LOG_LEVEL: 'warn',
-    },
-    ['--role', role],
-  );
+  const env = discordQueueEnv({
+    discord,
+    guildId: DEFAULT_IDS.guild,
+    mistral,
+    agentId: MAIN,
+    redisUrl: redisUrl(),
+    prefix,
+  });
+  const started = await startParleyProcess(env, ['--role', role]);
   running.push(started);
   return started;
 }

@@ -9,7 +9,11 @@ import { redisUrl } from '../setup/redis.js';
 // A prefix of its own: other test files share the test Redis (and their queues would mix).
 const PREFIX = `t${randomUUID().slice(0, 8)}`;
 
-import { type ParleyProcess, startParleyProcess } from '../support/parley-process.js';
+import {
+  discordQueueEnv,
+  type ParleyProcess,
+  startParleyProcess,
+} from '../support/parley-process.js';
 
 const MAIN = 'ag:restart:main';
 const OTHER = 'ag:restart:other';
@@ -118,19 +122,18 @@ describe('a Discord role-play across a crash', () => {
     const discord = await startFakeDiscord();
     try {
       const env = {
-        MISTRAL_API_KEY: 'restart-key',
-        MISTRAL_AGENT_ID: MAIN,
-        MISTRAL_SERVER_URL: mistral.url,
+        ...discordQueueEnv({
+          discord,
+          guildId: DEFAULT_IDS.guild,
+          mistral,
+          agentId: MAIN,
+          redisUrl: redisUrl(),
+          prefix: PREFIX,
+        }),
         AGENTS: `main=${MAIN},other=${OTHER}`,
-        DISCORD_TOKEN: discord.token,
-        DISCORD_API_URL: discord.restUrl,
-        DISCORD_GUILD_ID: DEFAULT_IDS.guild,
-        REDIS_URL: redisUrl(),
-        REDIS_PREFIX: PREFIX,
         ROLEPLAY_PAUSE_MS: '0',
         TURN_LEASE_MS: '1000',
         QUEUE_LOCK_MS: '2000',
-        LOG_LEVEL: 'warn',
       };
       await registerDiscordCommands(env);
       mistral.reset();

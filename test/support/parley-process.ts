@@ -4,24 +4,51 @@ import { freePort } from '../setup/redis-process.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
-/** What a Parley process needs to serve Slack against the fakes with Redis and the queue on. */
-export function slackQueueEnv(parts: {
-  readonly slack: { botToken: string; signingSecret: string; apiUrl: string };
+/** What every queued Parley process needs: the agent, Redis and its key prefix. */
+interface QueueParts {
   readonly mistral: { url: string; apiKey: string };
   readonly agentId: string;
   readonly redisUrl: string;
   readonly prefix: string;
-}): Record<string, string> {
+}
+
+function queueEnv(parts: QueueParts): Record<string, string> {
   return {
     MISTRAL_API_KEY: parts.mistral.apiKey,
     MISTRAL_AGENT_ID: parts.agentId,
     MISTRAL_SERVER_URL: parts.mistral.url,
-    SLACK_BOT_TOKEN: parts.slack.botToken,
-    SLACK_SIGNING_SECRET: parts.slack.signingSecret,
-    SLACK_API_URL: parts.slack.apiUrl,
     REDIS_URL: parts.redisUrl,
     REDIS_PREFIX: parts.prefix,
     LOG_LEVEL: 'warn',
+  };
+}
+
+/** What a Parley process needs to serve Slack against the fakes with Redis and the queue on. */
+export function slackQueueEnv(
+  parts: QueueParts & {
+    readonly slack: { botToken: string; signingSecret: string; apiUrl: string };
+  },
+): Record<string, string> {
+  return {
+    ...queueEnv(parts),
+    SLACK_BOT_TOKEN: parts.slack.botToken,
+    SLACK_SIGNING_SECRET: parts.slack.signingSecret,
+    SLACK_API_URL: parts.slack.apiUrl,
+  };
+}
+
+/** What a Parley process needs to serve Discord (one guild) against the fakes, queue on. */
+export function discordQueueEnv(
+  parts: QueueParts & {
+    readonly discord: { token: string; restUrl: string };
+    readonly guildId: string;
+  },
+): Record<string, string> {
+  return {
+    ...queueEnv(parts),
+    DISCORD_TOKEN: parts.discord.token,
+    DISCORD_API_URL: parts.discord.restUrl,
+    DISCORD_GUILD_ID: parts.guildId,
   };
 }
 
