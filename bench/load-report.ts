@@ -240,7 +240,8 @@ function headline(label: string, row: Row | undefined, results: LevelResults): s
     return figures === undefined ? undefined : row.value(figures);
   };
   const [bare, memory, queue, sdk] = [value('bare'), value('memory'), value('queue'), value('sdk')];
-  return `${label}: queue ${ratioCell(queue, memory)} in-process, ${ratioCell(queue, bare)} bare Bolt, ${ratioCell(queue, sdk)} Chat SDK; in-process ${ratioCell(memory, bare)} bare Bolt; Chat SDK ${ratioCell(sdk, bare)} bare Bolt`;
+  const [q, ip, bb, cs] = (['queue', 'memory', 'bare', 'sdk'] as const).map(shortLabel);
+  return `${label}: ${q} ${ratioCell(queue, memory)} ${ip}, ${ratioCell(queue, bare)} ${bb}, ${ratioCell(queue, sdk)} ${cs}; ${ip} ${ratioCell(memory, bare)} ${bb}; ${cs} ${ratioCell(sdk, bare)} ${bb}`;
 }
 
 /** "first text p50: queue 1.05× in-process, 1.10× bare Bolt, 0.90× Chat SDK; …" for the figures users feel. */
@@ -306,9 +307,14 @@ export function printRoundRatios(rounds: RoundResults): void {
   }
 }
 
-function shortLabel(kind: BotKind): string {
-  return { queue: 'queue', memory: 'in-process', bare: 'bare Bolt', sdk: 'Chat SDK' }[kind];
-}
+// How the ratio lines name the bots (BOT_LABELS is for the progress lines).
+const SHORT_LABELS: Readonly<Record<BotKind, string>> = {
+  queue: 'queue',
+  memory: 'in-process',
+  bare: 'bare Bolt',
+  sdk: 'Chat SDK',
+};
+const shortLabel = (kind: BotKind): string => SHORT_LABELS[kind];
 
 /** Which Slack methods and Redis commands each answer cost. */
 export function printBreakdowns(results: LevelResults): void {
