@@ -128,13 +128,20 @@ local function appendEntries(key, maxMessages, maxChars, ttlMs, first)
 end
 `;
 
-/** Leaves a thread's line (the queue, the place's alive key) and wakes the takers behind. */
+/**
+ * Leaves a thread's line (the queue, the place's alive key) and wakes the takers behind. Every
+ * taker waits on a place in the line: with none left, nobody is woken (most answers leave an
+ * idle thread, and each publication costs every subscribed process a message).
+ */
 const LEAVE_LINE = `
 local function leaveLine(queue, alive, seq, channel)
   redis.call('ZREM', queue, alive)
   redis.call('DEL', alive)
-  if redis.call('EXISTS', queue) == 0 then redis.call('DEL', seq) end
-  redis.call('PUBLISH', channel, '1')
+  if redis.call('EXISTS', queue) == 0 then
+    redis.call('DEL', seq)
+  else
+    redis.call('PUBLISH', channel, '1')
+  end
 end
 `;
 

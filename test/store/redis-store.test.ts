@@ -57,6 +57,16 @@ describeConversationStoreContract('redis store', (limits: HistoryLimits) =>
   openStore({ limits, placeHoldMs: 300, firstPollMs: 100 }),
 );
 
+/** How many places a thread's turn line holds. */
+async function rawZcard(keyPrefix: string, thread: ReturnType<typeof threadRef>) {
+  const client = rawRedis();
+  try {
+    return await client.zcard(redisKey(keyPrefix, { kind: 'turns', thread: threadKey(thread) }));
+  } finally {
+    client.disconnect();
+  }
+}
+
 describe('redis store', () => {
   const thread = threadRef('redis');
 
@@ -94,6 +104,32 @@ describe('redis store', () => {
     await (await second).release();
 
     expect(events).toEqual(['first releases', 'second holds']);
+  });
+
+  it('wakes the takers behind a released turn, and publishes nothing when nobody waits', async () => {
+    const keyPrefix = newPrefix();
+    const store = openStore({ keyPrefix, firstPollMs: 60_000 });
+    const thread = threadRef('T-feed');
+    const channel = redisKey(keyPrefix, { kind: 'released', thread: threadKey(thread) });
+    const listener = rawRedis();
+    const published: string[] = [];
+    try {
+      listener.on('message', (name: string) => published.push(name));
+      await listener.subscribe(channel);
+      await (await store.takeTurn(thread)).release();
+      const first = await store.takeTurn(thread);
+      const second = store.takeTurn(thread);
+      await vi.waitFor(async () => expect(await rawZcard(keyPrefix, thread)).toBe(2));
+      await first.release();
+      // Woken by the publication: its first poll is a minute away.
+      await (await second).release();
+      // A round trip on the listener: anything published before it has arrived.
+      await listener.ping();
+
+      expect(published).toEqual([channel]);
+    } finally {
+      listener.disconnect();
+    }
   });
 
   it("writes an admission's receipt (its here-first ledger entry) with it, only for a new delivery", async () => {
