@@ -55,6 +55,12 @@ function lastUserText(messages: readonly { role: string; content: unknown }[]): 
   return Array.isArray(content) ? JSON.stringify(content) : '';
 }
 
+/**
+ * When the agent was first asked about each tag (ms): its request reached the fake Mistral. The
+ * driver takes each out as its question settles.
+ */
+export const agentAskedAt = new Map<string, number>();
+
 /** How an agent taking `agentMs` in all streams: its first token, then evenly spaced deltas. */
 function paceOf(agentMs: number) {
   const firstTokenDelayMs = Math.round(agentMs * THINKING_SHARE);
@@ -68,6 +74,7 @@ function paceOf(agentMs: number) {
 export function pacedAgent(agentMsOf: (tag: string) => number): Responder {
   return (request) => {
     const tag = TAG_IN_QUESTION.exec(lastUserText(request.messages))?.[1] ?? 'untagged';
+    if (!agentAskedAt.has(tag)) agentAskedAt.set(tag, Date.now());
     return {
       kind: 'reply',
       text: answerFor(tag),

@@ -5,7 +5,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FakeSlack } from '../test/fakes/slack/index.js';
-import { answerFor, normalized, questionFor } from './load-answers.js';
+import { agentAskedAt, answerFor, normalized, questionFor } from './load-answers.js';
 import type { CallTracker, TurnOutcome } from './load-tracker.js';
 
 /** One load level: how many people at once, for how long. */
@@ -28,6 +28,8 @@ export interface LevelPlan {
 export interface TurnRecord {
   readonly sentAt: number;
   readonly outcome: TurnOutcome;
+  /** When the agent's request for it arrived (the first, if it was asked more than once). */
+  readonly agentAskedAt: number | undefined;
   /** The bot acknowledged the event with a 2xx within Slack's 3 seconds. */
   readonly acked: boolean;
 }
@@ -74,7 +76,9 @@ async function askOnce(
     },
   );
   const [acked, settled] = await Promise.all([delivery, outcome]);
-  return { root, turn: { sentAt, outcome: settled, acked } };
+  const askedAt = agentAskedAt.get(question.tag);
+  agentAskedAt.delete(question.tag);
+  return { root, turn: { sentAt, outcome: settled, acked, agentAskedAt: askedAt } };
 }
 
 async function converse(

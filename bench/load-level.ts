@@ -36,6 +36,8 @@ export interface LevelFigures {
   readonly check: DeliveryCheck;
   /** Latencies from the event being sent, in ms, one per question that reached the stage. */
   readonly signOfLife: readonly number[];
+  /** To the agent's request arriving: how long the bot takes to ask. */
+  readonly agentAsked: readonly number[];
   readonly firstText: readonly number[];
   readonly final: readonly number[];
   /** Mean time from one question of a conversation to its next (or to the last answer). */
@@ -95,10 +97,13 @@ function callsBetween(slack: FakeSlack, from: number, to: number) {
 
 type Records = Awaited<ReturnType<typeof runConversations>>;
 
-function latencies(records: Records, stage: 'signOfLife' | 'firstText' | 'final'): number[] {
+function latencies(
+  records: Records,
+  stage: 'signOfLife' | 'agentAsked' | 'firstText' | 'final',
+): number[] {
   return records.flatMap((conversation) =>
     conversation.turns.flatMap((turn) => {
-      const at = turn.outcome[stage];
+      const at = stage === 'agentAsked' ? turn.agentAskedAt : turn.outcome[stage];
       return at === undefined ? [] : [at - turn.sentAt];
     }),
   );
@@ -157,6 +162,7 @@ export async function measureLevel(rig: LevelRig, plan: LevelPlan): Promise<Leve
     ...countOutcomes(records),
     check: checkThreads(rig.slack, records),
     signOfLife: latencies(records, 'signOfLife'),
+    agentAsked: latencies(records, 'agentAsked'),
     firstText: latencies(records, 'firstText'),
     final: latencies(records, 'final'),
     meanCycleMs: meanCycleMs(records),

@@ -42,6 +42,7 @@ export function poolFigures(a: LevelFigures, b: LevelFigures): LevelFigures {
     lateAcks: a.lateAcks + b.lateAcks,
     check: sumChecks(a.check, b.check),
     signOfLife: [...a.signOfLife, ...b.signOfLife],
+    agentAsked: [...a.agentAsked, ...b.agentAsked],
     firstText: [...a.firstText, ...b.firstText],
     final: [...a.final, ...b.final],
     // Each round is the same closed loop: its mean cycle is weighed by its questions.

@@ -20,6 +20,7 @@ const TOP_COMMANDS = 8;
 const BUSY_MACHINE_PERCENT = 40;
 const HEADLINES: readonly string[] = [
   'sign of life p50',
+  'agent asked p50',
   'first text p50',
   'first text p99',
   'final answer p50',
@@ -96,6 +97,9 @@ const ROWS: readonly Row[] = [
     format: fixed(0),
     hasRatios: false,
   },
+  // From the event to the agent's request: the part of first text the bot decides.
+  timeRow('agent asked p50', (f) => f.agentAsked, 'p50'),
+  timeRow('agent asked p99', (f) => f.agentAsked, 'p99'),
   timeRow('first text p50', (f) => f.firstText, 'p50'),
   timeRow('first text p99', (f) => f.firstText, 'p99'),
   timeRow('final answer p50', (f) => f.final, 'p50'),
@@ -276,7 +280,7 @@ const ROUND_PAIRS: readonly (readonly [BotKind, BotKind])[] = [
   ['queue', 'memory'],
   ['queue', 'sdk'],
 ];
-const ROUND_ROWS: readonly string[] = ['first text p50', 'first text p99'];
+const ROUND_ROWS: readonly string[] = ['agent asked p50', 'first text p50', 'first text p99'];
 
 /**
  * "queue ÷ in-process, round by round: first text p50 0.97× 1.04× (median 1.01×)": the pooled
