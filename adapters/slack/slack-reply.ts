@@ -64,8 +64,8 @@ export function createSlackReplySink(
   target: SlackReplyTarget,
   context: SinkContext = {},
 ): ReplySink {
-  // A handed-over part gets its own journaled messages only: the first part has already ended
-  // the streams a dead attempt left open, and ingress's acknowledgement was the first part's.
+  // A handed-over part gets its own journaled messages only (each part ends the streams its dead
+  // attempt left open), and ingress's acknowledgement was the first part's.
   return replyWithHandoffs(target, context, (part, partContext) =>
     createSlackReplyPart(deps, part, partContext),
   );

@@ -22,51 +22,20 @@ export function handoffMarker(persona: Persona): string {
   return `\n\n_↪ handed over to ${name}_`;
 }
 
-/** A reply's journal as one of its parts sees it: its messages, after the earlier parts'. */
-interface PartJournal extends ReplyJournal {
-  /** Message slots this part took: posted, about to be, or taken over from an earlier attempt. */
-  readonly taken: number;
-}
-
-function partJournal(journal: ReplyJournal, offset: number): PartJournal {
-  let taken = 0;
-  const take = (index: number): void => {
-    taken = Math.max(taken, index + 1);
-  };
-  return {
-    posted: journal.posted.slice(offset),
-    files: journal.files,
-    recordFile: (index) => journal.recordFile(index),
-    intend: (index) => {
-      take(index);
-      return journal.intend(offset + index);
-    },
-    record: (index, messageId) => {
-      take(index);
-      return journal.record(offset + index, messageId);
-    },
-    reused: take,
-    get taken() {
-      return taken;
-    },
-  };
-}
-
 /**
  * A platform's reply made whole: a handoff finishes the part said so far with a marker line
  * and continues in a new reply under the next agent's persona; files are uploaded once per
  * reply, however often a retried job replays it (the journal remembers them by index).
- * Every part journals its own messages after the earlier parts', so a retry edits the
- * handed-over parts too instead of posting them again.
+ * Every part journals its own messages (its own slots, `journal.part`), so a retry edits the
+ * handed-over parts too instead of posting them again, however long each part runs this time.
  */
 export function withHandoffs(
   first: FirstPartMaker,
   next: NextPartMaker,
   journal?: ReplyJournal,
 ): ReplySink {
-  let part = journal === undefined ? undefined : partJournal(journal, 0);
-  let offset = 0;
-  let current = first(part);
+  let part = 0;
+  let current = first(journal);
   // Who speaks in the current part (undefined: Parley's own identity).
   let speaker: Persona | undefined;
   let hasText = false;
@@ -77,14 +46,11 @@ export function withHandoffs(
   /** Goes on in a new part, below everything posted so far. */
   async function nextPart(persona: Persona | undefined): Promise<void> {
     if (!isClosed) await current.finish();
-    if (part !== undefined && journal !== undefined) {
-      offset += part.taken;
-      part = partJournal(journal, offset);
-    }
+    part += 1;
     speaker = persona;
     hasText = false;
     isClosed = false;
-    current = next(persona, part);
+    current = next(persona, journal?.part?.(part));
     await current.start();
   }
 
@@ -130,7 +96,8 @@ export function withHandoffs(
 
 /**
  * A platform's reply to `target`: its first part continues from `context`, and each part handed
- * over goes to the same place under the next persona; every part keeps its own journal.
+ * over goes to the same place under the next persona; every part keeps its own journal (and, on
+ * a retry, ends what its own earlier attempt left streaming).
  */
 export function replyWithHandoffs<Target extends { readonly persona?: Persona }>(
   target: Target,
@@ -140,7 +107,10 @@ export function replyWithHandoffs<Target extends { readonly persona?: Persona }>
   return withHandoffs(
     (journal) => makePart(target, { ...context, ...journalOf(journal) }),
     (persona, journal) =>
-      makePart(persona === undefined ? target : { ...target, persona }, journalOf(journal)),
+      makePart(persona === undefined ? target : { ...target, persona }, {
+        ...journalOf(journal),
+        ...(context.isRetry === undefined ? {} : { isRetry: context.isRetry }),
+      }),
     context.journal,
   );
 }

@@ -27,8 +27,12 @@ export interface ReplyJournal {
   /** The reply's files already uploaded, by index (see OutgoingFile). */
   readonly files: ReadonlySet<number>;
   recordFile(index: number): Promise<void>;
-  /** Told when a retry takes over the message an earlier attempt posted at `index` (for counting). */
-  reused?(index: number): void;
+  /**
+   * The journal of the reply's handed-over part `part` (1, 2…), with message slots of its own:
+   * a retry whose earlier part runs longer than before never takes this part's messages.
+   * Without it, handed-over parts keep no journal.
+   */
+  part?(part: number): ReplyJournal;
 }
 
 /**
@@ -140,9 +144,7 @@ export async function handleSubmission(
  * intent is written at once, as the reply is set up (the agent is still thinking then), so the
  * answer's first words wait for no round trip; a retry that finds it with nothing posted just
  * looks in the thread. A retry that finds messages posted writes nothing ahead: its first posts
- * are edits of those, and a part of a handed-over reply sees the later parts' messages after its
- * own, so an intent at the end of them would claim their places (and the next part would post
- * its message again instead of editing it).
+ * are edits of those, and an intent for a post it may never make would leave the journal unsure.
  */
 export function intentsAhead(
   journal: ReplyJournal,
@@ -176,7 +178,6 @@ export function journaledTransport<Id extends string>(
       index += 1;
       const earlier = journal.posted[at] as Id | undefined;
       if (earlier !== undefined) {
-        journal.reused?.(at);
         await transport.edit(earlier, text);
         return earlier;
       }

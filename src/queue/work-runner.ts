@@ -202,12 +202,14 @@ async function journalFor(
     return { ...journal, posted: [acknowledged.messageId] };
   }
   if (!journal.isUnsure && !mayHoldPlaceholder(job, journal)) return journal;
-  const after = journal.posted.at(-1) ?? journal.lastInThread ?? submission.incoming.message.id;
+  const after = journal.lastRecorded ?? journal.lastInThread ?? submission.incoming.message.id;
   const lost = await port.postedAfter(submission.target, after);
   deps.logger.info('reply recovered after a dead worker', { thread, messages: lost.length });
   if (lost.length === 0) return journal;
-  for (const [offset, id] of lost.entries())
-    await journal.record(journal.posted.length + offset, id);
+  // Found in the part whose post was under way (posts go one after another).
+  const { part, index } = journal.resumeAt;
+  const into = part === 0 ? journal : journal.part(part);
+  for (const [offset, id] of lost.entries()) await into.record(index + offset, id);
   return deps.work.journal(jobId, thread);
 }
 

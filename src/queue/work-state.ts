@@ -34,10 +34,21 @@ export interface HereLedger {
   ): Promise<readonly { readonly jobId: string; readonly job: string }[]>;
 }
 
+/** A message's place in a reply: its part (0, then 1… after each handoff) and index in it. */
+export interface Slot {
+  readonly part: number;
+  readonly index: number;
+}
+
 /** A job's reply journal, with what a retry needs to find messages it never recorded. */
 export interface JobJournal extends ReplyJournal {
   /** A post was started but its id never recorded: the message may exist. */
   readonly isUnsure: boolean;
+  /** Where a message found unrecorded in the thread belongs: the unsure post's slot, or after the first part's. */
+  readonly resumeAt: Slot;
+  /** The reply's last message recorded, in any part. */
+  readonly lastRecorded: string | undefined;
+  part(part: number): ReplyJournal;
   /** The last message Parley recorded in the thread (by any job), if any. */
   readonly lastInThread: string | undefined;
 }

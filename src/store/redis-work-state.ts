@@ -1,5 +1,7 @@
+import type { ChainableCommander } from 'ioredis';
+import type { ReplyJournal } from '../core/replies.js';
 import type { Logger } from '../log/logger.js';
-import type { HereLedger, WorkState } from '../queue/work-state.js';
+import type { HereLedger, Slot, WorkState } from '../queue/work-state.js';
 import { createRedisIo, inOrder, type RedisIo } from './redis-connection.js';
 import { type RedisName, redisKey } from './redis-keys.js';
 import { lua, runScript } from './redis-scripts.js';
@@ -9,8 +11,47 @@ const LAST_POST_TTL_MS = 24 * 60 * 60 * 1_000;
 // A journal only matters while its job may be retried (minutes); a day is generous.
 const JOURNAL_TTL_MS = 24 * 60 * 60 * 1_000;
 
-// A journal's fields: message indexes, `intended`, and `file:<index>` for each file uploaded.
+// A journal's fields: a message slot for each message posted (`<index>` in the reply's first
+// part, `<part>.<index>` in a handed-over part: each part has slots of its own, so a retry whose
+// part runs longer than before never takes the next part's message), `intended` (the slot of the
+// post last begun), and `file:<index>` for each file uploaded.
 const FILE_FIELD = 'file:';
+const INTENDED_FIELD = 'intended';
+const SLOT_FIELD = /^(?:(\d+)\.)?(\d+)$/;
+
+/** A message slot's field: `<index>` in the first part (as before parts had slots), else `<part>.<index>`. */
+function slotField(part: number, index: number): string {
+  return part === 0 ? String(index) : `${part}.${index}`;
+}
+
+function slotOf(field: string): Slot | undefined {
+  const match = SLOT_FIELD.exec(field);
+  return match === null ? undefined : { part: Number(match[1] ?? 0), index: Number(match[2]) };
+}
+
+/** What a journal's fields say: each part's messages in order, the files, an unsure post. */
+function readJournalFields(stored: Record<string, string>) {
+  const slots: (Slot & { readonly id: string })[] = [];
+  const files = new Set<number>();
+  for (const [field, value] of Object.entries(stored)) {
+    if (field.startsWith(FILE_FIELD)) files.add(Number(field.slice(FILE_FIELD.length)));
+    const slot = slotOf(field);
+    if (slot !== undefined) slots.push({ ...slot, id: value });
+  }
+  // Parts are posted one after another, each in slot order: this is the order of posting.
+  slots.sort((a, b) => a.part - b.part || a.index - b.index);
+  const posted = new Map<number, string[]>();
+  for (const { part, id } of slots) posted.set(part, [...(posted.get(part) ?? []), id]);
+  const intended =
+    stored[INTENDED_FIELD] === undefined ? undefined : slotOf(stored[INTENDED_FIELD]);
+  const isRecorded = (slot: Slot) => stored[slotField(slot.part, slot.index)] !== undefined;
+  return {
+    posted,
+    files,
+    lastRecorded: slots.at(-1)?.id,
+    unsure: intended !== undefined && !isRecorded(intended) ? intended : undefined,
+  };
+}
 
 export interface RedisWorkStateOptions {
   readonly url: string;
@@ -36,49 +77,39 @@ export function createRedisWorkState(options: RedisWorkStateOptions): WorkState 
       const [stored, last] = isFirst
         ? [{} as Record<string, string>, null]
         : await readJournal(journalKey, lastKey);
-      const { intended, ...byIndex } = stored;
-      const entries = Object.entries(byIndex);
-      const files = new Set(
-        entries
-          .filter(([field]) => field.startsWith(FILE_FIELD))
-          .map(([field]) => Number(field.slice(FILE_FIELD.length))),
-      );
-      const posted = entries
-        .filter(([field]) => /^\d+$/.test(field))
-        .map(([index, id]) => [Number(index), id] as const)
-        .sort(([a], [b]) => a - b)
-        .map(([, id]) => id);
+      const read = readJournalFields(stored);
+      const trip = (write: (batch: ChainableCommander) => ChainableCommander) =>
+        io.trip((client) => inOrder(client, write)).then(() => undefined);
+      const partJournal = (part: number): ReplyJournal & { part(part: number): ReplyJournal } => ({
+        posted: read.posted.get(part) ?? [],
+        files: read.files,
+        recordFile: (index) =>
+          trip((batch) =>
+            batch
+              .hset(journalKey, `${FILE_FIELD}${index}`, '1')
+              .pexpire(journalKey, JOURNAL_TTL_MS),
+          ),
+        intend: (index) =>
+          trip((batch) =>
+            batch
+              .hset(journalKey, INTENDED_FIELD, slotField(part, index))
+              .pexpire(journalKey, JOURNAL_TTL_MS),
+          ),
+        record: (index, id) =>
+          trip((batch) =>
+            batch
+              .hset(journalKey, slotField(part, index), id)
+              .pexpire(journalKey, JOURNAL_TTL_MS)
+              .set(lastKey, id, 'PX', LAST_POST_TTL_MS),
+          ),
+        part: partJournal,
+      });
       return {
-        posted,
-        isUnsure: intended !== undefined && Number(intended) >= posted.length,
+        ...partJournal(0),
+        isUnsure: read.unsure !== undefined,
+        resumeAt: read.unsure ?? { part: 0, index: read.posted.get(0)?.length ?? 0 },
+        lastRecorded: read.lastRecorded,
         lastInThread: last ?? undefined,
-        files,
-        recordFile: async (index) => {
-          await io.trip((client) =>
-            inOrder(client, (batch) =>
-              batch
-                .hset(journalKey, `${FILE_FIELD}${index}`, '1')
-                .pexpire(journalKey, JOURNAL_TTL_MS),
-            ),
-          );
-        },
-        intend: async (index) => {
-          await io.trip((client) =>
-            inOrder(client, (batch) =>
-              batch.hset(journalKey, 'intended', String(index)).pexpire(journalKey, JOURNAL_TTL_MS),
-            ),
-          );
-        },
-        record: async (index, id) => {
-          await io.trip((client) =>
-            inOrder(client, (batch) =>
-              batch
-                .hset(journalKey, String(index), id)
-                .pexpire(journalKey, JOURNAL_TTL_MS)
-                .set(lastKey, id, 'PX', LAST_POST_TTL_MS),
-            ),
-          );
-        },
       };
     },
     ledger: createHereLedger(io, key({ kind: 'here-due' }), key({ kind: 'here-jobs' })),

@@ -3,6 +3,8 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEDUPE_TTL_MS, deliveryClaim } from '../../src/core/dispatcher.js';
+import { threadKey } from '../../src/core/model.js';
+import { silentLogger } from '../../src/log/logger.js';
 import {
   jobIdOf,
   type QueueSettings,
@@ -10,6 +12,7 @@ import {
   REPLY_QUEUE_NAME,
   type ReplyJob,
 } from '../../src/queue/reply-queue.js';
+import { createRedisWorkState } from '../../src/store/redis-work-state.js';
 import type { ConversationStore } from '../../src/store/store.js';
 import { redisUrl } from '../setup/redis.js';
 import { gate } from '../support/gate.js';
@@ -274,6 +277,37 @@ describe('answering where the message was admitted', () => {
     expect(lookedAfter).toEqual([message.incoming.message.id]);
     expect(journals).toEqual([['P-orphan']]);
     expect(seen.replies.map((reply) => reply.answer)).toEqual(['re: left thinking']);
+  });
+
+  it('adopts a handed-over part’s message the dead process never recorded into that part', async () => {
+    const { prefix, store, seen, agent, port, startWorker } = setUp({
+      settings: { lockMs: 1_000 },
+    });
+    const lookedAfter: string[] = [];
+    port.postedAfter = async (_target, after) => {
+      lookedAfter.push(after);
+      return ['P1-orphan'];
+    };
+    const parts: (readonly string[])[][] = [];
+    const sinkOf = port.sink.bind(port);
+    port.sink = (target, context) => {
+      const journal = context?.journal;
+      parts.push([journal?.posted ?? [], journal?.part?.(1).posted ?? []]);
+      return sinkOf(target, context);
+    };
+    // The dead process posted its first part, then began the handed-over part's first message.
+    const { message, jobId } = await admitOrphan(store, 'handed over');
+    const work = createRedisWorkState({ url: redisUrl(), keyPrefix: prefix, logger: silentLogger });
+    const dead = await work.journal(jobId, threadKey(message.incoming.thread));
+    await dead.record(0, 'm0');
+    await dead.part(1).intend(0);
+    await work.close();
+    startWorker(agent.client);
+
+    await waitUntil(() => seen.replies.length === 1);
+
+    expect(lookedAfter).toEqual(['m0']);
+    expect(parts).toEqual([[['m0'], ['P1-orphan']]]);
   });
 
   it.each<[string, Partial<QueueSettings>]>([

@@ -59,6 +59,36 @@ describe('Redis work state', () => {
     expect(other).toMatchObject({ posted: [], isUnsure: false, lastInThread: 'm2' });
   });
 
+  it('keeps each handed-over part’s messages in slots of its own', async () => {
+    const work = open();
+    const first = await work.journal('job-parts', 'thread-parts');
+    await first.record(0, 'm0');
+    await first.record(1, 'm1');
+    await first.part(1).intend(0);
+    const unsure = await work.journal('job-parts', 'thread-parts');
+    await first.part(1).record(0, 'p0');
+    await first.part(2).record(0, 'q0');
+    const sure = await work.journal('job-parts', 'thread-parts');
+
+    expect(unsure).toMatchObject({
+      posted: ['m0', 'm1'],
+      isUnsure: true,
+      resumeAt: { part: 1, index: 0 },
+      lastRecorded: 'm1',
+    });
+    expect(unsure.part(1).posted).toEqual([]);
+    expect(sure).toMatchObject({
+      posted: ['m0', 'm1'],
+      isUnsure: false,
+      resumeAt: { part: 0, index: 2 },
+      lastRecorded: 'q0',
+      lastInThread: 'q0',
+    });
+    expect(sure.part(1).posted).toEqual(['p0']);
+    expect(sure.part(2).posted).toEqual(['q0']);
+    expect(sure.part(3).posted).toEqual([]);
+  });
+
   it('keeps a ledger of answers under way: due ones are claimed once, leased, and forgotten', async () => {
     const keyPrefix = uniqueKeyPrefix();
     const { ledger } = open(keyPrefix);
