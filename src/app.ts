@@ -3,6 +3,7 @@ import { playQuotaOf } from './access/play-limits.js';
 import { createMemoryRateLimiter, type RateLimiter } from './access/rate-limit.js';
 import type { AgentClient } from './agent/agent-client.js';
 import { createMistralAgentClient } from './agent/mistral-client.js';
+import type { DocumentRegistry } from './agent/mistral-documents.js';
 import type { Config } from './config/config.js';
 import type { Roster } from './config/roster.js';
 import { type ConversationCommands, createConversationCommands } from './core/commands.js';
@@ -16,6 +17,7 @@ import type { PlayStore } from './roleplay/play.js';
 import { createRoleplayEngine, type RoleplayEngine } from './roleplay/roleplay-engine.js';
 import { guardStore } from './store/guarded-store.js';
 import { createMemoryConversationStore } from './store/memory-store.js';
+import { createRedisDocumentRegistry } from './store/redis-documents.js';
 import { createRedisPlayStore } from './store/redis-play-store.js';
 import { createRedisRateLimiter } from './store/redis-rate-limit.js';
 import { createRedisConversationStore } from './store/redis-store.js';
@@ -68,11 +70,14 @@ export function personaFromRoster(roster: Roster, agentId: string, agentName: st
 export function createCore(config: Config, logger: Logger, overrides: CoreOverrides = {}): Core {
   const store = guardStore(overrides.store ?? createStore(config, logger));
   const onRateLimited = overrides.onAgentRateLimited;
+  const documentRegistry =
+    overrides.agent === undefined ? createDocumentRegistry(config, logger) : undefined;
   const agent =
     overrides.agent ??
     createMistralAgentClient(config.mistral, {
       logger,
       ...(onRateLimited === undefined ? {} : { onRateLimited }),
+      ...(documentRegistry && { documentRegistry }),
     });
   const metrics = overrides.metrics ?? createPrometheusMetrics({ collectProcess: true });
   const dispatcher = createDispatcher({
@@ -124,6 +129,7 @@ export function createCore(config: Config, logger: Logger, overrides: CoreOverri
       await dispatcher.drain(graceMs);
       // Nothing reads the documents any more: they are deleted, within a bound.
       await withinMs(agent.close?.() ?? Promise.resolve(), AGENT_CLOSE_MS, undefined);
+      await documentRegistry?.close();
       await plays.close();
       await access.close();
       await store.close();
@@ -142,6 +148,16 @@ function createPlays(config: Config, logger: Logger): PlayStore {
 }
 
 /** USER_RATE_LIMIT's counts: shared through Redis, or this process's own. */
+/** With Redis, the documents every process holds at Mistral are noted there (see DocumentRegistry). */
+function createDocumentRegistry(config: Config, logger: Logger): DocumentRegistry | undefined {
+  if (config.redisUrl === undefined) return undefined;
+  return createRedisDocumentRegistry({
+    url: config.redisUrl,
+    keyPrefix: `${config.redisPrefix}:`,
+    logger,
+  });
+}
+
 function createRateLimiter(config: Config, logger: Logger): RateLimiter {
   if (config.redisUrl === undefined || config.access.userRateLimit === undefined)
     return createMemoryRateLimiter();

@@ -7,7 +7,7 @@ import type { Logger } from '../log/logger.js';
 import type { AgentClient, AgentEvent, AgentInfo, AgentRequest } from './agent-client.js';
 import { describeCache } from './describe-cache.js';
 import { IdleTimeout } from './idle-timeout.js';
-import { createDocumentCache } from './mistral-documents.js';
+import { createDocumentCache, type DocumentRegistry } from './mistral-documents.js';
 import { classifyAttemptError } from './mistral-errors.js';
 import { type ResponseRecord, responseEvents, streamedEvents } from './mistral-events.js';
 import { conversationInputs } from './mistral-inputs.js';
@@ -20,6 +20,8 @@ export interface MistralClientDeps {
   readonly now?: () => number;
   /** Told when Mistral answers 429, with how long it asked to wait (the key's limit is global). */
   readonly onRateLimited?: (waitMs: number) => void;
+  /** Shared by every process (Redis): a dead process's documents are deleted by another. */
+  readonly documentRegistry?: DocumentRegistry;
 }
 
 // When Mistral sends 429 without Retry-After, the queue backs off this long.
@@ -83,7 +85,8 @@ export function createMistralAgentClient(
 
   /**
    * A PDF goes to Mistral's files API (once); the agent reads it from a signed URL. It is
-   * deleted there once unused for an hour, and when Parley stops (see createDocumentCache).
+   * deleted there once unused for an hour, and when Parley stops; with Redis, one whose process
+   * died is deleted by another (see createDocumentCache).
    */
   const documents = createDocumentCache(
     {
@@ -113,6 +116,10 @@ export function createMistralAgentClient(
       now,
       onRemoveFailed: (error) =>
         log.warn('uploaded document not deleted', { code: classifyAttemptError(error).error.code }),
+      ...(deps.documentRegistry && {
+        registry: deps.documentRegistry,
+        onRegistryFailed: (error: unknown) => log.warn('document registry unavailable', { error }),
+      }),
     },
   );
 

@@ -9,11 +9,28 @@ export interface DocumentFiles {
   remove(fileId: string): Promise<void>;
 }
 
+/**
+ * Where every process notes the documents it holds at Mistral (Redis, shared), so that another
+ * process deletes them should it die without its shutdown (`kill -9`, a lost machine).
+ */
+export interface DocumentRegistry {
+  /** Notes a document held here: overdue at `overdueAt` (pushed later as it is used). */
+  hold(fileId: string, overdueAt: number): Promise<void>;
+  /** Forgets documents deleted. */
+  forget(fileIds: readonly string[]): Promise<void>;
+  /** Takes up to `max` documents overdue at `now` (their process died); each goes to one taker. */
+  takeOverdue(now: number, max: number): Promise<readonly string[]>;
+  close(): Promise<void>;
+}
+
 /** Documents handed to Mistral, each uploaded once, and deleted once nobody needs them. */
 export interface DocumentCache {
   /** A signed URL the agent reads the document from (uploaded first if this process has not). */
   urlOf(file: FileBytes, signal: AbortSignal): Promise<string>;
-  /** Deletes the documents unused for a while (an hour); runs by itself every few minutes. */
+  /**
+   * Deletes the documents unused for a while (an hour), and those of dead processes that are
+   * overdue in the registry; runs by itself every few minutes.
+   */
   sweep(): Promise<void>;
   /** Deletes every document this process uploaded (shutdown); the cache stays usable. */
   close(): Promise<void>;
@@ -21,6 +38,10 @@ export interface DocumentCache {
 
 interface Entry {
   fileId?: Promise<string> | undefined;
+  /** The file id, once uploaded. */
+  id?: string;
+  /** When the registry has it overdue (what this process last noted). */
+  overdueAt?: number;
   url?: { readonly value: string; readonly until: number };
   lastUsedAt: number;
 }
@@ -34,18 +55,29 @@ const URL_MARGIN_MS = 10 * 60 * 1000;
 const KEEP_UNUSED_MS = URL_LIFETIME_MS;
 const SWEEP_EVERY_MS = 5 * 60 * 1000;
 const MOST_DOCUMENTS = 500;
+// A document is overdue in the registry this long after its owner would have deleted it, and
+// noted again only when that moves by more than a sweep: the owner deletes its own in time
+// (unused + keep + at most a sweep), and nobody deletes a document a living process still uses.
+const ORPHAN_GRACE_MS = 3 * SWEEP_EVERY_MS;
+const NOTE_STEP_MS = SWEEP_EVERY_MS;
+const ORPHANS_PER_SWEEP = 100;
 
 export interface DocumentCacheOptions {
   readonly now?: () => number;
-  /** Told when a delete fails: the file then stays at Mistral. */
+  /** Told when a delete fails: the file then stays at Mistral (until a later sweep, with a registry). */
   readonly onRemoveFailed?: (error: unknown) => void;
+  /** Shared by every process: documents of a process that died are deleted by another. */
+  readonly registry?: DocumentRegistry;
+  /** Told when the registry cannot be reached: a document may then outlive a crash. */
+  readonly onRegistryFailed?: (error: unknown) => void;
 }
 
 /**
  * Hands documents to Mistral without uploading the same one again every turn: the file id is
  * kept by content hash, and a signed URL reused until it nears its expiry. A person's files are
  * theirs: each is deleted at Mistral once unused for an hour, when more than 500 are held
- * (the oldest first), and when the process stops.
+ * (the oldest first), and when the process stops. With a registry, one whose process died is
+ * deleted by another process once overdue (some 15 minutes after its owner would have).
  */
 export function createDocumentCache(
   files: DocumentFiles,
@@ -67,21 +99,65 @@ export function createDocumentCache(
     return key;
   };
 
-  async function remove(gone: readonly Entry[]): Promise<void> {
-    await Promise.all(
-      gone.map(async (entry) => {
-        const fileId = await entry.fileId?.catch(() => undefined);
-        if (fileId === undefined) return;
-        await files.remove(fileId).catch((error: unknown) => options.onRemoveFailed?.(error));
-      }),
+  const registry = options.registry;
+  const registryFailed = (error: unknown) => options.onRegistryFailed?.(error);
+
+  /** Deletes documents at Mistral; those deleted are forgotten, the others stay noted. */
+  async function removeIds(fileIds: readonly string[]): Promise<string[]> {
+    const removed = await Promise.all(
+      fileIds.map((fileId) =>
+        files.remove(fileId).then(
+          () => fileId,
+          (error: unknown) => void options.onRemoveFailed?.(error),
+        ),
+      ),
     );
+    const deleted = removed.filter((fileId) => fileId !== undefined);
+    await registry?.forget(deleted).catch(registryFailed);
+    return deleted;
   }
+
+  async function remove(gone: readonly Entry[]): Promise<void> {
+    const fileIds = await Promise.all(gone.map((entry) => entry.fileId?.catch(() => undefined)));
+    await removeIds(fileIds.filter((fileId) => fileId !== undefined));
+  }
+
+  /** Notes the document in the registry when its overdue time moves by more than a step. */
+  function note(entry: Entry, fileId: string): void {
+    if (registry === undefined) return;
+    const overdueAt = now() + KEEP_UNUSED_MS + ORPHAN_GRACE_MS;
+    if (entry.overdueAt !== undefined && overdueAt - entry.overdueAt <= NOTE_STEP_MS) return;
+    entry.overdueAt = overdueAt;
+    registry.hold(fileId, overdueAt).catch(registryFailed);
+  }
+
+  /** Deletes documents of dead processes that are overdue; one this process holds is noted again. */
+  async function removeOrphans(): Promise<void> {
+    if (registry === undefined) return;
+    const overdue = await registry.takeOverdue(now(), ORPHANS_PER_SWEEP).catch((error: unknown) => {
+      registryFailed(error);
+      return [];
+    });
+    const own = new Set([...entries.values()].map((entry) => entry.id));
+    const retryAt = now() + SWEEP_EVERY_MS;
+    const orphans = overdue.filter((fileId) => !own.has(fileId));
+    for (const fileId of overdue.filter((id) => own.has(id)))
+      await registry.hold(fileId, now() + KEEP_UNUSED_MS + ORPHAN_GRACE_MS).catch(registryFailed);
+    const deleted = new Set(await removeIds(orphans));
+    // Not deleted (Mistral down): noted again, for the next sweep of any process.
+    for (const fileId of orphans.filter((id) => !deleted.has(id)))
+      await registry.hold(fileId, retryAt).catch(registryFailed);
+  }
+
+  const startSweeping = () => {
+    timer ??= setInterval(() => void cache.sweep(), SWEEP_EVERY_MS).unref();
+  };
 
   function hold(key: string): Entry {
     const entry = entries.get(key) ?? { lastUsedAt: now() };
     const pushedOut = setBounded(entries, key, entry, MOST_DOCUMENTS);
     if (pushedOut !== undefined) retired.push(pushedOut);
-    timer ??= setInterval(() => void cache.sweep(), SWEEP_EVERY_MS).unref();
+    startSweeping();
     return entry;
   }
 
@@ -89,6 +165,7 @@ export function createDocumentCache(
     async urlOf(file, signal) {
       const entry = hold(keyOf(file.bytes));
       entry.lastUsedAt = now();
+      if (entry.id !== undefined) note(entry, entry.id);
       if (entry.url !== undefined && entry.url.until - URL_MARGIN_MS > now())
         return entry.url.value;
       entry.fileId ??= files.upload(file, signal);
@@ -96,6 +173,8 @@ export function createDocumentCache(
         entry.fileId = undefined;
         throw error;
       });
+      entry.id = fileId;
+      note(entry, fileId);
       const value = await files.sign(fileId, signal);
       entry.url = { value, until: now() + URL_LIFETIME_MS };
       return value;
@@ -108,6 +187,7 @@ export function createDocumentCache(
         gone.push(entry);
       }
       await remove(gone);
+      await removeOrphans();
     },
     async close() {
       clearInterval(timer);
@@ -117,5 +197,7 @@ export function createDocumentCache(
       await remove(gone);
     },
   };
+  // Dead processes' documents are looked for even where this one uploads none.
+  if (registry !== undefined) startSweeping();
   return cache;
 }

@@ -19,7 +19,8 @@ export type RedisName =
   | { readonly kind: 'last-post'; readonly thread: string }
   | { readonly kind: 'journal'; readonly job: string }
   | { readonly kind: 'here-due' }
-  | { readonly kind: 'here-jobs' };
+  | { readonly kind: 'here-jobs' }
+  | { readonly kind: 'documents' };
 
 /** The full key (or pub/sub channel) for a name, e.g. `parley:{slack:T:C:ts}:history`. */
 export function redisKey(prefix: string, name: RedisName): string {
@@ -56,5 +57,7 @@ export function redisKey(prefix: string, name: RedisName): string {
       return `${prefix}here:due`;
     case 'here-jobs':
       return `${prefix}here:jobs`;
+    case 'documents':
+      return `${prefix}documents`;
   }
 }

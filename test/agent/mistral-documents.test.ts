@@ -1,38 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createDocumentCache, type DocumentFiles } from '../../src/agent/mistral-documents.js';
-import type { FileBytes } from '../../src/core/model.js';
+import { createDocumentCache } from '../../src/agent/mistral-documents.js';
+import { filesApi, memoryRegistry, pdf } from '../support/document-files.js';
 
 const SIGNAL = new AbortController().signal;
-
-function pdf(text: string): FileBytes {
-  return {
-    name: `${text}.pdf`,
-    mimeType: 'application/pdf',
-    bytes: new TextEncoder().encode(text),
-  };
-}
-
-/** A files API that counts what it is asked: uploads, signatures, deletions. */
-function filesApi(options: { failRemove?: boolean } = {}) {
-  const uploads: string[] = [];
-  const removed: string[] = [];
-  let signatures = 0;
-  const api: DocumentFiles = {
-    upload: async (file) => {
-      uploads.push(file.name);
-      return `file-${uploads.length}`;
-    },
-    sign: async (fileId) => {
-      signatures += 1;
-      return `https://files.example/${fileId}/${signatures}`;
-    },
-    remove: async (fileId) => {
-      if (options.failRemove === true) throw new Error('files API down');
-      removed.push(fileId);
-    },
-  };
-  return { api, uploads, removed, signatures: () => signatures };
-}
 
 describe('the document cache', () => {
   it('uploads a document once and reuses its signed URL while it lives', async () => {
@@ -118,5 +88,86 @@ describe('the document cache', () => {
     await expect(cache.close()).resolves.toBeUndefined();
     expect(uploads).toBe(2);
     expect(failures).toHaveLength(1);
+  });
+
+  it('notes each upload in the registry, overdue well after its own deletion, and forgets it once deleted', async () => {
+    let now = 0;
+    const files = filesApi();
+    const registry = memoryRegistry();
+    const cache = createDocumentCache(files.api, { now: () => now, registry: registry.api });
+
+    await cache.urlOf(pdf('kept'), SIGNAL);
+    const noted = registry.held.get('file-1') ?? 0;
+    now += 2 * 60 * 1000;
+    await cache.urlOf(pdf('kept'), SIGNAL);
+    const unmoved = registry.held.get('file-1');
+    now += 40 * 60 * 1000;
+    await cache.urlOf(pdf('kept'), SIGNAL);
+    const pushed = registry.held.get('file-1') ?? 0;
+    now += 61 * 60 * 1000;
+    await cache.sweep();
+
+    // Its owner deletes it an hour after its last use; the registry has it later than that.
+    expect(noted).toBeGreaterThan(65 * 60 * 1000);
+    expect(unmoved).toBe(noted);
+    expect(pushed).toBeGreaterThan(42 * 60 * 1000 + 65 * 60 * 1000);
+    expect(files.removed).toEqual(['file-1']);
+    expect(registry.held.size).toBe(0);
+    await cache.close();
+  });
+
+  it('deletes the overdue documents of a process that died, once, and none a living one uses', async () => {
+    let now = 0;
+    const files = filesApi();
+    const registry = memoryRegistry();
+    // The dead process uploaded one and never shut down; the living one keeps using its own.
+    const dead = createDocumentCache(files.api, { now: () => now, registry: registry.api });
+    const living = createDocumentCache(files.api, { now: () => now, registry: registry.api });
+    await dead.urlOf(pdf('left behind'), SIGNAL);
+    for (let minute = 0; minute < 120; minute += 10) {
+      await living.urlOf(pdf('in use'), SIGNAL);
+      now += 10 * 60 * 1000;
+      await living.sweep();
+    }
+    await living.sweep();
+
+    expect(files.uploads).toEqual(['left behind.pdf', 'in use.pdf']);
+    expect(files.removed).toEqual(['file-1']);
+    expect([...registry.held.keys()]).toEqual(['file-2']);
+    await living.close();
+    expect(files.removed).toEqual(['file-1', 'file-2']);
+  });
+
+  it('notes an orphan it could not delete again, for a later sweep of any process', async () => {
+    let now = 0;
+    const files = filesApi();
+    const registry = memoryRegistry();
+    const failures: unknown[] = [];
+    const dead = createDocumentCache(files.api, { now: () => now, registry: registry.api });
+    await dead.urlOf(pdf('orphan'), SIGNAL);
+    let isDown = true;
+    const sweeper = createDocumentCache(
+      {
+        ...files.api,
+        remove: async (fileId) => {
+          if (isDown) throw new Error('files API down');
+          await files.api.remove(fileId);
+        },
+      },
+      { now: () => now, registry: registry.api, onRemoveFailed: (error) => failures.push(error) },
+    );
+    now += 2 * 60 * 60 * 1000;
+
+    await sweeper.sweep();
+    const retryAt = registry.held.get('file-1');
+    isDown = false;
+    now += 10 * 60 * 1000;
+    await sweeper.sweep();
+
+    expect(failures).toHaveLength(1);
+    expect(retryAt).toBeGreaterThan(2 * 60 * 60 * 1000);
+    expect(files.removed).toEqual(['file-1']);
+    expect(registry.held.size).toBe(0);
+    await sweeper.close();
   });
 });
